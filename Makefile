@@ -1,0 +1,48 @@
+# Two commands do everything on a fresh machine:
+#   make run    set up and start the console (sandbox mode unless credentials are configured)
+#   make test   set up and run lint, format check and the whole test suite (browser journeys included)
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+
+.PHONY: run test setup setup-test browser lint format bench sandbox clean
+
+run: setup
+	$(PY) -m streamlit run app.py
+
+test: setup-test browser
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+	$(PY) -m pytest
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed (found %s)" % sys.version.split()[0]) if sys.version_info < (3, 11) else None'
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(STAMP)
+
+setup-test: setup
+
+browser:
+	@bash scripts/ensure-chromium.sh
+
+lint: setup
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: setup
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+bench: setup
+	$(PY) tests/benchmarks/run.py
+
+sandbox: setup
+	$(PY) -m components.sandbox
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis

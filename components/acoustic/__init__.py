@@ -1,0 +1,58 @@
+"""The wire client of Acoustic Campaign's SMS External Consent API."""
+
+from .client import (
+    DEFAULT_TIMEOUT,
+    SEND_PATH,
+    STATUS_PATH,
+    TOKEN_PATH,
+    AcousticClient,
+)
+from .errors import (
+    AcousticError,
+    AuthenticationError,
+    BadRequestError,
+    ConcurrencyLimitError,
+    ForbiddenError,
+    NetworkError,
+    OutcomeUnknownError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from .limits import ACOUSTIC_MAX_IN_FLIGHT, InFlightGate, organisation_gate
+from .models import ContactStatus, SendAccepted, SendStatus, TokenInfo
+from .pods import POD_REGIONS, pod_base_url, pod_of, resolve_base_url
+from .redaction import PROCESS_REDACTOR, Secret
+from .retry import RetryPolicy
+from .tokens import clear_token_caches
+
+__all__ = [
+    "ACOUSTIC_MAX_IN_FLIGHT",
+    "DEFAULT_TIMEOUT",
+    "POD_REGIONS",
+    "PROCESS_REDACTOR",
+    "SEND_PATH",
+    "STATUS_PATH",
+    "TOKEN_PATH",
+    "AcousticClient",
+    "AcousticError",
+    "AuthenticationError",
+    "BadRequestError",
+    "ConcurrencyLimitError",
+    "ContactStatus",
+    "ForbiddenError",
+    "InFlightGate",
+    "NetworkError",
+    "OutcomeUnknownError",
+    "RetryPolicy",
+    "Secret",
+    "SendAccepted",
+    "SendStatus",
+    "ServerError",
+    "TokenInfo",
+    "UnexpectedResponseError",
+    "clear_token_caches",
+    "organisation_gate",
+    "pod_base_url",
+    "pod_of",
+    "resolve_base_url",
+]

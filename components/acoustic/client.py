@@ -1,0 +1,489 @@
+"""The wire client of the SMS External Consent API: one object per credential set, thread-safe.
+
+Shape borrowed from the best API SDKs: one `_request` path that every call goes through, explicit
+timeouts, typed errors, and the retry rule of `retry.py` applied in that one place.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Mapping
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+import httpx
+
+from .errors import (
+    AcousticError,
+    AuthenticationError,
+    BadRequestError,
+    ConcurrencyLimitError,
+    ForbiddenError,
+    NetworkError,
+    OutcomeUnknownError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from .limits import InFlightGate, organisation_gate
+from .models import ContactStatus, SendAccepted, SendStatus, TokenInfo
+from .pods import normalize_base_url, resolve_base_url
+from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
+from .retry import (
+    CallKind,
+    Reach,
+    RetryPolicy,
+    may_retry,
+    reach_of_status,
+    reach_of_transport_error,
+)
+from .tokens import AccessToken, TokenCache, token_cache_for
+
+TOKEN_PATH = "/oauth/token"
+SEND_PATH = "/rest/channels/sms/externalconsentsends"
+STATUS_PATH = "/rest/channels/sms/sends/{transaction_id}/status"
+STATUS_NOT_FOUND = "transaction status not found"
+DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
+MAX_STATUS_PAGES = 1000
+
+logger = logging.getLogger(__name__)
+logger.addFilter(RedactingFilter())
+
+
+class AcousticClient:
+    """Talks to one Acoustic pod (or the sandbox) with one set of OAuth credentials."""
+
+    def __init__(
+        self,
+        base_url: str,
+        client_id: str,
+        client_secret: str | Secret,
+        refresh_token: str | Secret,
+        *,
+        timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
+        retry: RetryPolicy | None = None,
+        transport: httpx.BaseTransport | None = None,
+    ) -> None:
+        self.base_url = normalize_base_url(base_url)
+        self.client_id = str(client_id).strip()
+        self._client_secret = _secret(client_secret)
+        self._refresh_token = _secret(refresh_token)
+        PROCESS_REDACTOR.add(self._client_secret)
+        PROCESS_REDACTOR.add(self._refresh_token)
+        self.timeout = timeout if isinstance(timeout, httpx.Timeout) else httpx.Timeout(timeout)
+        self.retry = retry or RetryPolicy()
+        self._tokens: TokenCache = token_cache_for(
+            self.base_url, self.client_id, self._client_secret, self._refresh_token
+        )
+        self.gate: InFlightGate = organisation_gate(self.base_url, self.client_id)
+        self._http = httpx.Client(
+            base_url=self.base_url,
+            timeout=self.timeout,
+            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+            headers={"Accept": "application/json", "User-Agent": "sms-consent-console/0.1"},
+            follow_redirects=False,
+            transport=transport,
+        )
+
+    @classmethod
+    def for_pod(
+        cls,
+        pod_or_url: str,
+        client_id: str,
+        client_secret: str | Secret,
+        refresh_token: str | Secret,
+        **options: Any,
+    ) -> AcousticClient:
+        """Builds a client from a pod id (`1`..`9`, `A`, `B`, `PILOT`) or a base URL."""
+        return cls(resolve_base_url(pod_or_url), client_id, client_secret, refresh_token, **options)
+
+    def __repr__(self) -> str:
+        return f"AcousticClient(base_url={self.base_url!r}, client_id={self.client_id!r})"
+
+    def __enter__(self) -> AcousticClient:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._http.close()
+
+    # -- the API -----------------------------------------------------------------------------
+
+    def send(self, payload: Mapping[str, Any]) -> SendAccepted:
+        """Queues one send of at most 1000 contacts. Never repeated once it may have arrived."""
+        response = self._request("POST", SEND_PATH, kind=CallKind.SEND, json=dict(payload))
+        if response.status_code not in (200, 201, 202):
+            raise self._error_for(response, CallKind.SEND)
+        data = _data_of(_json_or_none(response))
+        transaction_id = data.get("id") if isinstance(data, Mapping) else None
+        if not transaction_id:
+            raise UnexpectedResponseError(
+                "Acoustic accepted the send but its answer had no transaction id, so its status "
+                "cannot be looked up. Check the SMS reports in Acoustic before sending again.",
+                status_code=response.status_code,
+                outcome_unknown=True,
+            )
+        location = data.get("location")
+        return SendAccepted(transaction_id=str(transaction_id), location=location and str(location))
+
+    def status(self, transaction_id: str) -> SendStatus:
+        """The status of one send, all pages of contacts joined."""
+        tid = str(transaction_id).strip()
+        if not tid or "/" in tid or any(ch.isspace() for ch in tid):
+            raise ValueError(f"{transaction_id!r} is not a transaction id.")
+        url: str | None = STATUS_PATH.format(transaction_id=quote(tid, safe=""))
+        contacts: list[ContactStatus] = []
+        errors: list[str] = []
+        total = processed = 0
+        found = True
+        seen: set[str] = set()
+        while url is not None and len(seen) < MAX_STATUS_PAGES:
+            seen.add(url)
+            response = self._request("GET", url, kind=CallKind.SAFE)
+            if response.status_code != 200:
+                raise self._error_for(response, CallKind.SAFE)
+            body = _json_or_none(response)
+            if not isinstance(body, Mapping):
+                raise UnexpectedResponseError(
+                    "Acoustic's status answer could not be read (it was not JSON).",
+                    status_code=response.status_code,
+                )
+            messages = [PROCESS_REDACTOR.redact(m) for m in _api_messages(body)]
+            errors.extend(m for m in messages if m not in errors)
+            if any(STATUS_NOT_FOUND in m.lower() for m in messages):
+                return SendStatus(transaction_id=tid, found=False, errors=errors)
+            data = _data_of(body)
+            if not isinstance(data, Mapping):
+                data = {}
+            if len(seen) == 1:
+                total = _int(data.get("totalContacts"))
+                processed = _int(data.get("contactsProcessed"))
+            contacts.extend(_contact_statuses(data.get("contactStatus")))
+            url = self._next_page(body, seen)
+        return SendStatus(
+            transaction_id=tid,
+            found=found,
+            total=total,
+            processed=processed,
+            contacts=contacts,
+            errors=errors,
+        )
+
+    def token_info(self) -> TokenInfo:
+        """Gets a token (the cached one while it is fresh) and says when it was obtained."""
+        before = self._tokens.peek()
+        token = self._tokens.get(self._fetch_token)
+        return TokenInfo(
+            obtained_at=token.obtained_at, expires_at=token.expires_at, reused=token is before
+        )
+
+    # -- the one request path ------------------------------------------------------------------
+
+    def _request(
+        self,
+        method: str,
+        url: str,
+        *,
+        kind: CallKind,
+        json: Any = None,
+    ) -> httpx.Response:
+        """Sends with a token, the organisation's in-flight gate and the retry rule."""
+        attempt = 0
+        refreshed_after_401 = False
+        while True:
+            attempt += 1
+            token = self._tokens.get(self._fetch_token)
+            headers = {"Authorization": f"Bearer {token.value.reveal()}"}
+            started = time.monotonic()
+            try:
+                with self.gate.slot():
+                    response = self._http.request(method, url, json=json, headers=headers)
+            except httpx.TransportError as exc:
+                reach = reach_of_transport_error(exc)
+                if may_retry(kind, reach) and attempt < self.retry.max_attempts:
+                    self._log_retry(method, url, type(exc).__name__, attempt)
+                    time.sleep(self.retry.delay(attempt))
+                    continue
+                raise self._transport_error(exc, kind, reach) from None
+            logger.debug(
+                "%s %s -> %s in %.0f ms",
+                method,
+                _path(url),
+                response.status_code,
+                (time.monotonic() - started) * 1000,
+            )
+            if response.status_code == 401 and not refreshed_after_401:
+                # An expired or revoked token: fetch one new token and repeat the call once. The
+                # 401 is answered before any processing, so repeating a send here is safe.
+                refreshed_after_401 = True
+                self._tokens.invalidate(token)
+                attempt -= 1
+                continue
+            reach = reach_of_status(response.status_code)
+            if (
+                reach is not None
+                and may_retry(kind, reach)
+                and attempt < self.retry.attempts_for(response.status_code)
+            ):
+                self._log_retry(method, url, f"HTTP {response.status_code}", attempt)
+                time.sleep(self.retry.delay(attempt, _retry_after(response)))
+                continue
+            return response
+
+    def _fetch_token(self) -> AccessToken:
+        form = {
+            "grant_type": "refresh_token",
+            "client_id": self.client_id,
+            "client_secret": self._client_secret.reveal(),
+            "refresh_token": self._refresh_token.reveal(),
+        }
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                with self.gate.slot():
+                    response = self._http.post(TOKEN_PATH, data=form)
+            except httpx.TransportError as exc:
+                if attempt < self.retry.max_attempts:
+                    self._log_retry("POST", TOKEN_PATH, type(exc).__name__, attempt)
+                    time.sleep(self.retry.delay(attempt))
+                    continue
+                raise self._transport_error(exc, CallKind.SAFE, Reach.NEVER_REACHED) from None
+            reach = reach_of_status(response.status_code)
+            if reach is not None and attempt < self.retry.attempts_for(response.status_code):
+                self._log_retry("POST", TOKEN_PATH, f"HTTP {response.status_code}", attempt)
+                time.sleep(self.retry.delay(attempt, _retry_after(response)))
+                continue
+            break
+        body = _json_or_none(response)
+        if response.status_code != 200 or not isinstance(body, Mapping):
+            if response.status_code in (400, 401, 403):
+                detail = PROCESS_REDACTOR.redact(
+                    "; ".join(_api_messages(body)) or "no reason given"
+                )
+                raise AuthenticationError(
+                    f"Acoustic did not accept the API credentials ({detail}). Check the client id, "
+                    "client secret and refresh token in Settings: a refresh token stops working "
+                    "when its application account is removed or its access is revoked.",
+                    status_code=response.status_code,
+                    api_message=detail,
+                )
+            raise self._error_for(response, CallKind.SAFE)
+        value = body.get("access_token")
+        if not value:
+            raise UnexpectedResponseError(
+                "Acoustic's token answer had no access token. Check that the API address is an "
+                "Acoustic Campaign pod.",
+                status_code=response.status_code,
+            )
+        PROCESS_REDACTOR.add(str(value))
+        now = time.time()
+        lifetime = _int(body.get("expires_in")) or 3600
+        return AccessToken(value=Secret(str(value)), obtained_at=now, expires_at=now + lifetime)
+
+    def _next_page(self, body: Mapping[str, Any], seen: set[str]) -> str | None:
+        meta = body.get("meta")
+        next_url = meta.get("nextPageUrl") if isinstance(meta, Mapping) else None
+        if not next_url:
+            return None
+        absolute = urljoin(self.base_url + "/", str(next_url))
+        own = urlsplit(self.base_url)
+        target = urlsplit(absolute)
+        if (target.scheme, target.netloc) != (own.scheme, own.netloc):
+            # Following it would hand our bearer token to another host.
+            raise UnexpectedResponseError(
+                "Acoustic's status answer pointed to its next page on another host; the look-up "
+                "was stopped so that the access token is not sent there.",
+                status_code=200,
+            )
+        return None if absolute in seen else absolute
+
+    # -- errors ------------------------------------------------------------------------------
+
+    def _error_for(self, response: httpx.Response, kind: CallKind) -> AcousticError:
+        status = response.status_code
+        body = _json_or_none(response)
+        detail = "; ".join(_api_messages(body)) if body is not None else ""
+        if not detail and body is None:
+            detail = response.text[:200].strip()
+        detail = PROCESS_REDACTOR.redact(detail) or response.reason_phrase
+        if status == 400:
+            return BadRequestError(
+                f"Acoustic refused the request: {detail}", status_code=status, api_message=detail
+            )
+        if status == 401:
+            return AuthenticationError(
+                "Acoustic did not accept the access token, even a freshly fetched one "
+                f"({detail}). Check the API credentials in Settings.",
+                status_code=status,
+                api_message=detail,
+            )
+        if status == 403:
+            return ForbiddenError(
+                "Acoustic answered 'Forbidden': SMS is not enabled for this organisation, "
+                "database or API user. Ask your Acoustic administrator to enable SMS for the "
+                "API user.",
+                status_code=status,
+                api_message=detail,
+            )
+        if status == 429:
+            return ConcurrencyLimitError(
+                "Acoustic is already handling the most requests it allows at once for your "
+                "organisation (10), so it refused this one. Nothing was processed; try again in "
+                "a moment.",
+                status_code=status,
+                api_message=detail,
+            )
+        if 500 <= status < 600:
+            unknown = kind is CallKind.SEND
+            tail = (
+                " The send may or may not have gone out: check its status before sending again."
+                if unknown
+                else " Try again in a few minutes."
+            )
+            return ServerError(
+                f"Acoustic had an internal error (HTTP {status}: {detail}).{tail}",
+                status_code=status,
+                api_message=detail,
+                outcome_unknown=unknown,
+            )
+        return UnexpectedResponseError(
+            f"Acoustic gave an unexpected answer (HTTP {status}: {detail}). Check the API address "
+            "in Settings.",
+            status_code=status,
+            api_message=detail,
+            outcome_unknown=kind is CallKind.SEND and status < 400,
+        )
+
+    def _transport_error(
+        self, exc: httpx.TransportError, kind: CallKind, reach: Reach
+    ) -> AcousticError:
+        host = urlsplit(self.base_url).netloc
+        detail = PROCESS_REDACTOR.redact(_describe_transport_error(exc))
+        if kind is CallKind.SEND and reach is Reach.MAYBE_REACHED:
+            return OutcomeUnknownError(
+                f"The connection to Acoustic was lost after the send went out ({detail}). It may "
+                "or may not have been processed: check its status before sending again. Nothing "
+                "is resent automatically."
+            )
+        return NetworkError(
+            f"Could not reach Acoustic at {host} ({detail}). Check the network and the pod in "
+            "Settings, then try again."
+        )
+
+    def _log_retry(self, method: str, url: str, why: str, attempt: int) -> None:
+        logger.info("%s %s failed (%s), retrying (attempt %d)", method, _path(url), why, attempt)
+
+
+# -- small helpers ------------------------------------------------------------------------------
+
+
+def _secret(value: str | Secret) -> Secret:
+    return value if isinstance(value, Secret) else Secret(str(value).strip())
+
+
+def _path(url: str) -> str:
+    return urlsplit(url).path or url
+
+
+def _json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def _data_of(body: Any) -> Any:
+    """The payload of an answer, wrapped in Acoustic's `{"meta", "data"}` envelope or bare."""
+    if isinstance(body, Mapping) and "data" in body and ("meta" in body or len(body) == 1):
+        return body["data"]
+    return body
+
+
+def _api_messages(body: Any) -> list[str]:
+    """Every human message an Acoustic answer carries, wherever it puts them."""
+    found: list[str] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value.strip():
+            found.append(value.strip())
+        elif isinstance(value, Mapping):
+            for key in ("message", "description", "error_description"):
+                if key in value:
+                    add(value[key])
+                    return
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+
+    if not isinstance(body, Mapping):
+        return found
+    meta = body.get("meta")
+    if isinstance(meta, Mapping):
+        add(meta.get("generalErrors"))
+        field_errors = meta.get("fieldErrors")
+        if isinstance(field_errors, Mapping):
+            for name, value in field_errors.items():
+                for message in _api_messages({"meta": {"generalErrors": value}}):
+                    found.append(f"{name}: {message}")
+    data = body.get("data")
+    if isinstance(data, Mapping):
+        add(data.get("errors"))
+    if "error_description" in body:
+        add(body.get("error_description"))
+    elif isinstance(body.get("error"), str):
+        add(body.get("error"))
+    add(body.get("message"))
+    return found
+
+
+def _contact_statuses(raw: Any) -> list[ContactStatus]:
+    result: list[ContactStatus] = []
+    if not isinstance(raw, list):
+        return result
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        message = item.get("message")
+        result.append(
+            ContactStatus(
+                phone_number=str(item.get("phoneNumber") or ""),
+                sent=item.get("smsSent") is True,
+                message=str(message) if message not in (None, "") else None,
+            )
+        )
+    return result
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _describe_transport_error(exc: httpx.TransportError) -> str:
+    plain = {
+        httpx.ConnectTimeout: "the connection timed out",
+        httpx.ConnectError: "the connection was refused or the host was not found",
+        httpx.ReadTimeout: "no answer came in time",
+        httpx.WriteTimeout: "sending the request timed out",
+        httpx.PoolTimeout: "too many requests were waiting",
+        httpx.RemoteProtocolError: "the server closed the connection",
+        httpx.ReadError: "the connection was lost",
+        httpx.WriteError: "the connection was lost while sending",
+    }
+    for cls, text in plain.items():
+        if isinstance(exc, cls):
+            return text
+    return type(exc).__name__

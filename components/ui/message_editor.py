@@ -1,0 +1,157 @@
+"""A message box that reports its text while the marketer types, not only on blur.
+
+`st.text_area` sends its value on blur or Ctrl+Enter, so counts would lag behind the typing. This
+inline `st.components.v2` editor (no build step) sends the text back debounced; all counting stays
+in Python. Characters that force UCS-2 are marked in a backdrop behind the text, built from text
+nodes only (the text is never parsed as HTML).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import streamlit as st
+
+_HTML = """
+<div class="editor">
+  <div class="backdrop" aria-hidden="true"></div>
+  <textarea class="input" spellcheck="true" aria-label="Message"></textarea>
+</div>
+"""
+
+_CSS = """
+.editor { position: relative; width: 100%; }
+.backdrop, .input {
+  box-sizing: border-box; width: 100%; margin: 0; padding: 0.6rem 0.75rem;
+  font-family: var(--st-font, "Source Sans Pro", sans-serif); font-size: 1rem; line-height: 1.5;
+  letter-spacing: normal; white-space: pre-wrap; overflow-wrap: break-word; word-break: normal;
+  border: 1px solid transparent; border-radius: 0.5rem;
+}
+.backdrop {
+  position: absolute; inset: 0; overflow: hidden; color: transparent; pointer-events: none;
+}
+.backdrop mark { background: #ffd54f; color: transparent; border-radius: 2px; }
+.input {
+  position: relative; display: block; resize: vertical; min-height: 8rem; overflow: auto;
+  background: transparent; color: var(--st-text-color, #1d2b26);
+  border-color: var(--st-border-color, #c9d3ce);
+  caret-color: var(--st-text-color, #1d2b26);
+}
+.input:focus { outline: none; border-color: var(--st-primary-color, #0b6e4f);
+  box-shadow: 0 0 0 1px var(--st-primary-color, #0b6e4f); }
+"""
+
+_JS = """
+export default function (component) {
+  const { data, setStateValue, parentElement } = component;
+  const area = parentElement.querySelector("textarea.input");
+  const backdrop = parentElement.querySelector(".backdrop");
+  if (!area || !backdrop) { return; }
+  const settings = data || {};
+  const version = String(settings.version ?? 0);
+  if (area.dataset.version !== version) {
+    const remount = area.dataset.version === undefined;
+    area.value = settings.text ?? "";
+    area.dataset.version = version;
+    // Python replaced the text (e.g. look-alikes swapped): make the widget state agree.
+    if (!remount) { setStateValue("text", area.value); }
+  }
+  area.placeholder = settings.placeholder || "";
+  area.rows = settings.rows || 6;
+  const marked = new Set(settings.highlight || []);
+  const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
+    ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+
+  const paint = () => {
+    backdrop.replaceChildren();
+    const text = area.value;
+    if (marked.size > 0) {
+      const parts = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment)
+                              : Array.from(text);
+      let plain = "";
+      for (const part of parts) {
+        if (marked.has(part)) {
+          if (plain) { backdrop.appendChild(document.createTextNode(plain)); plain = ""; }
+          const mark = document.createElement("mark");
+          mark.textContent = part;
+          backdrop.appendChild(mark);
+        } else {
+          plain += part;
+        }
+      }
+      if (plain) { backdrop.appendChild(document.createTextNode(plain)); }
+    } else {
+      backdrop.appendChild(document.createTextNode(text));
+    }
+    backdrop.appendChild(document.createTextNode("\\n"));
+    backdrop.style.height = area.offsetHeight + "px";
+    backdrop.scrollTop = area.scrollTop;
+  };
+
+  let timer = null;
+  let sent = area.value;
+  const report = () => {
+    timer = null;
+    if (area.value !== sent) { sent = area.value; setStateValue("text", area.value); }
+  };
+  const onInput = () => {
+    paint();
+    if (timer) { clearTimeout(timer); }
+    timer = setTimeout(report, settings.debounce_ms ?? 250);
+  };
+  const onBlur = () => { if (timer) { clearTimeout(timer); } report(); };
+  const onScroll = () => { backdrop.scrollTop = area.scrollTop; };
+  const resize = new ResizeObserver(() => paint());
+  area.addEventListener("input", onInput);
+  area.addEventListener("blur", onBlur);
+  area.addEventListener("scroll", onScroll);
+  resize.observe(area);
+  paint();
+  return () => {
+    area.removeEventListener("input", onInput);
+    area.removeEventListener("blur", onBlur);
+    area.removeEventListener("scroll", onScroll);
+    resize.disconnect();
+    if (timer) { clearTimeout(timer); report(); }
+  };
+}
+"""
+
+_editor = st.components.v2.component(
+    "sms_console.message_editor", html=_HTML, css=_CSS, js=_JS, isolate_styles=True
+)
+
+
+def message_editor(
+    *,
+    key: str,
+    text: str,
+    version: int,
+    highlight: Sequence[str] = (),
+    placeholder: str = "",
+    rows: int = 6,
+) -> str:
+    """Shows the editor and returns the text the marketer has typed.
+
+    `text` is pushed into the editor only when `version` changes (e.g. after "replace look-alikes"),
+    so a rerun never overwrites what is being typed.
+    """
+    seen_key = f"{key}__seen"
+    result = _editor(
+        key=key,
+        data={
+            "text": text,
+            "version": version,
+            "highlight": list(dict.fromkeys(highlight)),
+            "placeholder": placeholder,
+            "rows": rows,
+            "debounce_ms": 250,
+        },
+        default={"text": text},
+        on_text_change=lambda: None,
+    )
+    typed = getattr(result, "text", None)
+    if typed is None or typed == st.session_state.get(seen_key):
+        return text
+    st.session_state[seen_key] = typed
+    return str(typed)

@@ -1,0 +1,59 @@
+"""Settings: the connection in force (secrets masked), the pods, and a connection test."""
+
+import pandas as pd
+import streamlit as st
+
+from components.acoustic import POD_REGIONS, pod_base_url
+from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
+from components.ui.connection import current_connection
+
+st.title("Settings")
+connection = current_connection()
+settings = connection.settings
+
+st.subheader("Connection")
+if settings.mode == "sandbox":
+    st.info(
+        "No Acoustic credentials are configured, so the console uses its built-in sandbox: an "
+        "Acoustic-compatible server on this machine that validates, answers and reports like the "
+        "real API but sends nothing.",
+        icon=":material/science:",
+    )
+elif settings.mode == "pod":
+    st.warning(
+        f"Connected to a real Acoustic pod ({settings.label}). Sends reach real phones.",
+        icon=":material/cell_tower:",
+    )
+else:
+    st.error(
+        "The Acoustic credentials are incomplete, so nothing can be sent:\n\n"
+        + "\n".join(f"- {problem}" for problem in settings.problems),
+        icon=":material/error:",
+    )
+st.dataframe(pd.DataFrame(describe_settings(settings)), hide_index=True, width="stretch")
+
+if connection.client is not None and st.button("Test connection", icon=":material/wifi_tethering:"):
+    with st.spinner("Asking Acoustic for an access token…"):
+        result = check_connection(connection.client)
+    if result.ok:
+        st.success(result.message, icon=":material/check_circle:")
+    else:
+        st.error(result.message, icon=":material/error:")
+
+with st.expander("How to connect to a real pod"):
+    st.markdown(
+        "Copy `.streamlit/secrets.toml.example` to `.streamlit/secrets.toml` and fill in the "
+        "`[acoustic]` section (`pod` or `base_url`, `client_id`, `client_secret`, "
+        "`refresh_token`), or set these environment variables, which win over the file:"
+    )
+    st.code("\n".join(f"{v}=..." for v in ENVIRONMENT_VARIABLES.values()), language="bash")
+    st.markdown("Restart the console after changing them.")
+
+st.subheader("Acoustic pods")
+st.dataframe(
+    pd.DataFrame(
+        [{"Pod": pod, "API host": pod_base_url(pod)} for pod in POD_REGIONS],
+    ),
+    hide_index=True,
+    width="content",
+)

@@ -1,0 +1,150 @@
+"""Real-browser journeys: the app served by `streamlit run`, driven in Debian's headless Chromium."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IDLE = "[data-testid='stApp'][data-test-script-state='notRunning']"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _chromium_or_skip() -> str:
+    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
+        return CHROMIUM
+    message = (
+        f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package "
+        "(make test does it when it can) or set CHROMIUM_PATH."
+    )
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+class StreamlitApp:
+    """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode."""
+
+    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ACOUSTIC_", "STREAMLIT_"))}
+        env.update(
+            {
+                "STREAMLIT_SERVER_PORT": str(self.port),
+                "STREAMLIT_SERVER_HEADLESS": "true",
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+                "SMS_CONSOLE_DATA_DIR": str(tmp),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(extra_env or {})
+        self.log = tmp / "streamlit.log"
+        self._log_file = self.log.open("w")
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py"],
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/_stcore/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"streamlit did not start in time:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log_file.close()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    app = StreamlitApp(tmp_path_factory.mktemp("app"))
+    try:
+        app.wait_ready()
+        yield app.url
+    finally:
+        app.stop()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    executable = _chromium_or_skip()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_FLAGS)
+        yield instance
+        instance.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    failed = getattr(request.node, "rep_call", None)
+    if failed is not None and failed.failed:
+        out = ROOT / "test-artifacts"
+        out.mkdir(exist_ok=True)
+        page.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
+    context.close()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> object:
+    report = yield
+    if report.when == "call":
+        item.rep_call = report
+    return report
+
+
+def wait_idle(page: object, timeout: float = 30_000) -> None:
+    """Waits until Streamlit has finished running the script after the last action."""
+    page.wait_for_selector(IDLE, timeout=timeout)  # type: ignore[attr-defined]

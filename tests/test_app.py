@@ -1,0 +1,90 @@
+"""The app starts with no secrets and shows where it sends (Streamlit's AppTest)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.acoustic import clear_token_caches
+from components.connection import ENVIRONMENT_VARIABLES
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path):
+    for variable in ENVIRONMENT_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
+    clear_token_caches()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [e.value for e in at.info] + [s.value for s in at.success]
+    parts += [w.value for w in at.warning]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_starts_in_sandbox_mode_without_secrets():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception
+    assert "Sandbox mode" in texts(at)
+    assert at.title[0].value == "Compose"
+
+
+def test_settings_tests_the_sandbox_connection_and_masks_secrets():
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    shown = table.to_csv()
+    assert "sandbox-secret" not in shown and "sandbox-refresh" not in shown
+    assert "built-in sandbox" in shown
+    at.button[0].click().run()
+    assert "Connected: Acoustic accepted the credentials" in texts(at)
+
+
+def test_incomplete_credentials_are_reported_not_replaced_by_the_sandbox(monkeypatch):
+    monkeypatch.setenv("ACOUSTIC_POD", "2")
+    monkeypatch.setenv("ACOUSTIC_CLIENT_ID", "abc")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    shown = texts(at)
+    assert "Not configured" in shown
+    assert "`client_secret` is missing." in shown
+    assert "`refresh_token` is missing." in shown
+    assert not [b for b in at.button if b.label == "Test connection"]
+
+
+def test_credentials_from_the_environment_talk_to_that_host(monkeypatch, sandbox):
+    monkeypatch.setenv("ACOUSTIC_BASE_URL", sandbox.url)
+    monkeypatch.setenv("ACOUSTIC_CLIENT_ID", sandbox.config.client_id)
+    monkeypatch.setenv("ACOUSTIC_CLIENT_SECRET", sandbox.config.client_secret)
+    monkeypatch.setenv("ACOUSTIC_REFRESH_TOKEN", sandbox.config.refresh_token)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/settings.py").run()
+    assert "Live" in texts(at)
+    shown = at.dataframe[0].value.to_csv()
+    assert "environment (ACOUSTIC_CLIENT_SECRET)" in shown
+    assert sandbox.config.client_secret not in shown
+    at.button[0].click().run()
+    assert "Connected" in texts(at)
+    assert sandbox.stats()["token_requests"] == 1
+
+
+def test_wrong_credentials_show_the_exact_error(monkeypatch, sandbox):
+    monkeypatch.setenv("ACOUSTIC_BASE_URL", sandbox.url)
+    monkeypatch.setenv("ACOUSTIC_CLIENT_ID", sandbox.config.client_id)
+    monkeypatch.setenv("ACOUSTIC_CLIENT_SECRET", "not-the-secret")
+    monkeypatch.setenv("ACOUSTIC_REFRESH_TOKEN", sandbox.config.refresh_token)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/settings.py").run()
+    at.button[0].click().run()
+    errors = "\n".join(e.value for e in at.error)
+    assert "Bad client credentials" in errors
+    assert "not-the-secret" not in texts(at)
