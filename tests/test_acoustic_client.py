@@ -298,7 +298,7 @@ def test_token_request_retries_transient_failures(sandbox):
     with make_client(sandbox) as client:
         client.send(payload())
     assert sandbox.stats()["token_requests"] == 3
-    assert sandbox.stats()["tokens_issued"] == 1
+    assert len(sandbox.issued_tokens()) == 3  # the first two were lost on the way
 
 
 def test_real_concurrency_limit_is_waited_out(sandbox):

@@ -23,7 +23,9 @@ def _clean_environment(monkeypatch, tmp_path):
 
 def texts(at: AppTest) -> str:
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [e.value for e in at.info] + [s.value for s in at.success]
+    parts += (
+        [e.value for e in at.error] + [e.value for e in at.info] + [s.value for s in at.success]
+    )
     parts += [w.value for w in at.warning]
     return "\n".join(str(p) for p in parts)
 
@@ -52,10 +54,11 @@ def test_incomplete_credentials_are_reported_not_replaced_by_the_sandbox(monkeyp
     monkeypatch.setenv("ACOUSTIC_POD", "2")
     monkeypatch.setenv("ACOUSTIC_CLIENT_ID", "abc")
     at = AppTest.from_file(APP, default_timeout=30).run()
+    assert "Not configured" in texts(at)
     at.switch_page("pages/settings.py").run()
     assert not at.exception
     shown = texts(at)
-    assert "Not configured" in shown
+    assert "Not configured" in at.dataframe[0].value.to_csv()
     assert "`client_secret` is missing." in shown
     assert "`refresh_token` is missing." in shown
     assert not [b for b in at.button if b.label == "Test connection"]
@@ -67,8 +70,8 @@ def test_credentials_from_the_environment_talk_to_that_host(monkeypatch, sandbox
     monkeypatch.setenv("ACOUSTIC_CLIENT_SECRET", sandbox.config.client_secret)
     monkeypatch.setenv("ACOUSTIC_REFRESH_TOKEN", sandbox.config.refresh_token)
     at = AppTest.from_file(APP, default_timeout=30).run()
-    at.switch_page("pages/settings.py").run()
     assert "Live" in texts(at)
+    at.switch_page("pages/settings.py").run()
     shown = at.dataframe[0].value.to_csv()
     assert "environment (ACOUSTIC_CLIENT_SECRET)" in shown
     assert sandbox.config.client_secret not in shown

@@ -3,7 +3,11 @@
 from components.acoustic import Secret
 from components.connection import describe_settings, load_connection_settings
 
-CREDS = {"client_id": "cid", "client_secret": "a-long-client-secret", "refresh_token": "r-token-1234"}
+CREDS = {
+    "client_id": "cid",
+    "client_secret": "a-long-client-secret",
+    "refresh_token": "r-token-1234",
+}
 
 
 def test_nothing_configured_is_sandbox_mode():
@@ -22,7 +26,10 @@ def test_secrets_file_with_a_pod():
 def test_environment_wins_over_the_file():
     settings = load_connection_settings(
         {"acoustic": {"pod": "1", **CREDS}},
-        {"ACOUSTIC_BASE_URL": "https://api-campaign-eu-1.goacoustic.com", "ACOUSTIC_CLIENT_ID": "e"},
+        {
+            "ACOUSTIC_BASE_URL": "https://api-campaign-eu-1.goacoustic.com",
+            "ACOUSTIC_CLIENT_ID": "e",
+        },
     )
     assert settings.base_url == "https://api-campaign-eu-1.goacoustic.com"
     assert settings.pod == "6"

@@ -1,4 +1,4 @@
-"""Real-browser journeys: the app served by `streamlit run`, driven in Debian's headless Chromium."""
+"""Real-browser journeys: the app served by `streamlit run`, driven in headless Chromium."""
 
 from __future__ import annotations
 

@@ -1,0 +1,222 @@
+"""Sending: batches through the client with a bounded number of requests in flight, and the
+process-wide background worker that runs journaled sends outside any Streamlit script run.
+
+The in-flight limit is enforced twice on purpose: `send_payloads` never starts more than
+`max_in_flight` requests, and the client's organisation gate (components.acoustic.limits) caps the
+whole process, all sessions and jobs together, at Acoustic's 10.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient, AcousticError
+from components.journal import Journal
+
+logger = logging.getLogger(__name__)
+
+BatchState = Literal["accepted", "rejected", "unknown"]
+
+
+@dataclass(frozen=True)
+class BatchResult:
+    """What became of one batch. `error` is a message safe to show (secrets redacted)."""
+
+    index: int
+    state: BatchState
+    transaction_id: str | None = None
+    error: str | None = None
+    status_code: int | None = None
+    api_message: str | None = None
+
+
+def result_for_error(index: int, exc: AcousticError) -> BatchResult:
+    """An error becomes "unknown" when Acoustic may have processed the batch, else "rejected"
+    (it certainly was not processed: validation, credentials, limit, or never reached)."""
+    state: BatchState = "unknown" if exc.outcome_unknown else "rejected"
+    return BatchResult(
+        index=index,
+        state=state,
+        error=exc.message,
+        status_code=exc.status_code,
+        api_message=exc.api_message,
+    )
+
+
+def send_payloads(
+    client: AcousticClient,
+    payloads: Sequence[Mapping[str, Any]],
+    *,
+    max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
+    on_result: Callable[[BatchResult], None] | None = None,
+    claim: Callable[[int], bool] | None = None,
+) -> list[BatchResult]:
+    """Sends every payload once, at most `max_in_flight` at a time; results in payload order.
+
+    `claim(index)` runs just before a batch's request (the journal marks it in flight there);
+    when it returns False the batch is skipped: someone else has it. `on_result` is called from
+    the worker threads as each batch finishes.
+    """
+    if not 1 <= max_in_flight <= ACOUSTIC_MAX_IN_FLIGHT:
+        raise ValueError(f"max_in_flight must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
+    results: list[BatchResult | None] = [None] * len(payloads)
+
+    def run(index: int) -> None:
+        if claim is not None and not claim(index):
+            return
+        try:
+            accepted = client.send(payloads[index])
+            result = BatchResult(index, "accepted", transaction_id=accepted.transaction_id)
+        except AcousticError as exc:
+            result = result_for_error(index, exc)
+        except Exception as exc:  # a bug must not leave a batch looking unsent
+            logger.exception("unexpected failure while sending batch %d", index)
+            result = BatchResult(
+                index,
+                "unknown",
+                error=f"An unexpected error interrupted this batch ({type(exc).__name__}); it "
+                "may or may not have been processed.",
+            )
+        results[index] = result
+        if on_result is not None:
+            on_result(result)
+
+    if payloads:
+        workers = min(max_in_flight, len(payloads))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send") as pool:
+            for future in [pool.submit(run, i) for i in range(len(payloads))]:
+                future.result()
+    return [r for r in results if r is not None]
+
+
+def hint_for(result: BatchResult) -> str:
+    """A plain-language next step for a batch that did not go through."""
+    if result.state == "unknown":
+        return (
+            "Acoustic may have processed this batch. Check its status before resending; resending "
+            "could deliver the SMS twice."
+        )
+    if result.api_message:
+        from components.message import hint_for_api_message
+
+        hint = hint_for_api_message(result.api_message)
+        if hint:
+            return hint
+    if result.status_code in (401, 403):
+        return "Fix the connection in Settings, then resend the batch."
+    return "Nothing was sent for this batch; it can be resent safely."
+
+
+# -- the background worker ------------------------------------------------------------------------
+
+PROCESS_OWNER = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
+
+
+def _owner_alive(owner: str) -> bool:
+    host, _, rest = owner.partition(":")
+    pid_text = rest.partition(":")[0]
+    if owner == PROCESS_OWNER:
+        return True
+    if host != socket.gethostname() or not pid_text.isdigit():
+        return True  # another machine's worker: not ours to judge
+    try:
+        os.kill(int(pid_text), 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return int(pid_text) != os.getpid()
+
+
+def recover_interrupted(journal: Journal) -> int:
+    """Batches left in flight by a process that is gone become unknown. Returns how many."""
+    alive = [owner for owner in journal.in_flight_owners() if owner and _owner_alive(owner)]
+    return journal.mark_interrupted(alive_owners=alive)
+
+
+@dataclass
+class JobProgress:
+    send_id: int
+    started_at: float
+    finished_at: float | None = None
+    error: str | None = None
+
+
+class SendWorker:
+    """Runs journaled sends in background threads of this process.
+
+    A Streamlit script is stopped whenever the user clicks something; a send must not be. Pages
+    only start jobs here and read progress from the journal.
+    """
+
+    def __init__(
+        self, journal: Journal, *, max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT, max_jobs: int = 4
+    ) -> None:
+        self.journal = journal
+        self.max_in_flight = max_in_flight
+        self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="sms-job")
+        self._lock = threading.Lock()
+        self._jobs: dict[int, Future[None]] = {}
+        self.progress: dict[int, JobProgress] = {}
+        recovered = recover_interrupted(journal)
+        if recovered:
+            logger.warning("%d batch(es) were in flight when the console stopped", recovered)
+
+    def start(self, send_id: int, client: AcousticClient) -> bool:
+        """Starts sending the planned batches of a send; False when it is already running."""
+        with self._lock:
+            running = self._jobs.get(send_id)
+            if running is not None and not running.done():
+                return False
+            self.progress[send_id] = JobProgress(send_id=send_id, started_at=time.time())
+            self._jobs[send_id] = self._pool.submit(self._run, send_id, client)
+            return True
+
+    def is_running(self, send_id: int) -> bool:
+        with self._lock:
+            job = self._jobs.get(send_id)
+            return job is not None and not job.done()
+
+    def wait(self, send_id: int, timeout: float | None = None) -> None:
+        with self._lock:
+            job = self._jobs.get(send_id)
+        if job is not None:
+            job.result(timeout=timeout)
+
+    def _run(self, send_id: int, client: AcousticClient) -> None:
+        progress = self.progress[send_id]
+        try:
+            planned = [b for b in self.journal.batches(send_id) if b.state == "planned"]
+            payloads = [self.journal.batch_payload(b.id) for b in planned]
+
+            def claim(index: int) -> bool:
+                return self.journal.claim_batch(planned[index].id, PROCESS_OWNER)
+
+            def record(result: BatchResult) -> None:
+                self.journal.finish_batch(
+                    planned[result.index].id,
+                    result.state,
+                    transaction_id=result.transaction_id,
+                    status_code=result.status_code,
+                    error=result.error,
+                )
+
+            send_payloads(
+                client, payloads, max_in_flight=self.max_in_flight, on_result=record, claim=claim
+            )
+        except Exception as exc:
+            logger.exception("send #%d stopped", send_id)
+            progress.error = f"The send stopped unexpectedly ({type(exc).__name__})."
+        finally:
+            progress.finished_at = time.time()
+
+    def shutdown(self) -> None:
+        self._pool.shutdown(wait=True)

@@ -1,0 +1,29 @@
+"""Shared fixtures: one sandbox server for the session, reset for every test that uses it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import fields
+
+import pytest
+
+from components.sandbox import SandboxConfig, SandboxServer
+
+
+@pytest.fixture(scope="session")
+def sandbox_server() -> Iterator[SandboxServer]:
+    server = SandboxServer(SandboxConfig()).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
+    """The session's sandbox, emptied and tuned for fast tests (short processing delays)."""
+    defaults = SandboxConfig()
+    sandbox_server.configure(**{f.name: getattr(defaults, f.name) for f in fields(defaults)})
+    sandbox_server.configure(status_delay=0.2, delivery_seconds=0.5)
+    sandbox_server.reset()
+    yield sandbox_server
+    sandbox_server.configure(**{f.name: getattr(defaults, f.name) for f in fields(defaults)})
+    sandbox_server.reset()

@@ -1,0 +1,156 @@
+"""The journal: what was planned, what went out, and what a crash leaves behind."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+
+import pytest
+
+from components.journal import DuplicateSendError, Journal, default_journal_path
+
+
+def payloads(n_batches: int = 2, content: str = "Hi") -> list[dict]:
+    return [
+        {
+            "channelQualifier": "12345",
+            "content": content,
+            "contacts": [{"phoneNumber": f"1949500{b:02d}{c:02d}"} for c in range(3)],
+        }
+        for b in range(n_batches)
+    ]
+
+
+def create(journal: Journal, **overrides):
+    options = dict(
+        kind="bulk",
+        mode="sandbox",
+        base_url="http://127.0.0.1:1",
+        program="12345",
+        content="Hi",
+        payloads=payloads(),
+        created_by="tester",
+    )
+    options.update(overrides)
+    return journal.create_send(**options)
+
+
+def test_send_and_batches_are_written_before_anything_goes_out(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    send = create(journal)
+    assert send.recipients == 6
+    assert send.batch_states == {"planned": 2}
+    assert send.state == "planned"
+    batches = journal.batches(send.id)
+    assert [b.index for b in batches] == [0, 1]
+    assert journal.batch_payload(batches[0].id)["contacts"][0]["phoneNumber"] == "19495000000"
+    mode = sqlite3.connect(tmp_path / "j.sqlite3").execute("PRAGMA journal_mode").fetchone()[0]
+    assert mode == "wal"
+
+
+def test_the_same_send_is_refused_unless_repeated_on_purpose(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    first = create(journal)
+    with pytest.raises(DuplicateSendError) as caught:
+        create(journal)
+    assert caught.value.existing.id == first.id
+    assert f"send #{first.id}" in str(caught.value)
+    assert (
+        journal.find_duplicate(kind="bulk", base_url="http://127.0.0.1:1", payloads=payloads()).id
+        == first.id
+    )
+    again = create(journal, repeat_of=first.id)
+    assert again.id != first.id and again.repeat_of == first.id
+    assert create(journal, content="Other", payloads=payloads(content="Other")).id
+
+
+def test_a_batch_is_claimed_once_even_by_racing_workers(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    batch = journal.batches(create(journal).id)[0]
+    wins: list[bool] = []
+    threads = [
+        threading.Thread(target=lambda: wins.append(journal.claim_batch(batch.id, "w")))
+        for _ in range(8)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert wins.count(True) == 1
+    assert journal.batches(batch.send_id)[0].state == "in_flight"
+
+
+def test_batches_move_to_their_final_state(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    send = create(journal)
+    first, second = journal.batches(send.id)
+    for batch in (first, second):
+        assert journal.claim_batch(batch.id, "me")
+    journal.finish_batch(first.id, "accepted", transaction_id="tx-1")
+    journal.finish_batch(second.id, "rejected", status_code=400, error="Bad")
+    assert journal.get_send(send.id).batch_states == {"accepted": 1, "rejected": 1}
+    assert journal.get_send(send.id).state == "partly rejected"
+    assert journal.batch_for_transaction("tx-1").id == first.id
+    with pytest.raises(ValueError):
+        journal.finish_batch(first.id, "planned")
+
+
+def test_in_flight_batches_of_a_dead_worker_become_unknown(tmp_path):
+    path = tmp_path / "j.sqlite3"
+    journal = Journal(path)
+    send = create(journal)
+    first, second = journal.batches(send.id)
+    journal.claim_batch(first.id, "dead-worker")
+    journal.claim_batch(second.id, "live-worker")
+    reopened = Journal(path)
+    assert reopened.mark_interrupted(alive_owners=["live-worker"]) == 1
+    states = {b.id: b for b in reopened.batches(send.id)}
+    assert states[first.id].state == "unknown"
+    assert "may or may not have been processed" in states[first.id].error
+    assert states[second.id].state == "in_flight"
+
+
+def test_unknown_batches_are_requeued_only_on_explicit_choice(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    send = create(journal)
+    first, second = journal.batches(send.id)
+    for batch in (first, second):
+        journal.claim_batch(batch.id, "me")
+    journal.finish_batch(first.id, "unknown", error="timeout")
+    journal.finish_batch(second.id, "rejected", error="Bad")
+    assert journal.requeue(send.id, [first.id, second.id], include_unknown=False) == 1
+    assert journal.requeue(send.id, [first.id], include_unknown=True) == 1
+    assert journal.get_send(send.id).batch_states == {"planned": 2}
+
+
+def test_history_search_and_snapshots(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    old = create(journal, content="Your code is 1", payloads=payloads(content="Your code is 1"))
+    new = create(journal, content="Gate changed", payloads=payloads(content="Gate changed"))
+    assert [s.id for s in journal.list_sends()] == [new.id, old.id]
+    assert [s.id for s in journal.list_sends(search="gate")] == [new.id]
+    assert [s.id for s in journal.list_sends(search="19495000102")] == [new.id, old.id]
+    journal.add_snapshot("tx", found=True, total=2, processed=1, contacts=[{"phoneNumber": "1"}])
+    journal.add_snapshot("tx", found=True, total=2, processed=2, contacts=[])
+    assert [s.processed for s in journal.snapshots("tx")] == [1, 2]
+
+
+def test_default_path_follows_the_environment(tmp_path):
+    assert (
+        default_journal_path({"SMS_CONSOLE_JOURNAL": str(tmp_path / "x.db")}) == tmp_path / "x.db"
+    )
+    assert default_journal_path({"SMS_CONSOLE_DATA_DIR": str(tmp_path)}) == (
+        tmp_path / "journal.sqlite3"
+    )
+    assert default_journal_path({"XDG_DATA_HOME": str(tmp_path)}).parts[-2:] == (
+        "sms-console",
+        "journal.sqlite3",
+    )
+
+
+def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path):
+    path = tmp_path / "j.sqlite3"
+    Journal(path).close()
+    sqlite3.connect(path).execute("PRAGMA user_version=99")
+    with pytest.raises(RuntimeError, match="newer version"):
+        Journal(path)
