@@ -6,6 +6,9 @@ import streamlit as st
 from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.ui.connection import current_connection
+from components.ui.shell import ensure_app_shell
+
+ensure_app_shell()
 
 st.title("Settings")
 connection = current_connection()
