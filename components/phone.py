@@ -1,0 +1,402 @@
+"""Phone numbers as users write them -> the API's form (country code + national number, digits).
+
+`phonenumbers` decides what is valid. It is precise but slow (about 25 µs a number), so numbers
+that are plainly written (`+19495001234`, `19495001234`, `(949) 500-1234`...) take a fast path
+that applies the same metadata with precompiled patterns; anything unusual, and every number the
+fast path cannot prove valid, goes through `phonenumbers.parse` itself. Tests check that both
+paths agree.
+
+Digits without `+` are read first as a number of the default country, then as the API's own form
+(country code first, `+` left out). A number valid in the default country wins: that is how most
+people write their own country's numbers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+
+import phonenumbers
+from phonenumbers import PhoneNumberType as T
+from phonenumbers import geocoder
+from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
+
+COUNTRY_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
+
+
+class InvalidPhoneNumber(ValueError):
+    """The number cannot be used; the message says why, in plain words."""
+
+
+@dataclass(frozen=True)
+class PhoneNumber:
+    digits: str  # the API's form
+    region: str  # ISO country code ("US"), "001" for non-geographic numbers
+    number_type: int
+    note: str | None = None  # kept but worth a look (landline, extension removed...)
+
+
+_PLAIN = re.compile(r"^\+?[\d()][\d\s\-()/]*\d$")
+_EXCEL_FLOAT = re.compile(r"^\+?\d+\.0+$")
+_SCIENTIFIC = re.compile(r"^[+-]?\d+(?:[.,]\d+)?\s*[eE]\s*[+-]?\d+$")
+_EXTENSION = re.compile(
+    r"\s*(?:[,;]\s*)?(?:ext\.?|extension|ext\s*no\.?|x|#|;ext=)\s*(\d{1,7})\s*$", re.IGNORECASE
+)
+_FORMATTING = re.compile(r"[\s\-().\/\u00a0\u2010-\u2015\u2212]")
+_ALLOWED = re.compile(r"^\+?[\d\s\-().\/\u00a0\u2010-\u2015\u2212]+$")
+_LETTER = re.compile(r"[^\W\d_]")
+
+_TYPE_NOTES = {
+    T.FIXED_LINE: "landline: an SMS may not arrive",
+    T.TOLL_FREE: "toll-free number: usually cannot receive SMS",
+    T.PREMIUM_RATE: "premium-rate number: usually cannot receive SMS",
+    T.SHARED_COST: "shared-cost number: usually cannot receive SMS",
+    T.VOIP: "internet (VoIP) number: SMS delivery is not guaranteed",
+    T.PAGER: "pager number: usually cannot receive SMS",
+    T.UAN: "company number (UAN): usually cannot receive SMS",
+    T.VOICEMAIL: "voicemail access number: cannot receive SMS",
+}
+
+
+def normalize_phone(raw: str, default_region: str = "US") -> str:
+    """The API's form of a number, or InvalidPhoneNumber with the reason."""
+    return parse_phone(raw, default_region).digits
+
+
+def parse_phone(raw: object, default_region: str = "US") -> PhoneNumber:
+    """Like `normalize_phone`, with the country, the number type and a note."""
+    return _parse(str(raw) if raw is not None else "", (default_region or "US").upper())
+
+
+@lru_cache(maxsize=262_144)
+def _parse(raw: str, region: str) -> PhoneNumber:
+    text = raw.strip().strip('"').strip()
+    if _PLAIN.match(text):  # the common case: nothing to clean up or explain
+        compact = _FORMATTING.sub("", text)
+        return _fast(compact, region) or _slow(text, compact, region)
+    if not text:
+        raise InvalidPhoneNumber("The phone number is empty.")
+    if text[:4].lower() == "tel:":
+        text = text[4:].strip()
+    if _SCIENTIFIC.match(text):
+        raise InvalidPhoneNumber(
+            "Excel turned this number into scientific notation, so its last digits are lost. "
+            "Format the column as Text in Excel, type the numbers again and export anew."
+        )
+    if _EXCEL_FLOAT.match(text):
+        text = text.split(".", 1)[0]
+    note = None
+    extension = _EXTENSION.search(text)
+    if extension and any(ch.isdigit() for ch in text[: extension.start()]):
+        note = f"extension {extension.group(1)} removed (an SMS goes to the main number)"
+        text = text[: extension.start()].strip()
+    if _LETTER.search(text):
+        raise InvalidPhoneNumber(
+            "The number contains letters (a vanity number like 1-800-FLOWERS?). Write it with "
+            "digits only."
+        )
+    if not _ALLOWED.match(text):
+        raise InvalidPhoneNumber(
+            "The number contains characters that are not part of a phone number."
+        )
+    compact = _FORMATTING.sub("", text)
+    result = _fast(compact, region) or _slow(text, compact, region)
+    if note:
+        return PhoneNumber(result.digits, result.region, result.number_type, note)
+    return result
+
+
+# -- the fast path --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Desc:
+    lengths: frozenset[int]
+    fullmatch: Callable[[str], object] | None
+
+    def matches(self, nsn: str) -> bool:
+        if self.lengths and len(nsn) not in self.lengths:
+            return False
+        return self.fullmatch is not None and self.fullmatch(nsn) is not None
+
+
+@dataclass(frozen=True)
+class _Region:
+    code: str
+    leading_digits: re.Pattern[str] | None
+    general: _Desc
+    special: tuple[tuple[int, _Desc], ...]  # premium ... voicemail, in phonenumbers' order
+    any_special: Callable[[str], object] | None  # one pattern for all of them: a quick "no"
+    fixed: _Desc
+    mobile: _Desc
+    same_fixed_and_mobile: bool
+    national_prefix_for_parsing: re.Pattern[str] | None
+    international_prefix: re.Pattern[str] | None
+
+
+def _desc(desc: object) -> _Desc:
+    if desc is None or not getattr(desc, "national_number_pattern", None):
+        return _Desc(frozenset(), None)
+    pattern = re.compile(desc.national_number_pattern)
+    return _Desc(frozenset(desc.possible_length or ()), pattern.fullmatch)
+
+
+@lru_cache(maxsize=512)
+def _region(code: str) -> _Region | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(code, None)
+    if meta is None:
+        return None
+    special = (
+        (T.PREMIUM_RATE, meta.premium_rate),
+        (T.TOLL_FREE, meta.toll_free),
+        (T.SHARED_COST, meta.shared_cost),
+        (T.VOIP, meta.voip),
+        (T.PERSONAL_NUMBER, meta.personal_number),
+        (T.PAGER, meta.pager),
+        (T.UAN, meta.uan),
+        (T.VOICEMAIL, meta.voicemail),
+    )
+    special_descs = tuple((kind, _desc(desc)) for kind, desc in special if desc is not None)
+    patterns = [
+        desc.national_number_pattern
+        for _, desc in special
+        if desc is not None and desc.national_number_pattern
+    ]
+    return _Region(
+        code=code,
+        leading_digits=re.compile(meta.leading_digits) if meta.leading_digits else None,
+        general=_desc(meta.general_desc),
+        special=special_descs,
+        any_special=re.compile("|".join(f"(?:{p})" for p in patterns)).fullmatch
+        if patterns
+        else None,
+        fixed=_desc(meta.fixed_line),
+        mobile=_desc(meta.mobile),
+        same_fixed_and_mobile=bool(meta.same_mobile_and_fixed_line_pattern),
+        national_prefix_for_parsing=(
+            re.compile(meta.national_prefix_for_parsing)
+            if meta.national_prefix_for_parsing
+            else None
+        ),
+        international_prefix=(
+            re.compile(meta.international_prefix) if meta.international_prefix else None
+        ),
+    )
+
+
+def _number_type(nsn: str, region: _Region) -> int:
+    """phonenumbers' `_number_type_helper`, with patterns compiled once."""
+    if not region.general.matches(nsn):
+        return T.UNKNOWN
+    if region.any_special is not None and region.any_special(nsn) is not None:
+        for kind, desc in region.special:
+            if desc.matches(nsn):
+                return kind
+    if region.fixed.matches(nsn):
+        if region.same_fixed_and_mobile or region.mobile.matches(nsn):
+            return T.FIXED_LINE_OR_MOBILE
+        return T.FIXED_LINE
+    if not region.same_fixed_and_mobile and region.mobile.matches(nsn):
+        return T.MOBILE
+    return T.UNKNOWN
+
+
+def _classify(country_code: int, nsn: str) -> PhoneNumber | None:
+    """A valid number's region and type (phonenumbers' region_code_for_number rules), else None."""
+    regions = COUNTRY_CODES.get(country_code)
+    if not regions or nsn.startswith("0"):
+        return None  # non-geographic or significant leading zeros: leave it to phonenumbers
+    for code in regions:
+        region = _region(code)
+        if region is None:
+            continue
+        if region.leading_digits is not None:
+            if region.leading_digits.match(nsn):
+                kind = _number_type(nsn, region)
+                if kind == T.UNKNOWN:
+                    return None
+                return PhoneNumber(f"{country_code}{nsn}", code, kind, _TYPE_NOTES.get(kind))
+            continue
+        kind = _number_type(nsn, region)
+        if kind != T.UNKNOWN:
+            return PhoneNumber(f"{country_code}{nsn}", code, kind, _TYPE_NOTES.get(kind))
+    return None
+
+
+def _split_country_code(digits: str) -> tuple[int, str] | None:
+    if digits.startswith("0"):
+        return None
+    for size in (1, 2, 3):
+        code = int(digits[:size]) if len(digits) > size else 0
+        if code in COUNTRY_CODES:
+            return code, digits[size:]
+    return None
+
+
+def _fast(compact: str, default: str) -> PhoneNumber | None:
+    """Plainly written numbers, when the answer is certain; None sends it to phonenumbers."""
+    if not compact or not compact.lstrip("+").isdigit() or compact.count("+") > 1:
+        return None
+    if compact.startswith("+"):
+        return _fast_international(compact[1:])
+    region = _region(default)
+    if region is None:
+        return None
+    if region.international_prefix is not None and region.international_prefix.match(compact):
+        return None  # an exit code (011 ..., 00 ...): phonenumbers knows those
+    own_code = phonenumbers.country_code_for_region(default)
+    own = str(own_code)
+    if compact.startswith(own) and len(compact) > len(own) + 3:
+        # The default country's own code written without + (the API's form).
+        result = _classify(own_code, compact[len(own) :])
+        if result is not None:
+            return result
+    if _strips_national_prefix(compact, region) or compact.startswith(own):
+        return None
+    national = _classify(own_code, compact)
+    international = _fast_international(compact)
+    if international is None and len(compact) >= 11 and not _certainly_not_international(compact):
+        return None  # the API-form reading might win and only phonenumbers can tell
+    return choose_reading(national, international, compact)
+
+
+def _certainly_not_international(digits: str) -> bool:
+    """No country code starts these digits, so they cannot be the API's form."""
+    return _split_country_code(digits) is None
+
+
+def _fast_international(digits: str) -> PhoneNumber | None:
+    split = _split_country_code(digits)
+    if split is None:
+        return None
+    code, nsn = split
+    region = _region(COUNTRY_CODES[code][0])
+    if region is None or _strips_national_prefix(nsn, region):
+        return None
+    return _classify(code, nsn)
+
+
+def choose_reading(
+    national: PhoneNumber | None, international: PhoneNumber | None, digits: str
+) -> PhoneNumber | None:
+    """Digits without + can be a number of the default country or the API's own form. When both
+    readings are valid, 11 digits or more is the API's form (numbers with their country code are
+    that long; numbers of a country without it rarely are)."""
+    if national is not None and international is not None:
+        return international if len(digits) >= 11 else national
+    return national or international
+
+
+def _strips_national_prefix(nsn: str, region: _Region) -> bool:
+    pattern = region.national_prefix_for_parsing
+    return bool(pattern is not None and pattern.match(nsn))
+
+
+# -- the exact path -------------------------------------------------------------------------------
+
+
+def _slow(text: str, compact: str, region: str) -> PhoneNumber:
+    try:
+        written = phonenumbers.parse(text, region)
+    except NumberParseException:
+        written = None
+    national = _valid(written)
+    if compact.isdigit() and not compact.startswith("0"):
+        try:
+            as_api_form = phonenumbers.parse("+" + compact, None)
+        except NumberParseException:
+            as_api_form = None
+        own = str(phonenumbers.country_code_for_region(region))
+        api_form = _valid(as_api_form)
+        if api_form is not None and compact.startswith(own) and len(compact) > len(own) + 3:
+            return api_form  # the default country's own code written without +
+        region_meta = _region(region)
+        prefixed = region_meta is not None and (
+            _strips_national_prefix(compact, region_meta) or compact.startswith(own)
+        )
+        if not prefixed:
+            chosen = choose_reading(national, api_form, compact)
+            if chosen is not None:
+                return chosen
+        elif national is None and api_form is not None:
+            return api_form
+    if national is not None:
+        return national
+    raise InvalidPhoneNumber(_reason(written, compact, region))
+
+
+def _valid(number: phonenumbers.PhoneNumber | None) -> PhoneNumber | None:
+    if number is None:
+        return None
+    nsn = phonenumbers.national_significant_number(number)
+    regions = COUNTRY_CODES.get(number.country_code, ())
+    if nsn and not nsn.startswith("0") and regions and "001" not in regions:
+        return _classify(number.country_code, nsn)  # the same rules, compiled once
+    kind = phonenumbers.number_type(number)
+    if kind == T.UNKNOWN or not phonenumbers.is_valid_number(number):
+        return None
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    code = phonenumbers.region_code_for_number(number) or "001"
+    return PhoneNumber(e164[1:], code, kind, _TYPE_NOTES.get(kind))
+
+
+def _reason(number: phonenumbers.PhoneNumber | None, compact: str, region: str) -> str:
+    if compact.startswith("00") and region_exit_code(region) != "00":
+        return (
+            f"This looks like an international number, but from {region_name(region)} those "
+            f"start with {region_exit_code(region)} or +. Write it with + and the country code."
+        )
+    if number is None:
+        if len(compact.lstrip("+")) < 3:
+            return "The number is too short."
+        return "This is not a phone number that can be read."
+    why = phonenumbers.is_possible_number_with_reason(number)
+    if why == ValidationResult.INVALID_COUNTRY_CODE:
+        return "The country code is not valid. Start the number with + and its country code."
+    if why in (ValidationResult.TOO_SHORT, ValidationResult.INVALID_LENGTH):
+        return f"The number is too short for {_country(number, region)}."
+    if why == ValidationResult.TOO_LONG:
+        return f"The number is too long for {_country(number, region)}."
+    meta = _region(region)
+    exit_code = (
+        meta is not None
+        and meta.international_prefix is not None
+        and bool(meta.international_prefix.match(compact))
+    )
+    if not compact.startswith("+") and not exit_code:
+        return (
+            f"This is not a valid {_country(number, region)} number. If it is from another "
+            "country, write it with + and the country code."
+        )
+    return f"This is not a valid {_country(number, region)} number."
+
+
+def _country(number: phonenumbers.PhoneNumber, region: str) -> str:
+    code = phonenumbers.region_code_for_country_code(number.country_code)
+    if code in ("ZZ", "001"):
+        return f"+{number.country_code}"
+    return region_name(code or region)
+
+
+@lru_cache(maxsize=512)
+def region_exit_code(code: str) -> str:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(code, None)
+    if meta is None:
+        return "+"
+    return meta.preferred_international_prefix or meta.international_prefix or "+"
+
+
+@lru_cache(maxsize=512)
+def region_name(code: str) -> str:
+    """A country's English name from its ISO code (for tables and charts)."""
+    if not code or code in ("ZZ", "001"):
+        return "International"
+    try:
+        example = phonenumbers.example_number(code)
+    except Exception:
+        example = None
+    if example is None:
+        return code
+    return geocoder.country_name_for_number(example, "en") or code
