@@ -298,10 +298,11 @@ def _strips_national_prefix(nsn: str, region: _Region) -> bool:
 
 
 def _slow(text: str, compact: str, region: str) -> PhoneNumber:
+    failure: int | None = None
     try:
         written = phonenumbers.parse(text, region)
-    except NumberParseException:
-        written = None
+    except NumberParseException as exc:
+        written, failure = None, exc.error_type
     national = _valid(written)
     if compact.isdigit() and not compact.startswith("0"):
         try:
@@ -324,7 +325,7 @@ def _slow(text: str, compact: str, region: str) -> PhoneNumber:
             return api_form
     if national is not None:
         return national
-    raise InvalidPhoneNumber(_reason(written, compact, region))
+    raise InvalidPhoneNumber(_reason(written, compact, region, failure))
 
 
 def _valid(number: phonenumbers.PhoneNumber | None) -> PhoneNumber | None:
@@ -342,14 +343,26 @@ def _valid(number: phonenumbers.PhoneNumber | None) -> PhoneNumber | None:
     return PhoneNumber(e164[1:], code, kind, _TYPE_NOTES.get(kind))
 
 
-def _reason(number: phonenumbers.PhoneNumber | None, compact: str, region: str) -> str:
+def _reason(
+    number: phonenumbers.PhoneNumber | None,
+    compact: str,
+    region: str,
+    failure: int | None = None,
+) -> str:
     if compact.startswith("00") and region_exit_code(region) != "00":
         return (
             f"This looks like an international number, but from {region_name(region)} those "
             f"start with {region_exit_code(region)} or +. Write it with + and the country code."
         )
     if number is None:
-        if len(compact.lstrip("+")) < 3:
+        if failure == NumberParseException.INVALID_COUNTRY_CODE:
+            return "The country code is not valid. Start the number with + and its country code."
+        if failure == NumberParseException.TOO_LONG:
+            return "The number is too long."
+        if len(compact.lstrip("+")) < 3 or failure in (
+            NumberParseException.TOO_SHORT_NSN,
+            NumberParseException.TOO_SHORT_AFTER_IDD,
+        ):
             return "The number is too short."
         return "This is not a phone number that can be read."
     why = phonenumbers.is_possible_number_with_reason(number)

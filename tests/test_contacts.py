@@ -1,0 +1,331 @@
+"""Contacts in: phone normalization and the messy files users really produce."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pandas as pd
+import phonenumbers
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+from components.contacts import ContactFileError, read_contacts
+from components.phone import InvalidPhoneNumber, normalize_phone, parse_phone
+
+SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
+needs_samples = pytest.mark.skipif(not SAMPLES.exists(), reason=f"samples not found at {SAMPLES}")
+
+
+# -- normalize_phone ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("+1 (949) 500-1234", "US", "19495001234"),
+        ("(949) 500-1234", "US", "19495001234"),
+        ("949.500.1299", "US", "19495001299"),
+        ("+44 7911 123456", "US", "447911123456"),
+        ("011 44 7911 123456", "US", "447911123456"),
+        ("0044 7911 123456", "GB", "447911123456"),
+        ("07911 123456", "GB", "447911123456"),
+        ("447911123456", "US", "447911123456"),
+        ("447911123456", "DE", "447911123456"),
+        ("447911123456", "GB", "447911123456"),
+        ("19495001234", "FR", "19495001234"),
+        ("19495001234.0", "US", "19495001234"),
+        ("tel:+44-7911-123456", "US", "447911123456"),
+        ("  +61 412 345 678  ", "US", "61412345678"),
+        ("0612345678", "FR", "33612345678"),
+        ("+33 6 12 34 56 78", "US", "33612345678"),
+        ("+39 06 1234 5678", "US", "390612345678"),
+    ],
+)
+def test_accepted_spellings(raw, region, expected):
+    assert normalize_phone(raw, region) == expected
+
+
+def test_extensions_are_stripped_with_a_note():
+    for raw in ("(201) 555-0123 ext. 12", "(201) 555-0123 x12", "+1 201 555 0123 #12"):
+        number = parse_phone(raw, "US")
+        assert number.digits == "12015550123"
+        assert "extension 12 removed" in number.note
+
+
+def test_landlines_are_kept_but_flagged():
+    number = parse_phone("+49 30 123456", "US")
+    assert number.digits == "4930123456" and "landline" in number.note
+    assert parse_phone("+1 800 555 1234").note.startswith("toll-free")
+    assert parse_phone("+44 7911 123456").note is None
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "reason"),
+    [
+        ("1.9495E+10", "US", "scientific notation"),
+        ("1,9495E+10", "US", "scientific notation"),
+        ("1-800-FLOWERS", "US", "letters"),
+        ("not a number", "US", "letters"),
+        ("", "US", "empty"),
+        ("12345", "US", "too short"),
+        ("+1 833 920 903", "US", "too short"),
+        ("+1 555 555 5555", "US", "not a valid United States number"),
+        ("0033 6 12 34 56 78", "US", "start with 011 or +"),
+        ("0151 23456789", "US", "too long"),
+        ("+999 1234 5678", "US", "country code is not valid"),
+        ("949*500*1234", "US", "not part of a phone number"),
+    ],
+)
+def test_rejections_say_why(raw, region, reason):
+    with pytest.raises(InvalidPhoneNumber, match=re.escape(reason)):
+        normalize_phone(raw, region)
+    assert issubclass(InvalidPhoneNumber, ValueError)
+
+
+def _reference(raw: str, region: str) -> str | None:
+    """The reading rules applied with phonenumbers alone (slow, obviously correct)."""
+
+    def valid(text: str, where: str | None) -> str | None:
+        try:
+            number = phonenumbers.parse(text, where)
+        except phonenumbers.NumberParseException:
+            return None
+        if not phonenumbers.is_valid_number(number):
+            return None
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+
+    compact = re.sub(r"[\s\-()]", "", raw)
+    national = valid(raw, region)
+    if compact.isdigit() and not compact.startswith("0"):
+        api = valid("+" + compact, None)
+        own = str(phonenumbers.country_code_for_region(region))
+        if api and compact.startswith(own) and len(compact) > len(own) + 3:
+            return api
+        meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+        prefix = meta.national_prefix_for_parsing
+        prefixed = bool(prefix and re.match(prefix, compact)) or compact.startswith(own)
+        if not prefixed:
+            if national and api:
+                return api if len(compact) >= 11 else national
+            return national or api
+        if national is None:
+            return api
+    return national
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.sampled_from(["", "", "+", "00", "011", "0"]),
+    digits=st.text(alphabet="0123456789", min_size=5, max_size=15),
+    spaces=st.booleans(),
+    region=st.sampled_from(["US", "GB", "DE", "FR", "IT", "AU", "IN", "BR", "CA", "JP"]),
+)
+def test_the_fast_path_agrees_with_phonenumbers(prefix, digits, spaces, region):
+    raw = prefix + (" ".join(re.findall(".{1,3}", digits)) if spaces else digits)
+    try:
+        ours = normalize_phone(raw, region)
+    except InvalidPhoneNumber:
+        ours = None
+    assert ours == _reference(raw, region)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40), st.sampled_from(["US", "GB", "DE", "zz", ""]))
+def test_normalize_never_crashes(raw, region):
+    try:
+        result = normalize_phone(raw, region)
+    except InvalidPhoneNumber as exc:
+        assert str(exc)
+    else:
+        assert result.isdigit()
+
+
+# -- read_contacts ---------------------------------------------------------------------------------
+
+
+@needs_samples
+def test_basic_csv():
+    contacts = read_contacts((SAMPLES / "contacts_basic.csv").read_bytes(), filename="x.csv")
+    assert contacts.phone_column == "Phone Number"
+    assert contacts.recipients.columns.tolist() == [
+        "phoneNumber",
+        "FIRST NAME",
+        "LAST NAME",
+        "PIN",
+        "Tracking",
+    ]
+    assert contacts.recipients["phoneNumber"].tolist() == [
+        "19495001234",
+        "19495001299",
+        "447911123456",
+        "61412345678",
+        "12015550123",
+        "33612345678",
+    ]
+    assert contacts.duplicates == 1
+    assert contacts.duplicate_rows.to_dict("records") == [
+        {"row": 6, "phoneNumber": "19495001234", "kept_row": 2}
+    ]
+    rejected = dict(zip(contacts.rejected["row"], contacts.rejected["reason"], strict=True))
+    assert set(rejected) == {5, 7, 11}  # German number without +49, fictional 555, text
+    assert "letters" in rejected[11]
+    assert contacts.recipients.loc[1, "PIN"] == "0042"
+    assert contacts.recipients.loc[5, "FIRST NAME"] == "Élodie"
+    assert pd.isna(contacts.recipients.loc[5, "Tracking"])  # empty cell = missing
+    flagged = contacts.flagged.to_dict("records")
+    assert flagged == [
+        {
+            "row": 9,
+            "phoneNumber": "12015550123",
+            "note": "extension 12 removed (an SMS goes to the main number)",
+        }
+    ]
+
+
+@needs_samples
+def test_excel_semicolon_windows_1252():
+    raw = (SAMPLES / "contacts_excel_semicolon_cp1252.csv").read_bytes()
+    contacts = read_contacts(raw, filename="export.csv")
+    assert contacts.phone_column == "Mobile"
+    assert contacts.recipients["Prénom"].tolist() == ["Zoé", "René", "Siân"]
+    assert contacts.recipients["Code"].tolist() == ["007", "009", "010"]
+    reasons = dict(zip(contacts.rejected["row"], contacts.rejected["reason"], strict=True))
+    assert "scientific notation" in reasons[3]
+    assert "empty" in reasons[6]
+    assert any("Windows-1252" in note for note in contacts.notes)
+
+
+@needs_samples
+def test_excel_unicode_text():
+    raw = (SAMPLES / "contacts_excel_unicode.txt").read_bytes()
+    contacts = read_contacts(raw, filename="export.txt")
+    assert contacts.recipients["phoneNumber"].tolist() == [
+        "19495001234",
+        "4915123456789",
+        "819012345678",
+    ]
+    assert contacts.recipients["FIRST NAME"].tolist()[2] == "陽菜"
+    assert contacts.recipients["CITY"].tolist() == ["Irvine", "Köln", "東京"]
+
+
+@needs_samples
+def test_xlsx_numbers_and_text_cells():
+    contacts = read_contacts((SAMPLES / "contacts.xlsx").read_bytes(), filename="c.xlsx")
+    assert contacts.recipients["phoneNumber"].tolist()[0] == "19495001234"
+    assert "0042" in contacts.recipients["PIN"].tolist()
+    assert len(contacts.recipients) == 3
+
+
+@needs_samples
+def test_pasted_list():
+    contacts = read_contacts((SAMPLES / "pasted_numbers.txt").read_text())
+    assert contacts.recipients["phoneNumber"].tolist() == [
+        "19495001234",
+        "19495001299",
+        "447911123456",
+        "61412345678",
+    ]
+    assert contacts.duplicates == 1
+    assert contacts.rejected["row"].tolist() == [6, 7]
+
+
+def test_pasted_list_with_a_header_and_the_chosen_column():
+    text = "Mobile,Name,PIN\n+1 949 500 1234,Ann,0042\n+44 7911 123456,Bob,7\n"
+    contacts = read_contacts(text)
+    assert contacts.phone_column == "Mobile"
+    assert contacts.recipients.to_dict("records")[0] == {
+        "phoneNumber": "19495001234",
+        "Name": "Ann",
+        "PIN": "0042",
+    }
+    chosen = read_contacts("a,b\n19495001234,447911123456\n", phone_column="B")
+    assert chosen.recipients["phoneNumber"].tolist() == ["447911123456"]
+    with pytest.raises(ContactFileError, match="no column 'Phone'"):
+        read_contacts("a,b\n1,2\n", phone_column="Phone")
+
+
+def test_default_region_applies_to_national_numbers():
+    assert read_contacts("07911 123456", default_region="GB").recipients[
+        "phoneNumber"
+    ].tolist() == ["447911123456"]
+    assert read_contacts("07911 123456", default_region="US").recipients.empty
+
+
+def test_quoted_fields_blank_lines_tabs_and_crlf():
+    text = 'phone\tname\r\n"+1 949 500 1234"\t"Lee, Ann"\r\n\r\n+1 949 500 1299\tBob\r\n'
+    contacts = read_contacts(text.encode("utf-8-sig"))
+    assert contacts.recipients["name"].tolist() == ["Lee, Ann", "Bob"]
+    assert contacts.rejected.empty
+
+
+def test_headers_are_made_unique_and_named():
+    contacts = read_contacts("Phone,Name,Name,\n19495001234,a,b,c\n")
+    assert contacts.recipients.columns.tolist() == ["phoneNumber", "Name", "Name (2)", "Column 4"]
+
+
+def test_long_ids_stay_text():
+    contacts = read_contacts("Phone;Id\n19495001234;000123456789012345678\n")
+    assert contacts.recipients["Id"].tolist() == ["000123456789012345678"]
+
+
+def test_xlsx_built_in_the_test():
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Phone", "PIN"])
+    sheet.append([19495001234, "0042"])
+    sheet.append(["1.9495E+10", "1"])  # text left behind by a CSV round trip
+    sheet.append([None, None])
+    sheet.append(["+44 7911 123456", 7])
+    path_bytes = _xlsx_bytes(book)
+    contacts = read_contacts(path_bytes, filename="book.xlsx")
+    assert contacts.recipients["phoneNumber"].tolist() == ["19495001234", "447911123456"]
+    assert contacts.recipients["PIN"].tolist() == ["0042", "7"]
+    assert contacts.rejected["row"].tolist() == [3]
+
+
+def _xlsx_bytes(book: Workbook) -> bytes:
+    import io
+
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_broken_xlsx_is_a_clear_error():
+    with pytest.raises(ContactFileError, match="could not be opened"):
+        read_contacts(b"PK\x03\x04 not really a zip", filename="x.xlsx")
+
+
+def test_nothing_like_a_phone_column_keeps_everything_else():
+    contacts = read_contacts("a,b\nx,y\nz,w\n")
+    assert contacts.recipients.empty
+    assert any("No column looks like phone numbers" in n for n in contacts.notes)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.binary(max_size=300))
+def test_no_bytes_crash_the_reader(data):
+    try:
+        contacts = read_contacts(data)
+    except ContactFileError as exc:
+        assert str(exc)
+    else:
+        assert list(contacts.rejected.columns) == ["row", "value", "reason"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.text(alphabet='0123456789+ ()-,;\t"abcé\n', max_size=14), max_size=4),
+        max_size=8,
+    ),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_no_csv_like_text_crashes_the_reader(rows, separator):
+    text = "\n".join(separator.join(cells) for cells in rows)
+    contacts = read_contacts(text)
+    assert contacts.recipients.columns[0] == "phoneNumber"
+    assert contacts.recipients["phoneNumber"].is_unique

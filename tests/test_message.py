@@ -1,0 +1,148 @@
+"""Tags, rendering, statistics and the preflight of a message."""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.message import (
+    API_CONTACT_COUNT,
+    API_CONTACT_EMPTY,
+    API_CONTENT_MISSING,
+    API_PROGRAM_MISSING,
+    API_TOO_LONG,
+    hint_for_api_message,
+    message_statistics,
+    preflight,
+    render,
+    render_all,
+    render_with_report,
+    tags,
+)
+from components.segments import count_segments
+
+
+def test_tags_in_order_once_with_spaces_and_any_case():
+    content = "Hi %%FIRST NAME%%, code %%PIN%%. Bye %%first name%% %%PIN%%"
+    assert tags(content) == ["FIRST NAME", "PIN"]
+    assert tags("no tags, 100%% sure %") == []
+    assert tags("%%A%%%%B%%") == ["A", "B"]
+
+
+def test_render_precedence_value_then_default_then_unresolved():
+    content = "Hi %%FIRST NAME%%, code %%PIN%%, %%CITY%%"
+    text, unresolved = render_with_report(
+        content, {"first name": "Ann", "PIN": "  "}, {"PIN": "0000"}
+    )
+    assert text == "Hi Ann, code 0000, %%CITY%%"
+    assert unresolved == ["CITY"]
+    assert render(content, None, {}) == content
+
+
+def test_values_are_inserted_verbatim():
+    assert render("Hi %%A%%", {"A": "%%B%% & <b>x</b> \\1"}, {"B": "no"}) == (
+        "Hi %%B%% & <b>x</b> \\1"
+    )
+    assert render("%%PIN%%", {"PIN": "0042"}, {}) == "0042"
+
+
+def recipients() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "phoneNumber": ["19495001234", "19495001299", "447911123456"],
+            "FIRST NAME": ["Ann", None, ""],
+            "PIN": ["0042", "1200", None],
+        }
+    ).astype("str")
+
+
+def test_render_all_and_coverage():
+    result = render_all("Hi %%first name%%, %%PIN%% %%ZIP%%", recipients(), {"FIRST NAME": "you"})
+    assert result.texts.tolist() == [
+        "Hi Ann, 0042 %%ZIP%%",
+        "Hi you, 1200 %%ZIP%%",
+        "Hi you, %%PIN%% %%ZIP%%",
+    ]
+    coverage = {c.tag: (c.column, c.own, c.default, c.missing) for c in result.coverage}
+    assert coverage == {
+        "first name": ("FIRST NAME", 1, 2, 0),
+        "PIN": ("PIN", 2, 0, 1),
+        "ZIP": (None, 0, 0, 3),
+    }
+    assert result.unresolved == {"PIN": 1, "ZIP": 3}
+
+
+values = st.one_of(st.none(), st.text(max_size=12))
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    rows=st.lists(st.tuples(values, values), min_size=1, max_size=8),
+    default=st.one_of(st.none(), st.text(max_size=5)),
+    content=st.sampled_from(
+        ["%%A%% and %%b%%", "x%%A%%%%A%%y", "no tags", "%%B%%: %%C%%", "😀 %%A%%"]
+    ),
+)
+def test_render_all_agrees_with_render(rows, default, content):
+    frame = pd.DataFrame(
+        {
+            "phoneNumber": [str(i) for i in range(len(rows))],
+            "A": [r[0] for r in rows],
+            "B": [r[1] for r in rows],
+        }
+    ).astype("str")
+    defaults = {"A": default} if default is not None else {}
+    result = render_all(content, frame, defaults)
+    for position, (_, row) in enumerate(frame.iterrows()):
+        expected = render(content, {"A": row["A"], "B": row["B"]}, defaults)
+        assert result.texts.iloc[position] == expected
+
+
+def test_statistics_match_per_message_counting():
+    texts = pd.Series(["a" * 10, "a" * 161, "€" * 81, "中" * 71, "a" * 200 + "{"], dtype="str")
+    stats = message_statistics(texts)
+    expected = [count_segments(t) for t in texts]
+    assert stats.total_segments == sum(c.segments for c in expected)
+    assert stats.segments_histogram == {1: 1, 2: 4}
+    assert stats.max_characters == max(c.characters for c in expected)
+    assert stats.ucs2_recipients == 1
+    assert stats.segments.tolist() == [c.segments for c in expected]
+
+
+def test_preflight_errors_with_fixes():
+    coverage = render_all("Hi %%NAME%%", recipients(), {}).coverage
+    issues = preflight("x" * 805, "", 0, coverage=coverage)
+    errors = [i for i in issues if i.level == "error"]
+    messages = " | ".join(i.message for i in errors)
+    assert "805 characters long" in messages
+    assert "No SMS program id" in messages
+    assert "no valid recipients" in messages
+    assert "%%NAME%% has no value for 3 recipients" in messages
+    assert all(i.fix for i in issues)
+    assert any("at least 5 characters" in i.fix for i in errors)
+    assert [i.level for i in preflight("", "1", 1)] == ["error"]
+
+
+def test_preflight_warnings():
+    long_ucs2 = "😀" + "é" * 360
+    issues = preflight(long_ucs2 + " https://example.com/a/very/long/path?x=1", "1", 5)
+    assert [i.level for i in issues] == ["warning", "warning"]
+    assert "350" in issues[0].message
+    assert "counts in full" in issues[1].message
+    assert preflight("Hi there", "12345", 3) == []
+
+
+def test_hints_for_every_documented_api_message():
+    for message in (
+        "Wrong personalization tags NICK",
+        "SMS Program is inactive or not found with identifier 55555.",
+        API_PROGRAM_MISSING,
+        API_TOO_LONG,
+        API_CONTENT_MISSING,
+        API_CONTACT_COUNT,
+        API_CONTACT_EMPTY,
+        "Bad request",
+    ):
+        assert hint_for_api_message(message)
+    assert hint_for_api_message("Something else") is None
