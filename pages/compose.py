@@ -1,11 +1,175 @@
+"""Compose: contacts in, message written, every recipient's SMS previewed live."""
+
+import pandas as pd
 import streamlit as st
 
+from components.compose import DEFAULT_PRICE_PER_SEGMENT, Draft, payloads_for, summarize
+from components.message import tags
+from components.payloads import curl_command, payload_json
+from components.segments import count_segments, smart_fix
+from components.ui.compose_widgets import (
+    contacts_input,
+    contacts_summary,
+    counts_line,
+    distribution,
+    issues_list,
+    phone_bubble,
+)
+from components.ui.connection import current_connection
+from components.ui.message_editor import message_editor
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
+state = st.session_state
+state.setdefault("compose.content", "")
+state.setdefault("compose.content_version", 0)
+state.setdefault("compose.price", DEFAULT_PRICE_PER_SEGMENT)
+
 st.title("Compose")
-st.info(
-    "Contacts, message and live preview are coming with the Compose issue.",
-    icon=":material/construction:",
+contacts_column, message_column = st.columns([5, 6], gap="large")
+
+with contacts_column:
+    st.subheader("1 · Recipients")
+    loaded = contacts_input()
+    if loaded is not None:
+        contacts_summary(loaded.contacts)
+recipients = (
+    loaded.contacts.recipients
+    if loaded is not None
+    else pd.DataFrame({"phoneNumber": pd.Series([], dtype="str")})
 )
+
+with message_column:
+    st.subheader("2 · Message")
+    program_column, source_column = st.columns(2)
+    program = program_column.text_input(
+        "SMS program id", key="compose.program", help="Acoustic's channel qualifier."
+    )
+    source = source_column.text_input(
+        "Source (optional)",
+        key="compose.source",
+        help="Echoed in Acoustic's Universal Behavior event, e.g. your own reference.",
+    )
+    content = message_editor(
+        key="compose.editor",
+        text=state["compose.content"],
+        version=state["compose.content_version"],
+        highlight_for=lambda text: count_segments(text).non_gsm,
+        placeholder="Hi %%FIRST NAME%%, your code is %%PIN%%.",
+    )
+    state["compose.content"] = content
+    draft_tags = tags(content)
+    defaults = {}
+    if draft_tags:
+        st.caption("Defaults, used when a recipient has no value for the field:")
+        columns = st.columns(min(len(draft_tags), 3))
+        for index, tag in enumerate(draft_tags):
+            defaults[tag] = columns[index % len(columns)].text_input(
+                f"%%{tag}%%", key=f"compose.default.{tag.casefold()}"
+            )
+
+draft = Draft(content=content, program=program, source=source, defaults=defaults)
+summary = summarize(recipients, draft, state["compose.price"])
+
+with message_column:
+    counts_line(summary.template, content)
+    if not summary.template.is_gsm:
+        fix = smart_fix(content)
+        shown = " ".join(
+            repr(ch)[1:-1] if not ch.isprintable() else ch for ch in summary.template.non_gsm
+        )
+        st.warning(
+            f"UCS-2: these characters make the whole message 16-bit, so a segment holds 70 "
+            f"characters instead of 160: {shown}",
+            icon=":material/translate:",
+        )
+        if fix.changed:
+
+            def replace_lookalikes(fixed: str = fix.text) -> None:
+                state["compose.content"] = fixed
+                state["compose.content_version"] += 1
+
+            st.button(
+                "Replace look-alikes" + (" (back to GSM-7)" if fix.encoding == "GSM-7" else ""),
+                icon=":material/auto_fix_high:",
+                help="Curly quotes, dashes, ellipses, special spaces… become their GSM twins.",
+                key="compose.smart_fix",
+                on_click=replace_lookalikes,
+            )
+    for item in summary.rendered.coverage:
+        source_text = f"column {item.column!r}" if item.column else "no column of that name"
+        st.caption(
+            f"%%{item.tag}%% ({source_text}): {item.own:,} own value · "
+            f"{item.default:,} default · {item.missing:,} nothing"
+        )
+
+st.divider()
+st.subheader("3 · Preview")
+if len(recipients):
+    count = len(recipients)
+    state.setdefault("compose.preview", 1)
+    state["compose.preview"] = min(max(int(state["compose.preview"]), 1), count)
+    picker, previous, following = st.columns([4, 1, 1], vertical_alignment="bottom")
+    previous.button(
+        "Previous",
+        icon=":material/chevron_left:",
+        disabled=state["compose.preview"] <= 1,
+        on_click=lambda: state.update({"compose.preview": state["compose.preview"] - 1}),
+        width="stretch",
+    )
+    following.button(
+        "Next",
+        icon=":material/chevron_right:",
+        disabled=state["compose.preview"] >= count,
+        on_click=lambda: state.update({"compose.preview": state["compose.preview"] + 1}),
+        width="stretch",
+    )
+    position = picker.number_input(
+        f"Recipient (1 to {count:,})", min_value=1, max_value=count, key="compose.preview"
+    )
+    row = position - 1
+    text = summary.rendered.texts.iloc[row]
+    bubble, numbers = st.columns([2, 3], gap="large")
+    with bubble:
+        phone_bubble(text, "+" + recipients["phoneNumber"].iloc[row], f"{position} of {count:,}")
+        characters = summary.statistics.characters.iloc[row]
+        segments = summary.statistics.segments.iloc[row]
+        st.caption(f"This SMS: {characters:,} characters, {segments} segment(s).")
+    with numbers:
+        distribution(summary.statistics)
+        price = st.number_input(
+            "Price per segment (USD)",
+            min_value=0.0,
+            step=0.0005,
+            format="%.4f",
+            key="compose.price",
+        )
+        st.metric(
+            "Estimated cost",
+            f"${summary.statistics.total_segments * price:,.2f}",
+            help=f"{summary.statistics.total_segments:,} segments × ${price:.4f}",
+        )
+else:
+    st.info("Paste or upload contacts to see each recipient's SMS.", icon=":material/sms:")
+
+st.divider()
+st.subheader("4 · Check and send")
+if summary.issues:
+    issues_list(summary.issues)
+else:
+    st.success(
+        f"Ready: {len(recipients):,} recipients in {summary.batches} batch(es).",
+        icon=":material/check_circle:",
+    )
+if len(recipients) and content:
+    with st.expander("Show request", icon=":material/data_object:"):
+        payloads = payloads_for(recipients, draft)
+        st.caption(
+            f"{len(payloads)} request(s) of at most 1000 contacts, POSTed to "
+            "/rest/channels/sms/externalconsentsends. The first one:"
+        )
+        st.code(payload_json(payloads[0]), language="json")
+        connection = current_connection()
+        st.caption("As cURL (the access token is a placeholder):")
+        st.code(curl_command(connection.settings.base_url or "", payloads[0]), language="bash")

@@ -8,7 +8,7 @@ nodes only (the text is never parsed as HTML).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
@@ -127,22 +127,24 @@ def message_editor(
     key: str,
     text: str,
     version: int,
-    highlight: Sequence[str] = (),
+    highlight_for: Callable[[str], Sequence[str]] = lambda _: (),
     placeholder: str = "",
     rows: int = 6,
 ) -> str:
     """Shows the editor and returns the text the marketer has typed.
 
     `text` is pushed into the editor only when `version` changes (e.g. after "replace look-alikes"),
-    so a rerun never overwrites what is being typed.
+    so a rerun never overwrites what is being typed. `highlight_for(text)` names the characters to
+    mark; it is asked about the text just typed, so the marks never lag one keystroke behind.
     """
     seen_key = f"{key}__seen"
+    current = _typed(st.session_state.get(key), st.session_state.get(seen_key)) or text
     result = _editor(
         key=key,
         data={
             "text": text,
             "version": version,
-            "highlight": list(dict.fromkeys(highlight)),
+            "highlight": list(dict.fromkeys(highlight_for(current))),
             "placeholder": placeholder,
             "rows": rows,
             "debounce_ms": 250,
@@ -150,8 +152,16 @@ def message_editor(
         default={"text": text},
         on_text_change=lambda: None,
     )
-    typed = getattr(result, "text", None)
-    if typed is None or typed == st.session_state.get(seen_key):
+    typed = _typed(result, st.session_state.get(seen_key))
+    if typed is None:
         return text
     st.session_state[seen_key] = typed
-    return str(typed)
+    return typed
+
+
+def _typed(state: object, seen: object) -> str | None:
+    """The editor's text when it changed since the page last took it, else None."""
+    value = state.get("text") if isinstance(state, Mapping) else getattr(state, "text", None)
+    if value is None or value == seen:
+        return None
+    return str(value)

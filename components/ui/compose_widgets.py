@@ -1,0 +1,212 @@
+"""The widgets of the Compose page: contacts in, counts, the phone bubble, the distribution."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+from dataclasses import dataclass
+
+import phonenumbers
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.contacts import ContactFileError, ContactList, read_contacts
+from components.message import MAX_CONTENT_CHARACTERS, Issue, MessageStatistics
+from components.phone import region_name
+from components.segments import SegmentCount
+
+AUTOMATIC = "(automatic)"
+
+
+@dataclass(frozen=True)
+class LoadedContacts:
+    key: str
+    contacts: ContactList
+
+
+@st.cache_data(show_spinner=False)
+def region_choices() -> list[str]:
+    """Every region phonenumbers knows, by country name."""
+    return sorted(phonenumbers.SUPPORTED_REGIONS, key=region_name)
+
+
+def region_label(code: str) -> str:
+    return f"{region_name(code)} (+{phonenumbers.country_code_for_region(code)})"
+
+
+def browser_region() -> str:
+    """The country of the browser's locale (en-GB -> GB), else US."""
+    locale = getattr(st.context, "locale", None) or ""
+    part = locale.replace("_", "-").split("-")[-1].upper() if "-" in locale else ""
+    return part if part in phonenumbers.SUPPORTED_REGIONS else "US"
+
+
+def _memo(name: str) -> dict:
+    return st.session_state.setdefault(name, {})
+
+
+def contacts_input() -> LoadedContacts | None:
+    """Paste or upload; parsed once per input (kept in the session), errors shown, never raised."""
+    source = st.segmented_control(
+        "Contacts",
+        ["Paste", "Upload a file"],
+        default="Paste",
+        key="compose.contacts_source",
+        label_visibility="collapsed",
+    )
+    data: bytes | str | None = None
+    filename = None
+    identity = ""
+    if source == "Upload a file":
+        upload = st.file_uploader(
+            "CSV, TSV, TXT or XLSX",
+            type=["csv", "tsv", "txt", "xlsx"],
+            key="compose.upload",
+            help="Excel exports in any encoding and with ; , or tab separators are fine.",
+        )
+        if upload is not None:
+            data, filename, identity = upload.getvalue(), upload.name, upload.file_id
+    else:
+        text = st.text_area(
+            "Phone numbers, one a line, or CSV text with a header row",
+            key="compose.paste",
+            height=160,
+            placeholder="+1 949 500 1234\n+44 7911 123456\n\nor\n\nphone,FIRST NAME,PIN\n"
+            "+1 949 500 1234,Ann,4821",
+        )
+        if text.strip():
+            data, identity = text, hashlib.sha1(text.encode()).hexdigest()
+    if "compose.region" not in st.session_state:
+        st.session_state["compose.region"] = browser_region()
+    left, right = st.columns(2)
+    region = left.selectbox(
+        "Default country",
+        region_choices(),
+        key="compose.region",
+        format_func=region_label,
+        help="For numbers written without a country code.",
+    )
+    known_columns = st.session_state.get("compose.columns", [])
+    column_choice = right.selectbox(
+        "Phone column",
+        [AUTOMATIC, *known_columns],
+        key="compose.phone_column",
+        help="Guessed from the header and the values; change it if the guess is wrong.",
+    )
+    if data is None:
+        return None
+    column = None if column_choice == AUTOMATIC else column_choice
+    key = f"{source}:{identity}:{region}:{column}"
+    memo = _memo("compose.contacts_memo")
+    if key not in memo:
+        memo.clear()
+        try:
+            memo[key] = read_contacts(
+                data, filename=filename, default_region=region, phone_column=column
+            )
+        except ContactFileError as exc:
+            st.error(str(exc), icon=":material/error:")
+            return None
+    contacts: ContactList = memo[key]
+    if contacts.columns != known_columns:
+        st.session_state["compose.columns"] = contacts.columns
+    return LoadedContacts(key, contacts)
+
+
+def contacts_summary(contacts: ContactList) -> None:
+    valid, rejected, duplicates, flagged = st.columns(4)
+    valid.metric("Recipients", f"{len(contacts.recipients):,}")
+    rejected.metric("Rejected", f"{len(contacts.rejected):,}")
+    duplicates.metric("Merged", f"{contacts.duplicates:,}")
+    flagged.metric("Flagged", f"{len(contacts.flagged):,}")
+    for note in contacts.notes:
+        st.caption(note)
+    if contacts.phone_column:
+        st.caption(f"Phone numbers from the column **{_md(contacts.phone_column)}**.")
+    if len(contacts.rejected):
+        with st.expander(f"Rejected rows ({len(contacts.rejected):,})", icon=":material/block:"):
+            st.dataframe(
+                contacts.rejected,
+                hide_index=True,
+                width="stretch",
+                column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
+            )
+    if len(contacts.flagged):
+        with st.expander(f"Flagged numbers ({len(contacts.flagged):,})", icon=":material/flag:"):
+            st.dataframe(contacts.flagged, hide_index=True, width="stretch")
+    if contacts.duplicates:
+        with st.expander(
+            f"Duplicates ({contacts.duplicates:,}): the first row of each number is kept",
+            icon=":material/content_copy:",
+        ):
+            st.dataframe(contacts.duplicate_rows, hide_index=True, width="stretch")
+    if len(contacts.recipients):
+        with st.expander(f"Recipients ({len(contacts.recipients):,})", icon=":material/group:"):
+            st.dataframe(contacts.recipients, hide_index=True, width="stretch", height=260)
+
+
+def counts_line(count: SegmentCount, content: str) -> None:
+    """Characters of 800, encoding, segments: the numbers a marketer watches while typing."""
+    length = len(content)
+    over = length > MAX_CONTENT_CHARACTERS
+    parts = [
+        f"{'❌ ' if over else ''}**{length:,} / {MAX_CONTENT_CHARACTERS}** characters",
+        f"**{count.encoding}**",
+        f"**{count.segments}** segment{'s' if count.segments != 1 else ''} "
+        f"({count.units} of {count.segments * count.per_segment} "
+        f"{'septets' if count.is_gsm else 'UTF-16 units'})",
+    ]
+    st.markdown(" · ".join(parts), help="Counted on the template; the preview counts each SMS.")
+
+
+def phone_bubble(text: str, number: str, position: str) -> None:
+    """The SMS as the recipient's phone shows it. Contact values are escaped, never HTML."""
+    st.html(
+        f"""
+<div style="max-width:360px;border:1px solid #d5ddd9;border-radius:28px;padding:18px 14px 22px;
+            background:#f7f9f8;font-family:sans-serif">
+  <div style="text-align:center;color:#6b7a74;font-size:12px;margin-bottom:10px">
+    {html.escape(number)} · {html.escape(position)}</div>
+  <div data-testid="sms-bubble" style="background:#e4e9e6;color:#1d2b26;border-radius:18px;
+       padding:10px 14px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:15px;
+       line-height:1.4">{html.escape(text) or "&nbsp;"}</div>
+</div>"""
+    )
+
+
+def distribution(stats: MessageStatistics) -> None:
+    left, middle, right, total = st.columns(4)
+    left.metric("Shortest SMS", f"{stats.min_characters:,}", help="characters")
+    middle.metric("Median SMS", f"{stats.median_characters:,.0f}", help="characters")
+    right.metric("Longest SMS", f"{stats.max_characters:,}", help="characters")
+    total.metric("Segments", f"{stats.total_segments:,}", help="in total, all recipients")
+    if stats.segments_histogram:
+        figure = go.Figure(
+            go.Bar(
+                x=[f"{k} segment{'s' if k != 1 else ''}" for k in stats.segments_histogram],
+                y=list(stats.segments_histogram.values()),
+                marker_color="#0b6e4f",
+                hovertemplate="%{y:,} recipients: %{x}<extra></extra>",
+            )
+        )
+        figure.update_layout(
+            height=200,
+            margin={"l": 10, "r": 10, "t": 10, "b": 10},
+            yaxis_title="recipients",
+            bargap=0.4,
+        )
+        st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+
+
+def issues_list(issues: list[Issue]) -> None:
+    for issue in issues:
+        text = f"{issue.message}  \n**Fix:** {issue.fix}"
+        if issue.level == "error":
+            st.error(text, icon=":material/error:")
+        else:
+            st.warning(text, icon=":material/warning:")
+
+
+def _md(text: str) -> str:
+    """Escapes Markdown so that a column name shows as written."""
+    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()#+-.!|<>~:$" else ch for ch in text)
