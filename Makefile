@@ -39,7 +39,7 @@ format: setup
 	$(PY) -m ruff format .
 
 bench: setup
-	$(PY) tests/benchmarks/run.py
+	$(PY) tests/benchmarks/bench_compose.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

@@ -1,0 +1,165 @@
+"""Compose speed: contacts in, render + statistics, and a page rerun, each against a naive
+baseline measured in the same run.
+
+    .venv/bin/python tests/benchmarks/bench_compose.py      (or: make bench)
+
+Targets (issue "Compose"): 100,000-row CSV to recipients in at most half the naive time and under
+1.5 s; render + segment statistics for 100,000 recipients with two tags under 1 s; a rerun of the
+Compose page with 10,000 recipients loaded under 300 ms of script time. Exits 1 when one is missed.
+"""
+
+from __future__ import annotations
+
+import io
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pandas as pd  # noqa: E402
+import phonenumbers  # noqa: E402
+
+from components import phone  # noqa: E402
+from components.contacts import read_contacts  # noqa: E402
+from components.message import message_statistics, render, render_all  # noqa: E402
+from components.segments import _count, count_segments  # noqa: E402
+from tests.benchmarks.datasets import contacts_csv  # noqa: E402
+
+TEMPLATE = "Hi %%FIRST NAME%%, your verification code is %%PIN%%. It expires in 10 minutes."
+
+
+def best_of(runs: int, work: Callable[[], object], reset: Callable[[], None] = lambda: None):
+    times = []
+    for _ in range(runs):
+        reset()
+        started = time.perf_counter()
+        work()
+        times.append(time.perf_counter() - started)
+    return min(times), statistics.median(times)
+
+
+def naive_contacts(data: bytes) -> list[str]:
+    frame = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+    numbers = []
+    for raw in frame["Phone Number"]:
+        try:
+            number = phonenumbers.parse(raw, "US")
+        except phonenumbers.NumberParseException:
+            continue
+        if phonenumbers.is_valid_number(number):
+            numbers.append(
+                phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)[1:]
+            )
+    return numbers
+
+
+def clear_caches() -> None:
+    phone._parse.cache_clear()
+    _count.cache_clear()
+
+
+def bench_contacts() -> dict[str, float]:
+    data = contacts_csv(100_000)
+    naive, _ = best_of(2, lambda: naive_contacts(data))
+    ours, ours_median = best_of(3, lambda: read_contacts(data, filename="c.csv"), clear_caches)
+    return {"naive_s": naive, "ours_s": ours, "ours_median_s": ours_median, "ratio": ours / naive}
+
+
+def recipients_frame(rows: int) -> pd.DataFrame:
+    contacts = read_contacts(contacts_csv(int(rows * 1.4)), filename="c.csv")
+    return contacts.recipients.head(rows).reset_index(drop=True)
+
+
+def naive_render(frame: pd.DataFrame, defaults: dict[str, str]) -> int:
+    total = 0
+    for record in frame.to_dict("records"):
+        total += count_segments(render(TEMPLATE, record, defaults)).segments
+    return total
+
+
+def bench_render(frame: pd.DataFrame) -> dict[str, float]:
+    defaults = {"FIRST NAME": "there"}
+
+    def ours() -> int:
+        return message_statistics(render_all(TEMPLATE, frame, defaults).texts).total_segments
+
+    assert ours() == naive_render(frame, defaults)
+    naive, _ = best_of(1, lambda: naive_render(frame, defaults), clear_caches)
+    fast, fast_median = best_of(3, ours, clear_caches)
+    return {"naive_s": naive, "ours_s": fast, "ours_median_s": fast_median, "ratio": fast / naive}
+
+
+def bench_page(rows: int = 10_000) -> dict[str, float]:
+    import os
+    import tempfile
+
+    from streamlit.testing.v1 import AppTest
+
+    os.environ.setdefault("SMS_CONSOLE_DATA_DIR", tempfile.mkdtemp())
+    frame = recipients_frame(rows)
+    text = frame[["phoneNumber", "FIRST NAME", "PIN"]].to_csv(index=False)
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120).run()
+    at.session_state["compose.content"] = TEMPLATE
+    at.text_input(key="compose.program").set_value("12345")
+    at.text_area(key="compose.paste").set_value(text)
+    started = time.perf_counter()
+    at.run()  # the naive cost: everything computed from scratch
+    first = time.perf_counter() - started
+    assert not at.exception, at.exception
+    assert next(m.value for m in at.metric if m.label == "Recipients") == f"{rows:,}"
+    reruns = []
+    for _ in range(5):
+        started = time.perf_counter()
+        at.run()
+        reruns.append(time.perf_counter() - started)
+    return {
+        "first_run_s": first,
+        "rerun_s": min(reruns),
+        "rerun_median_s": statistics.median(reruns),
+        "ratio": min(reruns) / first,
+    }
+
+
+def main() -> int:
+    failures = []
+    print("Compose benchmarks (best of several runs; the machine is shared, so expect noise)\n")
+
+    figures = bench_contacts()
+    print(
+        f"contacts, 100,000-row CSV: naive {figures['naive_s']:.2f} s, ours "
+        f"{figures['ours_s']:.2f} s (median {figures['ours_median_s']:.2f} s), "
+        f"ratio {figures['ratio']:.2f}   [target: ratio <= 0.50 and < 1.5 s]"
+    )
+    if figures["ratio"] > 0.5 or figures["ours_s"] >= 1.5:
+        failures.append("contacts")
+
+    frame = recipients_frame(100_000)
+    figures = bench_render(frame)
+    print(
+        f"render + statistics, {len(frame):,} recipients, 2 tags: naive "
+        f"{figures['naive_s']:.2f} s, ours {figures['ours_s']:.3f} s (median "
+        f"{figures['ours_median_s']:.3f} s), ratio {figures['ratio']:.3f}   [target: < 1 s]"
+    )
+    if figures["ours_s"] >= 1.0:
+        failures.append("render")
+
+    figures = bench_page()
+    print(
+        f"Compose page, 10,000 recipients: first run {figures['first_run_s'] * 1000:.0f} ms, "
+        f"rerun {figures['rerun_s'] * 1000:.0f} ms (median {figures['rerun_median_s'] * 1000:.0f}"
+        f" ms), ratio {figures['ratio']:.2f}   [target: rerun < 300 ms]"
+    )
+    if figures["rerun_s"] >= 0.3:
+        failures.append("page")
+
+    print("\nall targets met" if not failures else f"\nMISSED: {', '.join(failures)}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
