@@ -166,10 +166,17 @@ if len(recipients) and content:
     with st.expander("Show request", icon=":material/data_object:"):
         payloads = payloads_for(recipients, draft)
         st.caption(
-            f"{len(payloads)} request(s) of at most 1000 contacts, POSTed to "
-            "/rest/channels/sms/externalconsentsends. The first one:"
+            f"{len(payloads)} request(s) of at most 1000 contacts each, POSTed to "
+            "/rest/channels/sms/externalconsentsends."
         )
-        st.code(payload_json(payloads[0]), language="json")
+        batch = 1
+        if len(payloads) > 1:
+            batch = st.number_input(
+                "Batch", min_value=1, max_value=len(payloads), key="compose.request_batch"
+            )
+        st.code(payload_json(payloads[batch - 1]), language="json")
         connection = current_connection()
         st.caption("As cURL (the access token is a placeholder):")
-        st.code(curl_command(connection.settings.base_url or "", payloads[0]), language="bash")
+        st.code(
+            curl_command(connection.settings.base_url or "", payloads[batch - 1]), language="bash"
+        )
