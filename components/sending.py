@@ -220,3 +220,122 @@ class SendWorker:
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+# -- starting a send and reading its progress -------------------------------------------------
+
+
+def submit_send(
+    worker: SendWorker,
+    client: AcousticClient,
+    *,
+    kind: str,
+    mode: str,
+    payloads: list[dict[str, Any]],
+    content: str,
+    program: str,
+    defaults: Mapping[str, str],
+    source: str | None,
+    created_by: str | None,
+    segments: int | None = None,
+    estimated_cost: float | None = None,
+    repeat_of: int | None = None,
+) -> int:
+    """Journals the send (all batches planned) and hands it to the background worker.
+
+    Raises journal.DuplicateSendError when the same send exists: a double click, a second Send
+    or a browser refresh never makes a second job. Returns the send id.
+    """
+    record = worker.journal.create_send(
+        kind=kind,
+        mode=mode,
+        base_url=client.base_url,
+        program=program,
+        content=content,
+        payloads=payloads,
+        defaults=defaults,
+        source=source or None,
+        created_by=created_by,
+        segments=segments,
+        estimated_cost=estimated_cost,
+        repeat_of=repeat_of,
+    )
+    worker.start(record.id, client)
+    return record.id
+
+
+@dataclass(frozen=True)
+class Failure:
+    batch: int
+    state: str
+    contacts: int
+    status_code: int | None
+    message: str
+    hint: str
+
+
+@dataclass(frozen=True)
+class Progress:
+    send_id: int
+    batches: int
+    done: int
+    running: bool
+    accepted_recipients: int
+    rejected_recipients: int
+    unknown_recipients: int
+    planned_batches: int
+    transaction_ids: list[str]
+    failures: list[Failure]
+
+    @property
+    def finished(self) -> bool:
+        return not self.running and self.done == self.batches
+
+
+def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> Progress:
+    """What a page shows about a send, read from the journal only."""
+    batches = journal.batches(send_id)
+    failures = []
+    for batch in batches:
+        if batch.state in ("rejected", "unknown"):
+            result = BatchResult(
+                batch.index,
+                batch.state,  # type: ignore[arg-type]
+                error=batch.error,
+                status_code=batch.status_code,
+                api_message=_api_message_of(batch.error),
+            )
+            failures.append(
+                Failure(
+                    batch=batch.index + 1,
+                    state=batch.state,
+                    contacts=batch.contacts,
+                    status_code=batch.status_code,
+                    message=batch.error or "",
+                    hint=hint_for(result),
+                )
+            )
+    by_state: dict[str, int] = {}
+    for batch in batches:
+        by_state[batch.state] = by_state.get(batch.state, 0) + batch.contacts
+    in_progress = any(b.state in ("planned", "in_flight") for b in batches)
+    return Progress(
+        send_id=send_id,
+        batches=len(batches),
+        done=sum(1 for b in batches if b.state in ("accepted", "rejected", "unknown")),
+        running=running or any(b.state == "in_flight" for b in batches),
+        accepted_recipients=by_state.get("accepted", 0),
+        rejected_recipients=by_state.get("rejected", 0),
+        unknown_recipients=by_state.get("unknown", 0),
+        planned_batches=sum(1 for b in batches if b.state == "planned") if in_progress else 0,
+        transaction_ids=[b.transaction_id for b in batches if b.transaction_id],
+        failures=failures,
+    )
+
+
+def _api_message_of(error: str | None) -> str | None:
+    """The API's own words inside our message ("Acoustic refused the request: <api message>")."""
+    if not error:
+        return None
+    marker = "Acoustic refused the request: "
+    return error.split(marker, 1)[1] if marker in error else None

@@ -17,6 +17,13 @@ from components.ui.compose_widgets import (
 )
 from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor
+from components.ui.sending import (
+    bulk_send_plan,
+    confirm_send,
+    progress_panel,
+    send_test,
+    test_send_plan,
+)
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -153,6 +160,7 @@ if len(recipients):
 else:
     st.info("Paste or upload contacts to see each recipient's SMS.", icon=":material/sms:")
 
+connection = current_connection()
 st.divider()
 st.subheader("4 · Check and send")
 if summary.issues:
@@ -175,8 +183,43 @@ if len(recipients) and content:
                 "Batch", min_value=1, max_value=len(payloads), key="compose.request_batch"
             )
         st.code(payload_json(payloads[batch - 1]), language="json")
-        connection = current_connection()
         st.caption("As cURL (the access token is a placeholder):")
         st.code(
             curl_command(connection.settings.base_url or "", payloads[batch - 1]), language="bash"
         )
+
+if connection.client is None:
+    st.error(
+        "Nothing can be sent until the Acoustic connection is complete: see Settings.",
+        icon=":material/error:",
+    )
+else:
+    test_column, send_column = st.columns([3, 2], vertical_alignment="bottom")
+    with test_column:
+        number_column, button_column = st.columns([3, 2], vertical_alignment="bottom")
+        test_number = number_column.text_input(
+            "Test number", key="compose.test_number", placeholder="+1 949 500 1234"
+        )
+        if button_column.button(
+            "Send a test", icon=":material/science:", key="compose.send_test", width="stretch"
+        ):
+            try:
+                test_plan = test_send_plan(connection, draft, test_number, state["compose.region"])
+            except ValueError as exc:
+                st.error(str(exc), icon=":material/error:")
+            else:
+                send_test(test_plan)
+    with send_column:
+        if st.button(
+            f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
+            type="primary",
+            icon=":material/send:",
+            disabled=not summary.sendable,
+            key="compose.send",
+            width="stretch",
+        ):
+            confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
+
+active = state.get("send.active_id")
+if active is not None:
+    progress_panel(int(active))

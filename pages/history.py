@@ -1,8 +1,117 @@
+"""History: every send made from this console, newest first; open one to see its batches."""
+
 import streamlit as st
 
+from components.history import batches_table, excerpt, sends_table
+from components.ui.connection import current_connection
+from components.ui.sending import journal, progress_panel, worker
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
 
 st.title("History")
-st.info("The history of every send is coming with the Send issue.", icon=":material/construction:")
+search_column, mode_column = st.columns([3, 1])
+search = search_column.text_input(
+    "Search",
+    placeholder="Message text, program, source, transaction id or phone number",
+    key="history.search",
+)
+mode = mode_column.selectbox("Mode", ["All", "sandbox", "pod"], key="history.mode")
+sends = journal().list_sends(search=search, mode=None if mode == "All" else mode)
+if not sends:
+    st.info(
+        "No sends yet. Compose a message and send it; it will be listed here.",
+        icon=":material/history:",
+    )
+    st.stop()
+
+table = sends_table(sends)
+event = st.dataframe(
+    table,
+    hide_index=True,
+    width="stretch",
+    on_select="rerun",
+    selection_mode="single-row",
+    key="history.table",
+    column_config={"Send": st.column_config.NumberColumn(format="#%d")},
+)
+selected_rows = event.selection.rows if event is not None else []
+wanted = st.query_params.get("send")
+if selected_rows:
+    send_id = int(table.iloc[selected_rows[0]]["Send"])
+elif wanted and wanted.isdigit():
+    send_id = int(wanted)
+else:
+    st.caption("Select a send to see its batches.")
+    st.stop()
+
+record = journal().get_send(send_id)
+if record is None:
+    st.warning(f"There is no send #{send_id} in the journal.")
+    st.stop()
+
+st.divider()
+st.subheader(f"Send #{record.id} · {record.state}")
+st.caption(
+    f"{record.kind} · {record.mode} · program {record.program} · {record.recipients:,} "
+    f"recipients · by {record.created_by or 'unknown'} · {record.base_url}"
+)
+st.text(excerpt(record.content, 500))
+batches = journal().batches(record.id)
+st.dataframe(batches_table(batches), hide_index=True, width="stretch")
+
+running = worker().is_running(record.id)
+transaction_ids = [b.transaction_id for b in batches if b.transaction_id]
+if transaction_ids:
+    st.page_link(
+        "pages/status.py",
+        label=f"Status of its {len(transaction_ids)} transaction(s)",
+        icon=":material/monitoring:",
+        query_params={"tx": transaction_ids},
+    )
+
+connection = current_connection()
+planned = [b for b in batches if b.state == "planned"]
+rejected = [b for b in batches if b.state == "rejected"]
+unknown = [b for b in batches if b.state == "unknown"]
+if running:
+    progress_panel(record.id)
+elif planned or rejected or unknown:
+    if connection.client is None or connection.client.base_url != record.base_url:
+        st.info(
+            "This send was made through another connection; switch to it to resume or resend.",
+            icon=":material/link_off:",
+        )
+    else:
+        client = connection.client
+        if planned and st.button(
+            f"Resume: send the {len(planned)} planned batch(es)", icon=":material/play_arrow:"
+        ):
+            worker().start(record.id, client)
+            st.rerun()
+        if rejected and st.button(
+            f"Resend the {len(rejected)} rejected batch(es)",
+            icon=":material/replay:",
+            help="Rejected batches were not processed by Acoustic; resending them is safe.",
+        ):
+            journal().requeue(record.id, [b.id for b in rejected], include_unknown=False)
+            worker().start(record.id, client)
+            st.rerun()
+        if unknown:
+            st.warning(
+                f"{len(unknown)} batch(es) have an unknown outcome: Acoustic may already have "
+                "sent them. Check their recipients' phones or Acoustic's reports first.",
+                icon=":material/help:",
+            )
+            accept = st.checkbox(
+                "I understand that resending may deliver these SMS twice",
+                key=f"history.accept_duplicates.{record.id}",
+            )
+            if st.button(
+                f"Resend the {len(unknown)} batch(es) with an unknown outcome",
+                icon=":material/warning:",
+                disabled=not accept,
+            ):
+                journal().requeue(record.id, [b.id for b in unknown], include_unknown=True)
+                worker().start(record.id, client)
+                st.rerun()

@@ -18,8 +18,9 @@ st.subheader("Connection")
 if settings.mode == "sandbox":
     st.info(
         "No Acoustic credentials are configured, so the console uses its built-in sandbox: an "
-        "Acoustic-compatible server on this machine that validates, answers and reports like the "
-        "real API but sends nothing.",
+        f"Acoustic-compatible server on this machine ({settings.base_url}) that validates, "
+        "answers and reports like the real API but sends nothing. Its test numbers and knobs "
+        "are listed in the README.",
         icon=":material/science:",
     )
 elif settings.mode == "pod":

@@ -64,7 +64,11 @@ class Transaction:
     id: str
     created: float
     phone_numbers: list[str]
-    outcomes: list[Outcome]
+
+    @property
+    def outcomes(self) -> list[Outcome]:
+        """Decided when asked (cached per number), so that accepting a send stays cheap."""
+        return [outcome_for(number) for number in self.phone_numbers]
 
 
 class SandboxState:
@@ -312,7 +316,6 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             id=_transaction_id(),
             created=time.time(),
             phone_numbers=numbers,
-            outcomes=[outcome_for(n) for n in numbers],
         )
         with state.lock:
             state.transactions[transaction.id] = transaction
@@ -349,9 +352,8 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
         else:
             reached = min(total, int(elapsed * total / config.delivery_seconds))
         processed = []
-        for number, outcome in zip(
-            transaction.phone_numbers[:reached], transaction.outcomes[:reached], strict=True
-        ):
+        for number in transaction.phone_numbers[:reached]:
+            outcome = outcome_for(number)
             if outcome.sent is None:
                 continue
             item: dict[str, Any] = {"phoneNumber": number, "smsSent": outcome.sent}

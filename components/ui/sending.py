@@ -1,0 +1,277 @@
+"""Sending from the pages: the shared worker and journal, the confirmation, the test send and the
+progress that refreshes itself while a job runs."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from components.acoustic import AcousticClient
+from components.compose import Draft, Summary, payloads_for, summarize
+from components.connection import ConnectionSettings
+from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
+from components.phone import normalize_phone
+from components.sending import SendWorker, send_progress, submit_send
+from components.ui.connection import Connection
+
+CONFIRM_ABOVE = int(os.environ.get("SMS_CONSOLE_CONFIRM_ABOVE", "1000"))
+
+
+@st.cache_resource(show_spinner=False)
+def _worker_for(path: str) -> SendWorker:
+    """One worker and journal per process (and journal file), shared by every session."""
+    return SendWorker(Journal(path))
+
+
+def worker() -> SendWorker:
+    return _worker_for(str(default_journal_path()))
+
+
+def journal() -> Journal:
+    return worker().journal
+
+
+def who() -> str:
+    user = getattr(st, "user", None)
+    try:
+        if user is not None and user.get("is_logged_in") and user.get("email"):
+            return str(user.get("email"))
+    except Exception:
+        pass
+    try:
+        return getpass.getuser()
+    except Exception:
+        return "unknown"
+
+
+@dataclass(frozen=True)
+class SendPlan:
+    """Everything the confirmation shows and the send needs."""
+
+    settings: ConnectionSettings
+    client: AcousticClient
+    payloads: list[dict[str, Any]]
+    content: str
+    program: str
+    defaults: dict[str, str]
+    source: str
+    recipients: int
+    total_segments: int
+    estimated_cost: float
+    first_number: str
+    first_text: str
+    kind: str = "bulk"
+
+
+def _facts(plan: SendPlan) -> pd.DataFrame:
+    target = (
+        "Sandbox (nothing reaches a phone)"
+        if plan.settings.mode == "sandbox"
+        else f"{plan.settings.label} — {plan.settings.base_url}"
+    )
+    return pd.DataFrame(
+        [
+            ("Sends to", target),
+            ("SMS program", plan.program),
+            ("Recipients", f"{plan.recipients:,}"),
+            ("Requests (batches of up to 1000)", f"{len(plan.payloads):,}"),
+            ("Segments in total", f"{plan.total_segments:,}"),
+            ("Estimated cost", f"${plan.estimated_cost:,.2f}"),
+        ],
+        columns=["", "value"],
+    )
+
+
+def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
+    try:
+        send_id = submit_send(
+            worker(),
+            plan.client,
+            kind=plan.kind,
+            mode=plan.settings.mode,
+            payloads=plan.payloads,
+            content=plan.content,
+            program=plan.program,
+            defaults=plan.defaults,
+            source=plan.source,
+            created_by=who(),
+            segments=plan.total_segments,
+            estimated_cost=plan.estimated_cost,
+            repeat_of=repeat_of,
+        )
+    except DuplicateSendError as exc:
+        st.session_state["send.duplicate"] = exc.existing.id
+        st.error(str(exc), icon=":material/content_copy:")
+        return None
+    st.session_state["send.active_id"] = send_id
+    st.session_state.pop("send.duplicate", None)
+    return send_id
+
+
+@st.dialog("Confirm the send", width="large")
+def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> None:
+    if plan.settings.is_real:
+        st.error(
+            f"This sends **real SMS** to **{plan.recipients:,} phones** through "
+            f"{plan.settings.label}. They cannot be recalled.",
+            icon=":material/cell_tower:",
+        )
+    else:
+        st.info(
+            "Sandbox mode: the built-in sandbox answers like Acoustic, but nothing reaches a "
+            "phone.",
+            icon=":material/science:",
+        )
+    st.dataframe(_facts(plan), hide_index=True, width="stretch")
+    st.caption("The first recipient's SMS:")
+    bubble(plan.first_text, "+" + plan.first_number, "1 of " + f"{plan.recipients:,}")
+
+    previous = journal().find_duplicate(
+        kind=plan.kind, base_url=plan.client.base_url, payloads=plan.payloads
+    )
+    repeat_of = None
+    if previous is not None:
+        st.warning(
+            f"This exact send (same message, program and recipients) was already started on "
+            f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(previous.created_at))} "
+            f"(send #{previous.id}, {previous.state}). Sending it again delivers every SMS twice.",
+            icon=":material/content_copy:",
+        )
+        if not st.checkbox("Send it again anyway", key="send.repeat_ok"):
+            st.page_link(
+                "pages/history.py",
+                label=f"Open send #{previous.id} in History",
+                icon=":material/history:",
+                query_params={"send": str(previous.id)},
+            )
+            return
+        repeat_of = previous.id
+    if plan.recipients > CONFIRM_ABOVE:
+        typed = st.text_input(
+            f"This is a large send. Type {plan.recipients} to confirm",
+            key="send.typed_confirmation",
+        )
+        if typed.strip().replace(",", "") != str(plan.recipients):
+            st.caption("The Send button appears once the number matches.")
+            return
+    label = f"Send {plan.recipients:,} SMS" + (" (sandbox)" if not plan.settings.is_real else "")
+    left, right = st.columns(2)
+    confirmed = left.button(label, type="primary", icon=":material/send:", key="send.confirm")
+    if confirmed and _start(plan, repeat_of) is not None:
+        st.rerun()
+    if right.button("Cancel", key="send.cancel"):
+        st.rerun()
+
+
+def send_test(plan: SendPlan) -> None:
+    """One SMS to the marketer's own phone, journaled as a test. The same test twice needs a
+    second click: a double click never sends it twice."""
+    previous = journal().find_duplicate(
+        kind="test", base_url=plan.client.base_url, payloads=plan.payloads
+    )
+    confirmed_repeat = st.session_state.pop("send.test_repeat_of", None)
+    if previous is not None and confirmed_repeat != previous.id:
+        st.session_state["send.test_repeat_of"] = previous.id
+        when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
+        st.warning(
+            f"This exact test already went to +{plan.first_number} at {when} (send "
+            f"#{previous.id}). Click “Send a test” again to send it once more.",
+            icon=":material/content_copy:",
+        )
+        return
+    _start(plan, previous.id if previous is not None else None)
+
+
+def progress_panel(send_id: int) -> None:
+    """The progress of a send, refreshed every second while it runs (a fragment)."""
+    running = worker().is_running(send_id)
+
+    @st.fragment(run_every=1.0 if running else None)
+    def panel() -> None:
+        still_running = worker().is_running(send_id)
+        record: SendRecord | None = journal().get_send(send_id)
+        if record is None:
+            return
+        progress = send_progress(journal(), send_id, running=still_running)
+        title = "Test send" if record.kind == "test" else "Send"
+        st.markdown(f"**{title} #{send_id}** · {record.mode} · {record.state}")
+        st.progress(
+            progress.done / progress.batches if progress.batches else 1.0,
+            text=f"{progress.done} of {progress.batches} batch(es) done",
+        )
+        accepted, rejected, unknown = st.columns(3)
+        accepted.metric("Accepted", f"{progress.accepted_recipients:,}")
+        rejected.metric("Rejected", f"{progress.rejected_recipients:,}")
+        unknown.metric("Outcome unknown", f"{progress.unknown_recipients:,}")
+        for failure in progress.failures:
+            (st.error if failure.state == "rejected" else st.warning)(
+                f"Batch {failure.batch} ({failure.contacts:,} contacts) {failure.state}: "
+                f"{failure.message}  \n**What to do:** {failure.hint}",
+                icon=":material/error:" if failure.state == "rejected" else ":material/help:",
+            )
+        if progress.transaction_ids:
+            st.page_link(
+                "pages/status.py",
+                label=f"Status of {len(progress.transaction_ids)} transaction(s)",
+                icon=":material/monitoring:",
+                query_params={"tx": progress.transaction_ids},
+            )
+            with st.expander("Transaction ids"):
+                st.code("\n".join(progress.transaction_ids), language=None)
+        if still_running != running:
+            st.rerun()  # switch the automatic refresh on or off
+
+    panel()
+
+
+def bulk_send_plan(
+    connection: Connection, draft: Draft, recipients: pd.DataFrame, summary: Summary
+) -> SendPlan:
+    assert connection.client is not None
+    return SendPlan(
+        settings=connection.settings,
+        client=connection.client,
+        payloads=payloads_for(recipients, draft),
+        content=draft.content,
+        program=draft.program.strip(),
+        defaults=draft.used_defaults(),
+        source=draft.source,
+        recipients=len(recipients),
+        total_segments=summary.statistics.total_segments,
+        estimated_cost=summary.estimated_cost,
+        first_number=str(recipients["phoneNumber"].iloc[0]),
+        first_text=str(summary.rendered.texts.iloc[0]),
+    )
+
+
+def test_send_plan(connection: Connection, draft: Draft, raw_number: str, region: str) -> SendPlan:
+    """A one-contact send with the same content and defaults; ValueError says what is missing."""
+    assert connection.client is not None
+    number = normalize_phone(raw_number, region)
+    frame = pd.DataFrame({"phoneNumber": pd.Series([number], dtype="str")})
+    summary = summarize(frame, draft, 0.0)
+    if summary.blocking:
+        first = summary.blocking[0]
+        raise ValueError(f"The test cannot be sent: {first.message} {first.fix}")
+    return SendPlan(
+        settings=connection.settings,
+        client=connection.client,
+        payloads=payloads_for(frame, draft),
+        content=draft.content,
+        program=draft.program.strip(),
+        defaults=draft.used_defaults(),
+        source=draft.source,
+        recipients=1,
+        total_segments=summary.statistics.total_segments,
+        estimated_cost=0.0,
+        first_number=number,
+        first_text=str(summary.rendered.texts.iloc[0]),
+        kind="test",
+    )
