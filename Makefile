@@ -40,6 +40,7 @@ format: setup
 
 bench: setup
 	$(PY) tests/benchmarks/bench_compose.py
+	$(PY) tests/benchmarks/bench_sending.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

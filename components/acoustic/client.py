@@ -7,6 +7,7 @@ timeouts, typed errors, and the retry rule of `retry.py` applied in that one pla
 from __future__ import annotations
 
 import logging
+import socket
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -76,10 +77,16 @@ class AcousticClient:
             self.base_url, self.client_id, self._client_secret, self._refresh_token
         )
         self.gate: InFlightGate = organisation_gate(self.base_url, self.client_id)
+        if transport is None:
+            # TCP_NODELAY: a request's headers and body leave in two writes; without it Nagle's
+            # algorithm holds the body until the server's delayed ACK (~40 ms a request).
+            transport = httpx.HTTPTransport(
+                limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
+                socket_options=[(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)],
+            )
         self._http = httpx.Client(
             base_url=self.base_url,
             timeout=self.timeout,
-            limits=httpx.Limits(max_connections=20, max_keepalive_connections=10),
             headers={"Accept": "application/json", "User-Agent": "sms-consent-console/0.1"},
             follow_redirects=False,
             transport=transport,

@@ -50,6 +50,10 @@ class TokenCache:
         with self._lock:
             return self._token
 
+    def clear(self) -> None:
+        with self._lock:
+            self._token = None
+
     def invalidate(self, token: AccessToken) -> None:
         """Drops `token` unless another thread already replaced it (one refresh per 401 wave)."""
         with self._lock:
@@ -77,6 +81,7 @@ def token_cache_for(
 
 
 def clear_token_caches() -> None:
-    """Forgets every cached token (tests, and "Test connection" after credentials change)."""
+    """Forgets every cached token, also in clients that already exist (tests, benchmarks)."""
     with _caches_lock:
-        _caches.clear()
+        for cache in _caches.values():
+            cache.clear()

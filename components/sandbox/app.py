@@ -156,6 +156,7 @@ class _AcousticLimits:
             await self.app(scope, receive, send)
             return
         state, config = self.state, self.state.config
+        arrived = time.monotonic()
         counter = {"token": "token_requests", "send": "send_posts", "status": "status_requests"}
         with state.lock:
             if kind in counter:
@@ -183,8 +184,8 @@ class _AcousticLimits:
                 buffered.append(message)
 
             await self.app(scope, receive, capture)
-            if config.latency > 0:
-                await asyncio.sleep(config.latency)
+            if config.latency > 0:  # the answer leaves `latency` seconds after the request came
+                await asyncio.sleep(max(0.0, config.latency - (time.monotonic() - arrived)))
             if fault == "500":
                 await error_response(500, "Internal server error")(scope, receive, send)
             elif fault == "drop":

@@ -13,7 +13,8 @@ class SandboxConfig:
     token_lifetime: float = 14400.0
     """Seconds an access token lives (Acoustic: 4 hours)."""
     latency: float = 0.0
-    """Seconds added to every API answer, holding a concurrency slot meanwhile."""
+    """Seconds from a request's arrival to its answer (at least the processing time), holding
+    a concurrency slot meanwhile."""
     status_delay: float = 2.0
     """Seconds during which the status of a new send answers "not found"."""
     delivery_seconds: float = 5.0

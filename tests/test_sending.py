@@ -1,0 +1,277 @@
+"""Reliability of sending, counted on the server side: nothing is ever POSTed twice."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from components.acoustic import AcousticClient, RetryPolicy, clear_token_caches
+from components.journal import DuplicateSendError, Journal
+from components.sending import (
+    BatchResult,
+    SendWorker,
+    recover_interrupted,
+    send_payloads,
+    send_progress,
+    submit_send,
+)
+
+ROOT = Path(__file__).resolve().parents[1]
+FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=40)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    clear_token_caches()
+    yield
+    clear_token_caches()
+
+
+def client_for(server) -> AcousticClient:
+    return AcousticClient(
+        server.url, "sandbox-client", "sandbox-secret", "sandbox-refresh", retry=FAST_RETRY
+    )
+
+
+def batches(count: int, size: int = 3, tag: str = "") -> list[dict]:
+    return [
+        {
+            "channelQualifier": "12345",
+            "content": f"Batch {index} {tag}",
+            "contacts": [{"phoneNumber": f"1949500{index % 100:02d}{c:02d}"} for c in range(size)],
+        }
+        for index in range(count)
+    ]
+
+
+def received(server) -> list[str]:
+    """Each accepted payload's identity, as the server saw it."""
+    return [json.dumps(p, sort_keys=True) for p in server.sent_payloads()]
+
+
+def test_results_in_order_with_a_callback_per_batch(sandbox):
+    seen: list[BatchResult] = []
+    with client_for(sandbox) as client:
+        results = send_payloads(client, batches(12), on_result=seen.append)
+    assert [r.index for r in results] == list(range(12))
+    assert all(r.state == "accepted" and r.transaction_id for r in results)
+    assert sorted(r.index for r in seen) == list(range(12))
+    assert len(set(received(sandbox))) == 12 == sandbox.stats()["send_posts"]
+
+
+def test_in_flight_limit_is_reached_and_never_passed(sandbox):
+    sandbox.configure(latency=0.1)
+    with client_for(sandbox) as client:
+        client.token_info()
+        client.gate.reset_peak()
+        send_payloads(client, batches(30))
+        assert client.gate.peak == 10
+    assert sandbox.stats()["peak_in_flight"] == 10
+    sandbox.reset()
+    with client_for(sandbox) as client:
+        send_payloads(client, batches(9), max_in_flight=3)
+    assert sandbox.stats()["peak_in_flight"] <= 3
+    with client_for(sandbox) as client, pytest.raises(ValueError):
+        send_payloads(client, batches(1), max_in_flight=11)
+
+
+def test_faults_leave_batches_unknown_and_are_never_retried(sandbox):
+    sandbox.configure(slow_seconds=1.5)
+    sandbox.inject_faults("send", ["500", "drop", "slow", "429"])
+    client = AcousticClient(
+        sandbox.url,
+        "sandbox-client",
+        "sandbox-secret",
+        "sandbox-refresh",
+        retry=FAST_RETRY,
+        timeout=0.7,
+    )
+    with client:
+        results = send_payloads(client, batches(6), max_in_flight=1)
+    states = [r.state for r in results]
+    assert states.count("unknown") == 3
+    assert states.count("accepted") == 3
+    assert all(r.error for r in results if r.state == "unknown")
+    stats = sandbox.stats()
+    assert stats["send_posts"] == 7  # 6 batches + one retry after the concurrency rejection
+    assert len(received(sandbox)) == 6  # the server processed each batch once
+
+
+def test_a_rejected_batch_keeps_the_api_message(sandbox):
+    payload = batches(1)[0] | {"channelQualifier": "55555"}
+    with client_for(sandbox) as client:
+        (result,) = send_payloads(client, [payload])
+    assert result.state == "rejected" and result.status_code == 400
+    assert result.api_message == "SMS Program is inactive or not found with identifier 55555."
+
+
+def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox, tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal)
+    sandbox.configure(latency=0.05)
+    with client_for(sandbox) as client:
+        options = dict(
+            kind="bulk",
+            mode="sandbox",
+            payloads=batches(5),
+            content="c",
+            program="12345",
+            defaults={},
+            source=None,
+            created_by="t",
+        )
+        send_id = submit_send(worker, client, **options)
+        assert worker.start(send_id, client) is False  # already running: no second job
+        with pytest.raises(DuplicateSendError):
+            submit_send(worker, client, **options)  # a double click or a refresh
+        worker.wait(send_id, timeout=20)
+    progress = send_progress(journal, send_id)
+    assert progress.finished and progress.accepted_recipients == 15
+    assert len(progress.transaction_ids) == 5
+    assert sandbox.stats()["send_posts"] == 5
+
+
+def test_concurrent_double_clicks_make_one_job(sandbox, tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal)
+    outcomes: list[object] = []
+    with client_for(sandbox) as client:
+
+        def click() -> None:
+            try:
+                outcomes.append(
+                    submit_send(
+                        worker,
+                        client,
+                        kind="bulk",
+                        mode="sandbox",
+                        payloads=batches(3),
+                        content="c",
+                        program="12345",
+                        defaults={},
+                        source=None,
+                        created_by="t",
+                    )
+                )
+            except DuplicateSendError as exc:
+                outcomes.append(exc)
+
+        clicks = [threading.Thread(target=click) for _ in range(8)]
+        for thread in clicks:
+            thread.start()
+        for thread in clicks:
+            thread.join()
+        send_ids = [o for o in outcomes if isinstance(o, int)]
+        assert len(send_ids) == 1
+        worker.wait(send_ids[0], timeout=20)
+    assert sandbox.stats()["send_posts"] == 3
+
+
+def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, tmp_path):
+    sandbox.configure(latency=0.05)
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal, max_jobs=20)
+    clients = [client_for(sandbox) for _ in range(20)]  # one per browser session
+    send_ids: list[int] = []
+    lock = threading.Lock()
+
+    def session(index: int) -> None:
+        send_id = submit_send(
+            worker,
+            clients[index],
+            kind="bulk",
+            mode="sandbox",
+            payloads=batches(4, tag=f"session {index}"),
+            content=str(index),
+            program="12345",
+            defaults={},
+            source=None,
+            created_by=str(index),
+        )
+        with lock:
+            send_ids.append(send_id)
+
+    threads = [threading.Thread(target=session, args=(i,)) for i in range(20)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for send_id in send_ids:
+        worker.wait(send_id, timeout=60)
+    for client in clients:
+        client.close()
+    stats = sandbox.stats()
+    assert stats["peak_in_flight"] <= 10
+    assert stats["concurrency_rejections"] == 0
+    assert stats["send_posts"] == 80 == len(set(received(sandbox)))
+
+
+CRASHING_SENDER = textwrap.dedent(
+    """
+    import sys, time
+    from components.acoustic import AcousticClient
+    from components.journal import Journal
+    from components.sending import SendWorker, submit_send
+    url, path = sys.argv[1], sys.argv[2]
+    payloads = [{"channelQualifier": "12345", "content": f"crash {i}",
+                 "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]
+    worker = SendWorker(Journal(path))
+    client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
+    send_id = submit_send(worker, client, kind="bulk", mode="sandbox", payloads=payloads,
+                          content="crash", program="12345", defaults={}, source=None,
+                          created_by="crash")
+    print(send_id, flush=True)
+    time.sleep(60)
+    """
+)
+
+
+def test_a_killed_process_leaves_a_journal_that_says_what_went_out(sandbox, tmp_path):
+    sandbox.configure(latency=0.3)
+    path = tmp_path / "j.sqlite3"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    process = subprocess.Popen(
+        [sys.executable, "-c", CRASHING_SENDER, sandbox.url, str(path)],
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+        cwd=ROOT,
+    )
+    send_id = int(process.stdout.readline())
+    journal = Journal(path)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        states = journal.get_send(send_id).batch_states
+        if states.get("accepted", 0) >= 10 and states.get("in_flight", 0) > 0:
+            break
+        time.sleep(0.02)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=10)
+    time.sleep(0.5)  # answers to requests that were in flight arrive at the server
+
+    recovered = recover_interrupted(journal)
+    assert recovered > 0
+    batches_after = journal.batches(send_id)
+    states = {b.state for b in batches_after}
+    assert "in_flight" not in states
+    by_content = {journal.batch_payload(b.id)["content"]: b for b in batches_after}
+    server_saw = {p["content"] for p in sandbox.sent_payloads()}
+    for content in server_saw:
+        # Everything that reached Acoustic is accepted or, if the answer was lost, unknown.
+        assert by_content[content].state in ("accepted", "unknown")
+    for batch in batches_after:
+        if batch.state == "accepted":
+            assert journal.batch_payload(batch.id)["content"] in server_saw
+            assert batch.transaction_id
+        if batch.state == "planned":
+            assert journal.batch_payload(batch.id)["content"] not in server_saw
+    assert any(b.state == "planned" for b in batches_after)  # can be resumed explicitly
