@@ -20,6 +20,8 @@ from components.ui.message_editor import message_editor
 from components.ui.sending import (
     bulk_send_plan,
     confirm_send,
+    confirmation_open,
+    open_confirmation,
     progress_panel,
     send_test,
     test_send_plan,
@@ -210,15 +212,17 @@ else:
             else:
                 send_test(test_plan)
     with send_column:
-        if st.button(
+        st.button(
             f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
             type="primary",
             icon=":material/send:",
             disabled=not summary.sendable,
             key="compose.send",
             width="stretch",
-        ):
-            confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
+            on_click=open_confirmation,
+        )
+    if confirmation_open() and summary.sendable:
+        confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
 
 active = state.get("send.active_id")
 if active is not None:

@@ -115,7 +115,22 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
     return send_id
 
 
-@st.dialog("Confirm the send", width="large")
+DIALOG_FLAG = "send.dialog_open"
+
+
+def open_confirmation() -> None:
+    st.session_state[DIALOG_FLAG] = True
+
+
+def close_confirmation() -> None:
+    st.session_state[DIALOG_FLAG] = False
+
+
+def confirmation_open() -> bool:
+    return bool(st.session_state.get(DIALOG_FLAG))
+
+
+@st.dialog("Confirm the send", width="large", on_dismiss=close_confirmation)
 def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> None:
     if plan.settings.is_real:
         st.error(
@@ -165,8 +180,10 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
     left, right = st.columns(2)
     confirmed = left.button(label, type="primary", icon=":material/send:", key="send.confirm")
     if confirmed and _start(plan, repeat_of) is not None:
+        close_confirmation()
         st.rerun()
     if right.button("Cancel", key="send.cancel"):
+        close_confirmation()
         st.rerun()
 
 

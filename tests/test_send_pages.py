@@ -1,0 +1,145 @@
+"""The send confirmation on Compose and the History page, with Streamlit's AppTest."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.acoustic import clear_token_caches
+from components.connection import ENVIRONMENT_VARIABLES
+from components.journal import Journal
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path):
+    for variable in ENVIRONMENT_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
+    clear_token_caches()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def composed() -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.session_state["compose.content"] = "Hi %%FIRST NAME%%"
+    at.text_area(key="compose.paste").set_value(CSV)
+    at.text_input(key="compose.program").set_value("12345")
+    return at.run()
+
+
+def wait_for_send(at: AppTest, journal: Journal, send_id: int) -> None:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        if journal.get_send(send_id).finished:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the send did not finish")
+
+
+def test_confirm_then_send_runs_in_the_background(tmp_path):
+    at = composed()
+    at.button(key="compose.send").click().run()
+    assert "Sandbox mode: the built-in sandbox" in texts(at)
+    at.button(key="send.confirm").click().run()
+    assert not at.exception
+    send_id = at.session_state["send.active_id"]
+    journal = Journal(tmp_path / "journal.sqlite3")
+    wait_for_send(at, journal, send_id)
+    record = journal.get_send(send_id)
+    assert record.recipients == 2 and record.batch_states == {"accepted": 1}
+    assert record.content == "Hi %%FIRST NAME%%" and record.mode == "sandbox"
+    at.run()
+    assert "1 of 1 batch(es) done" in str([p.proto for p in at.get("progress")])
+
+    # The same send again: the confirmation says so and offers no Send button.
+    at.button(key="compose.send").click().run()
+    assert "was already started" in texts(at)
+    assert not [b for b in at.button if b.key == "send.confirm"]
+
+
+def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
+    at = composed()
+    at.text_input(key="compose.default.first name").set_value("there").run()
+    at.text_input(key="compose.test_number").set_value("+1 949 500 1299").run()
+    at.button(key="compose.send_test").click().run()
+    first = at.session_state["send.active_id"]
+    journal = Journal(tmp_path / "journal.sqlite3")
+    wait_for_send(at, journal, first)
+    payload = journal.batch_payload(journal.batches(first)[0].id)
+    assert payload["contacts"] == [{"phoneNumber": "19495001299"}]
+    assert payload["personalizationDefaults"] == {"FIRST NAME": "there"}
+    assert journal.get_send(first).kind == "test"
+    at.button(key="compose.send_test").click().run()
+    assert "already went to +19495001299" in texts(at)
+    assert at.session_state["send.active_id"] == first
+    at.button(key="compose.send_test").click().run()
+    assert at.session_state["send.active_id"] != first
+
+
+def test_test_send_needs_defaults_for_missing_fields():
+    at = composed()
+    at.text_input(key="compose.test_number").set_value("+1 949 500 1299").run()
+    at.button(key="compose.send_test").click().run()
+    assert "The test cannot be sent: %%FIRST NAME%% has no value" in texts(at)
+    at.text_input(key="compose.test_number").set_value("12").run()
+    at.button(key="compose.send_test").click().run()
+    assert "too short" in texts(at)
+
+
+def seeded_journal(tmp_path: Path) -> tuple[Journal, int]:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    payloads = [
+        {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "1"}]},
+        {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "2"}]},
+    ]
+    record = journal.create_send(
+        kind="bulk",
+        mode="sandbox",
+        base_url="http://127.0.0.1:1",
+        program="12345",
+        content="Gate B12",
+        payloads=payloads,
+        created_by="tester",
+    )
+    first, second = journal.batches(record.id)
+    journal.claim_batch(first.id, "gone")
+    journal.claim_batch(second.id, "gone")
+    journal.finish_batch(first.id, "accepted", transaction_id="tx-a")
+    journal.finish_batch(second.id, "unknown", error="The connection to Acoustic was lost")
+    return journal, record.id
+
+
+def test_history_lists_and_opens_a_send(tmp_path):
+    _, send_id = seeded_journal(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/history.py").run()
+    table = at.dataframe[0].value
+    assert table["Message"].tolist() == ["Gate B12"]
+    assert table["State"].tolist() == ["unknown"]
+    at.query_params["send"] = str(send_id)
+    at.run()
+    batches = at.dataframe[1].value
+    assert batches["State"].tolist() == ["accepted", "unknown"]
+    assert "may or may not" in batches["What to do"].tolist()[1] or batches["What to do"][1]
+    assert "another connection" in texts(at)  # made through another base URL
+    at.text_input(key="history.search").set_value("no such text").run()
+    assert "No sends yet" in texts(at)
+
+
+def test_empty_history():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert "No sends yet" in texts(at)
