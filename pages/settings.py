@@ -5,7 +5,9 @@ import streamlit as st
 
 from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
+from components.journal import default_journal_path
 from components.ui.connection import current_connection
+from components.ui.sending import CONFIRM_ABOVE, max_in_flight
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
@@ -52,6 +54,31 @@ with st.expander("How to connect to a real pod"):
     )
     st.code("\n".join(f"{v}=..." for v in ENVIRONMENT_VARIABLES.values()), language="bash")
     st.markdown("Restart the console after changing them.")
+
+st.subheader("Sending and storage")
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "Setting": "Requests in flight at most",
+                "Value": str(max_in_flight()),
+                "From": "SMS_CONSOLE_MAX_IN_FLIGHT (1 to 10)",
+            },
+            {
+                "Setting": "Journal (every send and batch)",
+                "Value": str(default_journal_path()),
+                "From": "SMS_CONSOLE_JOURNAL or SMS_CONSOLE_DATA_DIR",
+            },
+            {
+                "Setting": "Typed confirmation above",
+                "Value": f"{CONFIRM_ABOVE:,} recipients",
+                "From": "SMS_CONSOLE_CONFIRM_ABOVE",
+            },
+        ]
+    ),
+    hide_index=True,
+    width="stretch",
+)
 
 st.subheader("Acoustic pods")
 st.dataframe(

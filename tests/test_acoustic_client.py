@@ -303,14 +303,14 @@ def test_token_request_retries_transient_failures(sandbox):
 
 def test_real_concurrency_limit_is_waited_out(sandbox):
     """Another process holds every slot for a moment: the send waits and goes through once."""
-    sandbox.configure(max_concurrent=2, latency=0.4)
+    sandbox.configure(max_concurrent=2, latency=0.6)
     blockers = [
         threading.Thread(target=httpx.post, args=(f"{sandbox.url}/oauth/token",), daemon=True)
         for _ in range(2)
     ]
     for blocker in blockers:
         blocker.start()
-    time.sleep(0.1)
+    wait_for(lambda: sandbox.stats()["in_flight"] == 2, timeout=5, interval=0.005)
     with make_client(sandbox, retry=RetryPolicy(base_delay=0.05, concurrency_attempts=40)) as c:
         c.send(payload())
     stats = sandbox.stats()

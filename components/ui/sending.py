@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.acoustic import AcousticClient
+from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.connection import ConnectionSettings
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
@@ -24,14 +24,24 @@ from components.ui.connection import Connection
 CONFIRM_ABOVE = int(os.environ.get("SMS_CONSOLE_CONFIRM_ABOVE", "1000"))
 
 
+def max_in_flight() -> int:
+    """SMS_CONSOLE_MAX_IN_FLIGHT lowers Acoustic's limit of 10 (e.g. when other tools of the
+    organisation call the API too); it can never raise it."""
+    try:
+        wanted = int(os.environ.get("SMS_CONSOLE_MAX_IN_FLIGHT", ACOUSTIC_MAX_IN_FLIGHT))
+    except ValueError:
+        wanted = ACOUSTIC_MAX_IN_FLIGHT
+    return min(max(wanted, 1), ACOUSTIC_MAX_IN_FLIGHT)
+
+
 @st.cache_resource(show_spinner=False)
-def _worker_for(path: str) -> SendWorker:
+def _worker_for(path: str, limit: int) -> SendWorker:
     """One worker and journal per process (and journal file), shared by every session."""
-    return SendWorker(Journal(path))
+    return SendWorker(Journal(path), max_in_flight=limit)
 
 
 def worker() -> SendWorker:
-    return _worker_for(str(default_journal_path()))
+    return _worker_for(str(default_journal_path()), max_in_flight())
 
 
 def journal() -> Journal:
