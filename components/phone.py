@@ -413,3 +413,34 @@ def region_name(code: str) -> str:
     if example is None:
         return code
     return geocoder.country_name_for_number(example, "en") or code
+
+
+@lru_cache(maxsize=65536)
+def _country_for_prefix(prefix: str) -> str:
+    for size in (1, 2, 3):
+        code = int(prefix[:size]) if len(prefix) > size and prefix[0] != "0" else 0
+        regions = COUNTRY_CODES.get(code)
+        if not regions:
+            continue
+        if len(regions) > 1:
+            rest = prefix[size:].ljust(15, "2")
+            candidates = [r for r in (_region(code_) for code_ in regions) if r is not None]
+            for region in candidates:  # regions told apart by their leading digits first
+                if region.leading_digits is not None and region.leading_digits.match(rest):
+                    return region.code
+            for region in candidates[1:]:  # then by their number patterns; main region last
+                if region.leading_digits is None and _matches_prefix(rest, region):
+                    return region.code
+        return regions[0] if regions[0] != "001" else "International"
+    return "Unknown"
+
+
+def _matches_prefix(padded: str, region: _Region) -> bool:
+    lengths = sorted(region.general.lengths) or [len(padded)]
+    return any(_number_type(padded[:n], region) != T.UNKNOWN for n in lengths)
+
+
+def country_of(phone_number: str) -> str:
+    """The country (ISO code) of a number in the API's form, from its calling code (and, for
+    shared codes like +1, its area code). Cached by prefix: fast for 100,000 numbers."""
+    return _country_for_prefix(str(phone_number)[:7])

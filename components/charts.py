@@ -1,0 +1,115 @@
+"""Plotly figures of a send's outcome. Built from the insights tables; no Streamlit here."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+
+COLORS = {"sent": "#0b6e4f", "failed": "#c0392b", "pending": "#b0b8b4"}
+_LAYOUT = {
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+    "height": 300,
+    "legend": {"orientation": "h", "y": -0.15},
+    "font": {"family": "sans-serif"},
+}
+
+
+def outcome_donut(sent: int, failed: int, pending: int) -> go.Figure:
+    labels = ["sent", "failed", "pending"]
+    values = [sent, failed, pending]
+    figure = go.Figure(
+        go.Pie(
+            labels=labels,
+            values=values,
+            hole=0.6,
+            marker={"colors": [COLORS[label] for label in labels]},
+            sort=False,
+            textinfo="value+percent",
+            hovertemplate="%{label}: %{value:,} (%{percent})<extra></extra>",
+        )
+    )
+    figure.update_layout(title="Outcome", **_LAYOUT)
+    return figure
+
+
+def failures_by_reason(groups: pd.DataFrame) -> go.Figure:
+    """Horizontal bars; clicking one filters the table by that reason."""
+    ordered = groups.sort_values("recipients")
+    figure = go.Figure(
+        go.Bar(
+            x=ordered["recipients"],
+            y=ordered["reason"],
+            orientation="h",
+            marker_color=COLORS["failed"],
+            customdata=ordered["reason"],
+            hovertemplate="%{y}: %{x:,} recipients<extra></extra>",
+        )
+    )
+    figure.update_layout(title="Failures by reason (click to filter)", **_LAYOUT)
+    return figure
+
+
+def failures_by_country(table: pd.DataFrame, top: int = 12) -> go.Figure:
+    states = (
+        table.groupby(["country", "state"]).size().unstack(fill_value=0)
+        if len(table)
+        else pd.DataFrame()
+    )
+    figure = go.Figure()
+    if len(states):
+        states = states.assign(_total=states.sum(axis=1)).sort_values("_total").tail(top)
+        for state in ("sent", "failed", "pending"):
+            if state in states:
+                figure.add_bar(
+                    x=states[state],
+                    y=states.index,
+                    orientation="h",
+                    name=state,
+                    marker_color=COLORS[state],
+                    customdata=states.index,
+                    hovertemplate="%{y}: %{x:,} " + state + "<extra></extra>",
+                )
+    figure.update_layout(title="By country (click to filter)", barmode="stack", **_LAYOUT)
+    return figure
+
+
+def outcome_by_batch(table: pd.DataFrame) -> go.Figure:
+    states = (
+        table.dropna(subset=["batch"]).groupby(["batch", "state"]).size().unstack(fill_value=0)
+        if len(table)
+        else pd.DataFrame()
+    )
+    figure = go.Figure()
+    for state in ("sent", "failed", "pending"):
+        if state in states:
+            figure.add_bar(
+                x=[f"#{int(b)}" for b in states.index],
+                y=states[state],
+                name=state,
+                marker_color=COLORS[state],
+                hovertemplate="batch %{x}: %{y:,} " + state + "<extra></extra>",
+            )
+    figure.update_layout(title="By batch", barmode="stack", **_LAYOUT)
+    return figure
+
+
+def processed_over_time(snapshots: pd.DataFrame) -> go.Figure:
+    """`snapshots`: columns taken_at (datetime), processed, total (summed over transactions)."""
+    figure = go.Figure()
+    if len(snapshots):
+        figure.add_scatter(
+            x=snapshots["taken_at"],
+            y=snapshots["processed"],
+            mode="lines+markers",
+            name="processed",
+            line={"color": COLORS["sent"]},
+        )
+        figure.add_scatter(
+            x=snapshots["taken_at"],
+            y=snapshots["total"],
+            mode="lines",
+            name="total",
+            line={"color": COLORS["pending"], "dash": "dot"},
+        )
+    figure.update_layout(title="Processed over time", **_LAYOUT)
+    return figure

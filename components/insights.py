@@ -1,0 +1,241 @@
+"""What happened to a send, from Acoustic's status answers and the journal.
+
+Acoustic lists only the contacts it has processed, each with `smsSent` and, on failure, a free-text
+`message`. The journal knows every contact that was sent (with its personalization and batch), so a
+contact missing from the answers is pending. Free-text reasons are grouped into a few categories,
+each with a plain cause and what to do.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pandas as pd
+
+from components.phone import country_of, region_name
+
+SENT, FAILED, PENDING = "sent", "failed", "pending"
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass(frozen=True)
+class ReasonCategory:
+    key: str
+    label: str
+    cause: str
+    action: str
+
+
+CATEGORIES: dict[str, ReasonCategory] = {
+    category.key: category
+    for category in (
+        ReasonCategory(
+            "invalid_number",
+            "Invalid number",
+            "The number does not exist or is written wrongly for its country.",
+            "Correct the number in the contact source; resending as it is will fail again.",
+        ),
+        ReasonCategory(
+            "opted_out",
+            "Opted out",
+            "The person unsubscribed from this SMS program (for example by replying STOP).",
+            "Do not resend. Remove the number or send through another channel they accepted.",
+        ),
+        ReasonCategory(
+            "blocked",
+            "Blocked",
+            "A carrier or filter refused the message (spam filtering, blocked sender or content).",
+            "Check the content and sender registration with your Acoustic administrator.",
+        ),
+        ReasonCategory(
+            "unreachable",
+            "Phone unreachable",
+            "The phone was off, out of coverage or cannot receive SMS (e.g. a landline).",
+            "Resend later; if it keeps failing, the number may not take SMS.",
+        ),
+        ReasonCategory(
+            "carrier",
+            "Carrier or provider error",
+            "A temporary problem at the carrier or SMS provider.",
+            "Resend to these recipients in a while.",
+        ),
+        ReasonCategory(
+            "unknown",
+            "Other",
+            "Acoustic gave a reason the console does not recognise.",
+            "Read the message; ask Acoustic support if it is unclear.",
+        ),
+    )
+}
+
+_RULES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "invalid_number",
+        re.compile(
+            r"invalid (phone )?number|not a valid|unknown subscriber|"
+            r"does not exist|invalid destination",
+            re.I,
+        ),
+    ),
+    ("opted_out", re.compile(r"opt(ed)?[- ]?out|unsubscrib|\bstop\b|no consent", re.I)),
+    ("blocked", re.compile(r"block|spam|filter|blacklist|denied|reject", re.I)),
+    (
+        "unreachable",
+        re.compile(
+            r"unreachable|switched off|absent|handset|not reachable|"
+            r"landline|cannot receive",
+            re.I,
+        ),
+    ),
+    (
+        "carrier",
+        re.compile(
+            r"carrier|provider|network|smsc|gateway|try again|timeout|"
+            r"temporar",
+            re.I,
+        ),
+    ),
+)
+
+
+@lru_cache(maxsize=4096)
+def classify_reason(message: str | None) -> ReasonCategory:
+    """The category of one of Acoustic's failure messages."""
+    text = message or ""
+    for key, pattern in _RULES:
+        if pattern.search(text):
+            return CATEGORIES[key]
+    return CATEGORIES["unknown"]
+
+
+def contacts_frame(payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]]) -> pd.DataFrame:
+    """Every contact that was sent: (batch number, transaction id, payload) -> one row each."""
+    frames = []
+    for batch, transaction_id, payload in payloads:
+        contacts = payload.get("contacts") or []
+        frame = pd.DataFrame(
+            {
+                "phoneNumber": [str(c.get("phoneNumber", "")) for c in contacts],
+                "batch": batch,
+                "transaction": transaction_id or "",
+            }
+        )
+        fields = pd.DataFrame([c.get("personalization") or {} for c in contacts])
+        frames.append(pd.concat([frame, fields], axis=1) if len(fields.columns) else frame)
+    if not frames:
+        return pd.DataFrame(columns=["phoneNumber", "batch", "transaction"])
+    return pd.concat(frames, ignore_index=True)
+
+
+def status_frame(answers: Mapping[str, Sequence[Mapping[str, Any]]]) -> pd.DataFrame:
+    """Acoustic's contactStatus lists, per transaction id, as one table."""
+    rows: list[tuple[str, str, bool, str]] = []
+    for transaction_id, contacts in answers.items():
+        for contact in contacts:
+            rows.append(
+                (
+                    transaction_id,
+                    str(contact.get("phoneNumber") or contact.get("phone_number") or ""),
+                    bool(contact.get("smsSent", contact.get("sent", False))),
+                    str(contact.get("message") or ""),
+                )
+            )
+    return pd.DataFrame(rows, columns=["transaction", "phoneNumber", "smsSent", "message"])
+
+
+def build_table(contacts: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
+    """One row per contact: state, the API's message, its category, country, batch, fields."""
+    merged = contacts.merge(statuses, on=["transaction", "phoneNumber"], how="outer")
+    state = pd.Series(PENDING, index=merged.index, dtype="str")
+    known = merged["smsSent"].notna()
+    sent = merged["smsSent"].astype("boolean").fillna(False).astype(bool)
+    state[known & sent] = SENT
+    state[known & ~sent] = FAILED
+    messages = merged["message"].astype("str").fillna("")
+    categories = messages.map(lambda m: classify_reason(m).label if m else "")
+    categories = categories.where(state == FAILED, "")
+    countries = merged["phoneNumber"].astype("str").map(country_of)
+    names = countries.map(lambda code: region_name(code) if len(code) == 2 else code)
+    front = pd.DataFrame(
+        {
+            "phoneNumber": merged["phoneNumber"].astype("str"),
+            "country": names,
+            "state": state,
+            "reason": categories,
+            "message": messages,
+            "batch": merged["batch"].astype("Int64") if "batch" in merged else pd.NA,
+            "transaction": merged["transaction"].astype("str"),
+        }
+    )
+    fields = [c for c in contacts.columns if c not in ("phoneNumber", "batch", "transaction")]
+    for name in fields:
+        front[name] = merged[name].astype("str")
+    return front
+
+
+@dataclass(frozen=True)
+class Kpis:
+    total: int
+    processed: int
+    sent: int
+    failed: int
+    pending: int
+
+    @property
+    def success_rate(self) -> float | None:
+        return self.sent / self.processed if self.processed else None
+
+
+def kpis(table: pd.DataFrame, *, total: int | None = None) -> Kpis:
+    counts = table["state"].value_counts()
+    sent, failed = int(counts.get(SENT, 0)), int(counts.get(FAILED, 0))
+    overall = max(total or 0, len(table))
+    return Kpis(
+        total=overall,
+        processed=sent + failed,
+        sent=sent,
+        failed=failed,
+        pending=overall - sent - failed,
+    )
+
+
+def failure_groups(table: pd.DataFrame) -> pd.DataFrame:
+    """Failures by category, largest first, with cause, what to do and example messages."""
+    failed = table[table["state"] == FAILED]
+    columns = ["reason", "recipients", "share", "cause", "what to do", "messages"]
+    if failed.empty:
+        return pd.DataFrame(columns=columns)
+    by_label = {category.label: category for category in CATEGORIES.values()}
+    rows = []
+    for label, group in failed.groupby("reason", sort=False):
+        category = by_label.get(str(label), CATEGORIES["unknown"])
+        examples = group["message"].value_counts().head(3).index.tolist()
+        rows.append(
+            (
+                label,
+                len(group),
+                len(group) / len(failed),
+                category.cause,
+                category.action,
+                " | ".join(examples),
+            )
+        )
+    return pd.DataFrame(rows, columns=columns).sort_values("recipients", ascending=False)
+
+
+def neutralize_for_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """Cells that a spreadsheet would run as a formula (= + - @ ...) start with a quote."""
+    safe = table.copy()
+    for column in safe.columns:
+        values = safe[column].astype("str").fillna("")
+        risky = values.str.startswith(_FORMULA_START)
+        safe[column] = values.where(~risky, "'" + values)
+    return safe
+
+
+def to_csv(table: pd.DataFrame) -> bytes:
+    return neutralize_for_csv(table).to_csv(index=False).encode("utf-8-sig")

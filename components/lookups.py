@@ -1,0 +1,184 @@
+"""Status look-ups: Acoustic's answers, the journal's memory, and when to ask again.
+
+Acoustic answers "Transaction status not found" both for a send it is still working on and for an
+id that does not exist. Only the journal can tell them apart: an id this console was given a moment
+ago is still processing; one it never issued, and that stays unknown, is probably mistyped.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from components.acoustic import AcousticClient, AcousticError, SendStatus
+from components.insights import build_table, contacts_frame, status_frame
+from components.journal import Journal
+
+STILL_PROCESSING_FOR = 30 * 60  # seconds after a send during which "not found" means "not yet"
+POLL_INTERVALS = (2, 3, 5, 8, 13, 20, 30)  # seconds between automatic checks, then every 30 s
+POLL_LIMIT = 60 * 60  # stop polling on its own after an hour
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{2,199}$")
+
+
+def parse_transaction_ids(text: str) -> tuple[list[str], list[str]]:
+    """Ids pasted one a line, or separated by spaces, commas or semicolons: (valid, rejected)."""
+    valid: list[str] = []
+    rejected: list[str] = []
+    for token in re.split(r"[\s,;]+", text or ""):
+        token = token.strip().strip("\"'")
+        if not token:
+            continue
+        target = valid if _ID.match(token) else rejected
+        if token not in target:
+            target.append(token)
+    return valid, rejected
+
+
+@dataclass(frozen=True)
+class Lookup:
+    transaction_id: str
+    verdict: str  # complete | processing | not_yet | not_found | error
+    message: str
+    checked_at: float
+    status: SendStatus | None = None
+    send_id: int | None = None
+
+    @property
+    def settled(self) -> bool:
+        """No point asking again automatically."""
+        return self.verdict in ("complete", "not_found")
+
+
+def look_up(
+    client: AcousticClient, journal: Journal, transaction_id: str, *, now: float | None = None
+) -> Lookup:
+    now = time.time() if now is None else now
+    batch = journal.batch_for_transaction(transaction_id)
+    send_id = batch.send_id if batch is not None else None
+    try:
+        status = client.status(transaction_id)
+    except AcousticError as exc:
+        return Lookup(transaction_id, "error", exc.message, now, None, send_id)
+    journal.add_snapshot(
+        transaction_id,
+        found=status.found,
+        total=status.total,
+        processed=status.processed,
+        contacts=[
+            {"phoneNumber": c.phone_number, "smsSent": c.sent, "message": c.message}
+            for c in status.contacts
+        ],
+        errors=status.errors,
+        taken_at=now,
+    )
+    if status.found:
+        if status.complete:
+            message = f"All {status.total:,} contacts processed."
+            return Lookup(transaction_id, "complete", message, now, status, send_id)
+        message = f"{status.processed:,} of {status.total:,} contacts processed so far."
+        return Lookup(transaction_id, "processing", message, now, status, send_id)
+    if batch is not None:
+        age = now - batch.updated_at
+        if age < STILL_PROCESSING_FOR:
+            return Lookup(
+                transaction_id,
+                "not_yet",
+                f"Acoustic is still processing this send (accepted {_ago(age)}); its status "
+                "appears once processing starts.",
+                now,
+                status,
+                send_id,
+            )
+        return Lookup(
+            transaction_id,
+            "not_found",
+            f"Acoustic has no status for this send, accepted {_ago(age)}. Its status may have "
+            "expired, or the send is stuck: check Acoustic's SMS reports.",
+            now,
+            status,
+            send_id,
+        )
+    return Lookup(
+        transaction_id,
+        "not_found",
+        "Acoustic does not know this transaction id, and this console never received it. Check "
+        "the id (and that Settings point to the pod it was sent through).",
+        now,
+        status,
+        None,
+    )
+
+
+def _ago(seconds: float) -> str:
+    if seconds < 90:
+        return f"{int(seconds)} s ago"
+    if seconds < 5400:
+        return f"{int(seconds // 60)} min ago"
+    return f"{seconds / 3600:.1f} h ago"
+
+
+@dataclass
+class Poller:
+    """When to ask again: quickly at first, then every 30 s, never past an hour."""
+
+    started: float = field(default_factory=time.time)
+    checks: int = 0
+
+    def next_interval(self) -> float:
+        return float(POLL_INTERVALS[min(self.checks, len(POLL_INTERVALS) - 1)])
+
+    def should_continue(self, lookups: Sequence[Lookup], now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        if not lookups or all(lookup.settled for lookup in lookups):
+            return False
+        return now - self.started < POLL_LIMIT
+
+
+def insight_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
+    """Every contact of the looked-up transactions: from the journal (with personalization and
+    batch) where this console sent them, joined with Acoustic's latest answers."""
+    payloads = []
+    for lookup in lookups:
+        batch = journal.batch_for_transaction(lookup.transaction_id)
+        if batch is not None:
+            payloads.append(
+                (batch.index + 1, lookup.transaction_id, journal.batch_payload(batch.id))
+            )
+    contacts = contacts_frame(payloads)
+    answers = {
+        lookup.transaction_id: [
+            {"phoneNumber": c.phone_number, "smsSent": c.sent, "message": c.message}
+            for c in lookup.status.contacts
+        ]
+        for lookup in lookups
+        if lookup.status is not None
+    }
+    return build_table(contacts, status_frame(answers))
+
+
+def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:
+    """Processed and total over time, summed across transactions (each one's latest value at
+    every moment a snapshot was taken)."""
+    rows = []
+    for transaction_id in transaction_ids:
+        for snapshot in journal.snapshots(transaction_id):
+            rows.append((snapshot.taken_at, transaction_id, snapshot.processed, snapshot.total))
+    if not rows:
+        return pd.DataFrame(columns=["taken_at", "processed", "total"])
+    frame = pd.DataFrame(rows, columns=["taken_at", "transaction", "processed", "total"])
+    wide = frame.pivot_table(
+        index="taken_at", columns="transaction", values=["processed", "total"], aggfunc="last"
+    ).sort_index()
+    wide = wide.ffill().fillna(0)
+    result = pd.DataFrame(
+        {
+            "taken_at": pd.to_datetime(wide.index, unit="s"),
+            "processed": wide["processed"].sum(axis=1).to_numpy(),
+            "total": wide["total"].sum(axis=1).to_numpy(),
+        }
+    )
+    return result

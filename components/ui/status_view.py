@@ -1,0 +1,220 @@
+"""The Status page's parts: polling, the outcome, the charts that filter the table."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import pandas as pd
+import streamlit as st
+
+from components import charts
+from components.acoustic import AcousticClient
+from components.insights import FAILED, PENDING, SENT, failure_groups, kpis, to_csv
+from components.journal import Journal
+from components.lookups import Lookup, Poller, insight_table, look_up, snapshots_over_time
+
+VERDICT_ICONS = {
+    "complete": ":material/check_circle:",
+    "processing": ":material/progress_activity:",
+    "not_yet": ":material/hourglass_top:",
+    "not_found": ":material/search_off:",
+    "error": ":material/error:",
+}
+
+
+def refresh(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
+    """Asks Acoustic about every id that is not settled yet; keeps the answers in the session."""
+    lookups: dict[str, Lookup] = st.session_state.setdefault("status.lookups", {})
+    for transaction_id in ids:
+        previous = lookups.get(transaction_id)
+        if previous is None or not previous.settled:
+            lookups[transaction_id] = look_up(client, journal, transaction_id)
+    poller: Poller = st.session_state.setdefault("status.poller", Poller())
+    poller.checks += 1
+    st.session_state["status.next_check"] = time.time() + poller.next_interval()
+
+
+def current_lookups(ids: Sequence[str]) -> list[Lookup]:
+    lookups: dict[str, Lookup] = st.session_state.get("status.lookups", {})
+    return [lookups[i] for i in ids if i in lookups]
+
+
+def polling(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
+    """A small fragment that asks again when due and reruns the page only on news."""
+    poller: Poller = st.session_state.setdefault("status.poller", Poller())
+    active = poller.should_continue(current_lookups(ids))
+
+    @st.fragment(run_every=1.0 if active else None)
+    def ticker() -> None:
+        lookups = current_lookups(ids)
+        if not poller.should_continue(lookups):
+            if active:
+                st.rerun()
+            return
+        if time.time() >= st.session_state.get("status.next_check", 0):
+            refresh(client, journal, ids)
+            st.rerun()
+        wait = max(0, int(st.session_state.get("status.next_check", 0) - time.time()))
+        st.caption(f"Checking again in {wait} s while contacts are processing.")
+
+    ticker()
+
+
+def verdicts(lookups: Sequence[Lookup]) -> None:
+    for lookup in lookups:
+        text = f"`{lookup.transaction_id}` — {lookup.message}"
+        if lookup.send_id is not None:
+            text += f" (send #{lookup.send_id})"
+        if lookup.verdict in ("error", "not_found"):
+            st.warning(text, icon=VERDICT_ICONS[lookup.verdict])
+        else:
+            st.markdown(f"{text}", help=None)
+
+
+@st.cache_data(show_spinner=False, max_entries=4)
+def _table(_journal: Journal, key: tuple, _lookups: tuple[Lookup, ...]) -> pd.DataFrame:
+    return insight_table(_journal, list(_lookups))
+
+
+def outcome_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
+    key = tuple((lookup.transaction_id, lookup.checked_at) for lookup in lookups)
+    return _table(journal, key, tuple(lookups))
+
+
+def kpi_row(table: pd.DataFrame, lookups: Sequence[Lookup]) -> None:
+    total = sum(lookup.status.total for lookup in lookups if lookup.status and lookup.status.found)
+    figures = kpis(table, total=total)
+    columns = st.columns(5)
+    columns[0].metric("Total", f"{figures.total:,}")
+    columns[1].metric("Processed", f"{figures.processed:,}")
+    columns[2].metric("Sent", f"{figures.sent:,}")
+    columns[3].metric("Failed", f"{figures.failed:,}")
+    rate = figures.success_rate
+    columns[4].metric(
+        "Success rate", "–" if rate is None else f"{rate:.1%}", help="Sent / processed"
+    )
+
+
+def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> None:
+    figures = kpis(table)
+    groups = failure_groups(table)
+    left, right = st.columns(2)
+    left.plotly_chart(
+        charts.outcome_donut(figures.sent, figures.failed, figures.pending),
+        width="stretch",
+        config={"displayModeBar": False},
+    )
+    with right:
+        if len(groups):
+            event = st.plotly_chart(
+                charts.failures_by_reason(groups),
+                width="stretch",
+                on_select="rerun",
+                selection_mode="points",
+                key="status.reason_chart",
+                config={"displayModeBar": False},
+            )
+            _apply_pick("reason", _picked(event))
+        else:
+            st.info("No failures.", icon=":material/check_circle:")
+    left, right = st.columns(2)
+    with left:
+        event = st.plotly_chart(
+            charts.failures_by_country(table),
+            width="stretch",
+            on_select="rerun",
+            selection_mode="points",
+            key="status.country_chart",
+            config={"displayModeBar": False},
+        )
+        _apply_pick("country", _picked(event))
+    right.plotly_chart(
+        charts.outcome_by_batch(table), width="stretch", config={"displayModeBar": False}
+    )
+    over_time = snapshots_over_time(journal, ids)
+    if len(over_time) > 1:
+        st.plotly_chart(
+            charts.processed_over_time(over_time),
+            width="stretch",
+            config={"displayModeBar": False},
+        )
+    if len(groups):
+        st.dataframe(
+            groups,
+            hide_index=True,
+            width="stretch",
+            column_config={"share": st.column_config.NumberColumn(format="percent")},
+        )
+
+
+def _apply_pick(name: str, picked: list[str]) -> None:
+    """A click on a bar filters the table once; the filter can then be changed or cleared."""
+    last = st.session_state.get(f"status.last_pick.{name}")
+    if picked and picked != last:
+        st.session_state[f"status.filter.{name}"] = picked
+    st.session_state[f"status.last_pick.{name}"] = picked
+
+
+def _picked(event: object) -> list[str]:
+    try:
+        points = event.selection.points  # type: ignore[attr-defined]
+    except AttributeError:
+        return []
+    values = []
+    for point in points or []:
+        value = point.get("customdata") if isinstance(point, dict) else None
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if value is None and isinstance(point, dict):
+            value = point.get("y")
+        if value is not None:
+            values.append(str(value))
+    return values
+
+
+def filtered_table(table: pd.DataFrame) -> pd.DataFrame:
+    state = st.session_state
+    columns = st.columns([2, 3, 3, 3])
+    states = columns[0].multiselect("State", [SENT, FAILED, PENDING], key="status.filter.state")
+    reasons = columns[1].multiselect(
+        "Reason",
+        sorted(r for r in table["reason"].unique() if r),
+        key="status.filter.reason",
+    )
+    countries = columns[2].multiselect(
+        "Country", sorted(table["country"].unique()), key="status.filter.country"
+    )
+    search = columns[3].text_input("Search a number", key="status.filter.search")
+    shown = table
+    if states:
+        shown = shown[shown["state"].isin(states)]
+    if reasons:
+        shown = shown[shown["reason"].isin(reasons)]
+    if countries:
+        shown = shown[shown["country"].isin(countries)]
+    if search.strip():
+        digits = "".join(ch for ch in search if ch.isdigit())
+        shown = shown[shown["phoneNumber"].str.contains(digits or search.strip(), regex=False)]
+    if len(shown) != len(table):
+        st.caption(f"{len(shown):,} of {len(table):,} contacts match the filters.")
+        if state.get("status.filter.reason") or state.get("status.filter.country"):
+            st.button("Clear filters", on_click=clear_filters, key="status.clear_filters")
+    return shown
+
+
+def clear_filters() -> None:
+    for key in ("status.filter.state", "status.filter.reason", "status.filter.country"):
+        st.session_state[key] = []
+    st.session_state["status.filter.search"] = ""
+
+
+def export_button(table: pd.DataFrame) -> None:
+    st.download_button(
+        "Export CSV",
+        data=to_csv(table),
+        file_name=f"sms-status-{time.strftime('%Y%m%d-%H%M%S')}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="status.export",
+    )

@@ -1,0 +1,50 @@
+"""Send in sandbox mode, open the status, watch it complete, filter by clicking a reason."""
+
+import re
+
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_idle
+
+CONTACTS = (
+    "phone,FIRST NAME\n"
+    "+1 949 500 1234,Ann\n+44 7911 123456,Bob\n+1 949 500 9990,Cy\n"
+    "+1 949 500 9991,Di\n+1 949 500 9992,Ed\n+1 949 500 1299,Flo\n"
+)
+
+
+def test_status_completes_and_a_reason_filters_the_table(page, app_url):
+    page.goto(app_url)
+    wait_idle(page)
+    paste = page.get_by_role("textbox", name="Phone numbers, one a line")
+    paste.fill(CONTACTS)
+    paste.press("Control+Enter")
+    wait_idle(page)
+    program = page.get_by_role("textbox", name="SMS program id")
+    program.fill("129856")
+    program.press("Enter")
+    wait_idle(page)
+    editor = page.locator("textarea.input")
+    editor.click()
+    editor.press_sequentially("%%FIRST NAME%%: your order shipped.", delay=5)
+    expect(page.get_by_text("Ready: 6 recipients in 1 batch(es).")).to_be_visible(timeout=15_000)
+    page.get_by_role("button", name=re.compile(r"Send to 6 recipients")).click()
+    page.get_by_role("dialog").get_by_role("button", name="Send 6 SMS (sandbox)").click()
+    status_link = page.get_by_role("link", name=re.compile(r"Status of 1 transaction"))
+    expect(status_link).to_be_visible(timeout=20_000)
+    status_link.click()
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Status")).to_be_visible()
+    # The sandbox processes contacts progressively; the page polls until all are processed.
+    expect(page.get_by_text(re.compile(r"All 6 contacts processed"))).to_be_visible(timeout=45_000)
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("3")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Sent")).to_contain_text("3")
+    expect(page.get_by_text("Failures by reason (click to filter)")).to_be_visible()
+
+    bars = page.locator(".js-plotly-plot").filter(has_text="Failures by reason")
+    bar = bars.locator(".barlayer .point path").first.bounding_box()
+    # Plotly's drag layer receives pointer events: click where the bar is drawn.
+    page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^1 of 6 contacts match the filters"))).to_be_visible()
