@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from dataclasses import fields
 
@@ -23,7 +24,15 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
     defaults = SandboxConfig()
     sandbox_server.configure(**{f.name: getattr(defaults, f.name) for f in fields(defaults)})
     sandbox_server.configure(status_delay=0.2, delivery_seconds=0.5)
+    _drain(sandbox_server)
     sandbox_server.reset()
     yield sandbox_server
     sandbox_server.configure(**{f.name: getattr(defaults, f.name) for f in fields(defaults)})
     sandbox_server.reset()
+
+
+def _drain(server: SandboxServer, timeout: float = 10.0) -> None:
+    """Waits for answers an earlier test left in flight (a slow answer outlives its client)."""
+    deadline = time.monotonic() + timeout
+    while server.stats()["in_flight"] and time.monotonic() < deadline:
+        time.sleep(0.02)

@@ -86,8 +86,9 @@ class SandboxState:
             self.transactions: dict[str, Transaction] = {}
             self.payloads: list[dict[str, Any]] = []
             self.counters: Counter[str] = Counter()
-            self.in_flight = 0
-            self.peak_in_flight = 0
+            # Requests still being answered stay counted: they hold their slot until they end.
+            self.in_flight = getattr(self, "in_flight", 0)
+            self.peak_in_flight = self.in_flight
             self.fault_queues: dict[str, deque[str]] = {
                 "send": deque(),
                 "status": deque(),
