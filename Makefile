@@ -41,6 +41,7 @@ format: setup
 bench: setup
 	$(PY) tests/benchmarks/bench_compose.py
 	$(PY) tests/benchmarks/bench_sending.py
+	$(PY) tests/benchmarks/bench_status.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

@@ -1,0 +1,220 @@
+"""Insights on fixed status answers, the not-found distinction, polling and export."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from components import charts
+from components.acoustic import clear_token_caches
+from components.insights import (
+    build_table,
+    classify_reason,
+    contacts_frame,
+    failure_groups,
+    kpis,
+    neutralize_for_csv,
+    status_frame,
+    to_csv,
+)
+from components.journal import Journal
+from components.lookups import Lookup, Poller, insight_table, look_up, parse_transaction_ids
+from components.resend import resend_contacts
+
+# The status answer of ACOUSTIC_API.md (the seed's sample), with its invalid number.
+SEED_ANSWER = {
+    "meta": {
+        "attributes": {},
+        "generalErrors": [],
+        "fieldErrors": {},
+        "links": [],
+        "nextPageUrl": None,
+    },
+    "data": {
+        "totalContacts": 2,
+        "contactsProcessed": 2,
+        "contactStatus": [
+            {"smsSent": False, "message": "Invalid phone number.", "phoneNumber": "1833920903"},
+            {"smsSent": True, "phoneNumber": "19492319304"},
+        ],
+        "errors": [],
+    },
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_tokens():
+    clear_token_caches()
+
+
+def seed_table() -> pd.DataFrame:
+    contacts = contacts_frame(
+        [
+            (
+                1,
+                "tx-1",
+                {
+                    "contacts": [
+                        {"phoneNumber": "1833920903", "personalization": {"NAME": "=cmd|x"}},
+                        {"phoneNumber": "19492319304", "personalization": {"NAME": "Ann"}},
+                        {"phoneNumber": "447911123456", "personalization": {"NAME": "Bob"}},
+                    ]
+                },
+            )
+        ]
+    )
+    statuses = status_frame({"tx-1": SEED_ANSWER["data"]["contactStatus"]})
+    return build_table(contacts, statuses)
+
+
+def test_seed_sample_becomes_a_table_with_pending_from_the_journal():
+    table = seed_table().set_index("phoneNumber")
+    assert table.loc["1833920903", "state"] == "failed"
+    assert table.loc["1833920903", "reason"] == "Invalid number"
+    assert table.loc["1833920903", "message"] == "Invalid phone number."
+    assert table.loc["19492319304", "state"] == "sent"
+    assert table.loc["19492319304", "country"] == "United States"
+    assert table.loc["447911123456", "state"] == "pending"
+    assert table.loc["19492319304", "NAME"] == "Ann"
+    assert table.loc["19492319304", "batch"] == 1
+    figures = kpis(table.reset_index(), total=3)
+    assert (figures.total, figures.processed, figures.sent, figures.failed, figures.pending) == (
+        3,
+        2,
+        1,
+        1,
+        1,
+    )
+    assert figures.success_rate == 0.5
+
+
+@pytest.mark.parametrize(
+    ("message", "label"),
+    [
+        ("Invalid phone number.", "Invalid number"),
+        ("Message blocked by the carrier.", "Blocked"),
+        ("Unable to deliver: the handset is unreachable or switched off.", "Phone unreachable"),
+        ("The contact has opted out of this SMS program.", "Opted out"),
+        ("SMS provider error. Please try again later.", "Carrier or provider error"),
+        ("Something nobody expected", "Other"),
+    ],
+)
+def test_reasons_are_grouped_with_cause_and_action(message, label):
+    category = classify_reason(message)
+    assert category.label == label
+    assert category.cause and category.action
+
+
+def test_failure_groups_and_figures():
+    table = seed_table()
+    groups = failure_groups(table)
+    assert groups["reason"].tolist() == ["Invalid number"]
+    assert groups["recipients"].tolist() == [1]
+    assert "Correct the number" in groups["what to do"].iloc[0]
+    for figure in (
+        charts.outcome_donut(1, 1, 1),
+        charts.failures_by_reason(groups),
+        charts.failures_by_country(table),
+        charts.outcome_by_batch(table),
+    ):
+        assert figure.to_dict()["data"]
+
+
+def test_export_neutralizes_formulas():
+    table = pd.DataFrame({"a": ["=SUM(A1)", "+1", "-2", "@x", "ok", "\tx"], "b": ["1"] * 6})
+    safe = neutralize_for_csv(table)
+    assert safe["a"].tolist() == ["'=SUM(A1)", "'+1", "'-2", "'@x", "ok", "'\tx"]
+    exported = pd.read_csv(io.BytesIO(to_csv(seed_table())), dtype=str, encoding="utf-8-sig")
+    assert exported.loc[exported["phoneNumber"] == "1833920903", "NAME"].item() == "'=cmd|x"
+
+
+def test_resend_puts_failed_recipients_with_their_fields_back():
+    text = resend_contacts(seed_table())
+    assert text.splitlines() == ["phone,NAME", "+1833920903,=cmd|x"]
+    with_pending = resend_contacts(seed_table(), include_pending=True)
+    assert "+447911123456,Bob" in with_pending
+
+
+def test_transaction_ids_are_parsed_from_pasted_text():
+    ids, rejected = parse_transaction_ids(
+        "ae70ea-162877c3e4d-2b052f2fd757abaa295b8c317ca481e9, tx-2\n tx-2 ;'tx-3' bad/id"
+    )
+    assert ids == ["ae70ea-162877c3e4d-2b052f2fd757abaa295b8c317ca481e9", "tx-2", "tx-3"]
+    assert rejected == ["bad/id"]
+
+
+def client_for(server):
+    from components.acoustic import AcousticClient
+
+    return AcousticClient(server.url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
+
+
+def test_not_found_is_told_apart_with_the_journal(sandbox, tmp_path):
+    sandbox.configure(status_delay=30)
+    journal = Journal(tmp_path / "j.sqlite3")
+    payload = {
+        "channelQualifier": "12345",
+        "content": "x",
+        "contacts": [{"phoneNumber": "19495001234"}],
+    }
+    with client_for(sandbox) as client:
+        accepted = client.send(payload)
+        record = journal.create_send(
+            kind="bulk",
+            mode="sandbox",
+            base_url=client.base_url,
+            program="12345",
+            content="x",
+            payloads=[payload],
+        )
+        batch = journal.batches(record.id)[0]
+        journal.claim_batch(batch.id, "me")
+        journal.finish_batch(batch.id, "accepted", transaction_id=accepted.transaction_id)
+        ours = look_up(client, journal, accepted.transaction_id)
+        stranger = look_up(client, journal, "ffffff-1-" + "0" * 32)
+        old = look_up(client, journal, accepted.transaction_id, now=batch.updated_at + 7200)
+    assert ours.verdict == "not_yet" and "still processing" in ours.message
+    assert ours.send_id == record.id
+    assert stranger.verdict == "not_found" and "Check the id" in stranger.message
+    assert old.verdict == "not_found" and "SMS reports" in old.message
+    assert len(journal.snapshots(accepted.transaction_id)) == 2  # every answer is kept
+
+
+def test_lookup_of_a_processing_then_complete_send(sandbox, tmp_path):
+    import time
+
+    sandbox.configure(status_delay=0.1, delivery_seconds=0.6)
+    journal = Journal(tmp_path / "j.sqlite3")
+    with client_for(sandbox) as client:
+        accepted = client.send(
+            {
+                "channelQualifier": "12345",
+                "content": "x",
+                "contacts": [{"phoneNumber": n} for n in ("19495001234", "19495009993", "123")],
+            }
+        )
+        time.sleep(0.35)
+        first = look_up(client, journal, accepted.transaction_id)
+        time.sleep(0.6)
+        second = look_up(client, journal, accepted.transaction_id)
+    assert first.verdict == "processing" and not first.settled
+    assert second.verdict == "complete" and second.settled
+    table = insight_table(journal, [second])
+    assert sorted(table["state"].tolist()) == ["failed", "failed", "sent"]
+
+
+def test_polling_stops_when_settled_or_after_the_limit():
+    poller = Poller(started=1000.0)
+    processing = Lookup("a", "processing", "", 1000.0)
+    done = Lookup("a", "complete", "", 1000.0)
+    assert poller.should_continue([processing], now=1001)
+    assert not poller.should_continue([done], now=1001)
+    assert not poller.should_continue([processing], now=1000 + 3601)
+    assert not poller.should_continue([], now=1001)
+    intervals = []
+    for _ in range(10):
+        intervals.append(poller.next_interval())
+        poller.checks += 1
+    assert intervals[0] == 2 and intervals == sorted(intervals) and intervals[-1] == 30
