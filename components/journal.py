@@ -542,6 +542,31 @@ class Journal:
             for row in rows
         ]
 
+    def snapshot_count(self) -> int:
+        with self._connection() as conn:
+            return int(conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
+
+    def earlier_failures(self, *, transactions: int = 500) -> dict[str, tuple[str, float]]:
+        """Phone number -> (Acoustic's message, when) for contacts that failed in the latest
+        status answer of the most recent transactions."""
+        with self._connection() as conn:
+            rows = conn.execute(
+                """SELECT s.contacts_json, s.taken_at FROM snapshots s
+                   JOIN (SELECT transaction_id, MAX(taken_at) AS latest FROM snapshots
+                         GROUP BY transaction_id ORDER BY latest DESC LIMIT ?) last
+                     ON s.transaction_id = last.transaction_id AND s.taken_at = last.latest""",
+                (transactions,),
+            ).fetchall()
+        failures: dict[str, tuple[str, float]] = {}
+        for row in rows:
+            for contact in json.loads(row["contacts_json"]):
+                if contact.get("smsSent") is False:
+                    number = str(contact.get("phoneNumber") or "")
+                    known = failures.get(number)
+                    if known is None or known[1] < row["taken_at"]:
+                        failures[number] = (str(contact.get("message") or ""), row["taken_at"])
+        return failures
+
 
 def _batch(row: sqlite3.Row) -> BatchRecord:
     return BatchRecord(

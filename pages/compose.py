@@ -12,6 +12,7 @@ from components.ui.compose_widgets import (
     contacts_summary,
     counts_line,
     distribution,
+    earlier_failures_warning,
     issues_list,
     phone_bubble,
 )
@@ -43,6 +44,7 @@ with contacts_column:
     loaded = contacts_input()
     if loaded is not None:
         contacts_summary(loaded.contacts)
+        earlier_failures_warning(loaded)
 recipients = (
     loaded.contacts.recipients
     if loaded is not None

@@ -143,3 +143,21 @@ def test_empty_history():
     at.switch_page("pages/history.py").run()
     assert not at.exception
     assert "No sends yet" in texts(at)
+
+
+def test_compose_warns_about_recipients_that_failed_before(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    journal.add_snapshot(
+        "tx-old",
+        found=True,
+        total=2,
+        processed=2,
+        contacts=[
+            {"phoneNumber": "447911123456", "smsSent": False, "message": "Blocked"},
+            {"phoneNumber": "19495001234", "smsSent": True},
+        ],
+    )
+    at = composed()
+    assert "1 recipient(s) failed in an earlier send" in texts(at)
+    table = next(d.value for d in at.dataframe if "reason" in d.value.columns)
+    assert table.to_dict("records")[0]["phoneNumber"] == "447911123456"

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import html
+import time
 from dataclasses import dataclass
 
+import pandas as pd
 import phonenumbers
 import plotly.graph_objects as go
 import streamlit as st
@@ -210,3 +212,34 @@ def issues_list(issues: list[Issue]) -> None:
 def _md(text: str) -> str:
     """Escapes Markdown so that a column name shows as written."""
     return "".join(f"\\{ch}" if ch in "\\`*_{}[]()#+-.!|<>~:$" else ch for ch in text)
+
+
+def earlier_failures_warning(loaded: LoadedContacts) -> None:
+    """Recipients whose SMS failed in an earlier send (from the journal's status answers)."""
+    from components.ui.sending import journal
+
+    store = journal()
+    key = (loaded.key, store.snapshot_count())
+    memo = _memo("compose.failures_memo")
+    if key not in memo:
+        memo.clear()
+        failures = store.earlier_failures()
+        numbers = loaded.contacts.recipients["phoneNumber"]
+        hits = numbers[numbers.isin(failures.keys())] if failures else numbers.iloc[0:0]
+        memo[key] = [
+            {
+                "phoneNumber": number,
+                "reason": failures[number][0],
+                "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(failures[number][1])),
+            }
+            for number in hits
+        ]
+    rows = memo[key]
+    if rows:
+        st.warning(
+            f"{len(rows):,} recipient(s) failed in an earlier send. They are kept; check the "
+            "reasons before sending to them again.",
+            icon=":material/history:",
+        )
+        with st.expander("Recipients that failed before", icon=":material/history:"):
+            st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
