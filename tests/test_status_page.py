@@ -1,0 +1,97 @@
+"""The Status page's states with Streamlit's AppTest, against the app's own sandbox."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from components.acoustic import clear_token_caches
+from components.connection import ENVIRONMENT_VARIABLES
+from components.journal import Journal
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
+CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch, tmp_path):
+    for variable in ENVIRONMENT_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
+    clear_token_caches()
+
+
+def texts(at: AppTest) -> str:
+    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
+    parts += [e.value for e in at.error] + [w.value for w in at.warning]
+    parts += [s.value for s in at.success] + [i.value for i in at.info]
+    return "\n".join(str(p) for p in parts)
+
+
+def test_empty_status_page_asks_for_ids():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/status.py").run()
+    assert not at.exception
+    assert "Paste a transaction id" in texts(at)
+
+
+def test_an_unknown_pasted_id_is_reported_as_not_found():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/status.py").run()
+    at.text_area(key="status.input").set_value("ffffff-18f-" + "0" * 32 + "\nbad/id")
+    at.button[0].click().run()
+    text = texts(at)
+    assert "Not transaction ids, ignored: bad/id" in text
+    assert "never received it. Check the id" in text
+
+
+def send_through_the_app(tmp_path: Path) -> tuple[AppTest, str]:
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.session_state["compose.content"] = "Hi %%FIRST NAME%%"
+    at.text_area(key="compose.paste").set_value(CSV)
+    at.text_input(key="compose.program").set_value("12345")
+    at.run()
+    at.button(key="compose.send").click().run()
+    at.button(key="send.confirm").click().run()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    send_id = at.session_state["send.active_id"]
+    deadline = time.monotonic() + 20
+    while not journal.get_send(send_id).finished and time.monotonic() < deadline:
+        time.sleep(0.05)
+    batch = journal.batches(send_id)[0]
+    assert batch.state == "accepted", batch.error
+    return at, batch.transaction_id
+
+
+def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
+    at, transaction = send_through_the_app(tmp_path)
+    at.query_params["tx"] = [transaction]
+    at.switch_page("pages/status.py").run()
+    assert not at.exception
+    assert "still processing this send" in texts(at)  # the sandbox's status delay
+    deadline = time.monotonic() + 30
+    while "2 of 3 contacts processed" not in texts(at) and time.monotonic() < deadline:
+        time.sleep(0.5)
+        at.button(key="status.refresh").click().run()
+    text = texts(at)
+    assert "2 of 3 contacts processed" in text  # ...9999 never finishes
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Sent"] == "1" and metrics["Failed"] == "1" and metrics["Total"] == "3"
+    table = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert sorted(table["state"]) == ["failed", "pending", "sent"]
+    assert table.loc[table["state"] == "failed", "reason"].item() == "Blocked"
+    assert table.loc[table["state"] == "sent", "FIRST NAME"].item() == "Ann"
+
+    at.checkbox(key="status.resend_pending").check().run()
+    at.button(key="status.resend").click().run()
+    assert not at.exception
+    assert at.session_state["compose.paste"].splitlines() == [
+        "phone,FIRST NAME",
+        "+19495009990,Bob",
+        "+19495009999,Cy",
+    ]
+    assert at.session_state["compose.content"] == "Hi %%FIRST NAME%%"
+    assert at.session_state["compose.program"] == "12345"
