@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from dataclasses import fields
+from pathlib import Path
 
 import pytest
 
+from components.acoustic import clear_token_caches
+from components.connection import ENVIRONMENT_VARIABLES
 from components.sandbox import SandboxConfig, SandboxServer
 
 
@@ -36,3 +39,13 @@ def _drain(server: SandboxServer, timeout: float = 10.0) -> None:
     deadline = time.monotonic() + timeout
     while server.stats()["in_flight"] and time.monotonic() < deadline:
         time.sleep(0.02)
+
+
+@pytest.fixture
+def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
+    """No Acoustic credentials (sandbox mode) and a journal of the test's own."""
+    for variable in ENVIRONMENT_VARIABLES.values():
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
+    clear_token_caches()
+    return tmp_path

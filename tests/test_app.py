@@ -2,32 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.acoustic import clear_token_caches
-from components.connection import ENVIRONMENT_VARIABLES
+from tests.apptest_support import APP, texts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
-
-
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch, tmp_path):
-    for variable in ENVIRONMENT_VARIABLES.values():
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
-    clear_token_caches()
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += (
-        [e.value for e in at.error] + [e.value for e in at.info] + [s.value for s in at.success]
-    )
-    parts += [w.value for w in at.warning]
-    return "\n".join(str(p) for p in parts)
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def test_starts_in_sandbox_mode_without_secrets():

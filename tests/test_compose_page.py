@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.connection import ENVIRONMENT_VARIABLES
+from tests.apptest_support import APP, composed, texts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CSV = (
     "Phone Number,FIRST NAME,PIN\n"
     "+1 (949) 500-1234,Ann,0042\n"
@@ -19,26 +16,7 @@ CSV = (
 )
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch, tmp_path):
-    for variable in ENVIRONMENT_VARIABLES.values():
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
-
-
-def compose(content: str = "", paste: str = CSV, program: str = "12345") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.session_state["compose.content"] = content
-    at.text_area(key="compose.paste").set_value(paste)
-    at.text_input(key="compose.program").set_value(program)
-    return at.run()
-
-
-def shown(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -48,14 +26,14 @@ def metric(at: AppTest, label: str) -> str:
 def test_empty_page_invites_contacts_and_blocks_sending():
     at = AppTest.from_file(APP, default_timeout=30).run()
     assert not at.exception
-    text = shown(at)
+    text = texts(at)
     assert "Paste or upload contacts" in text
     assert "There are no valid recipients." in text
     assert "The message is empty." in text
 
 
 def test_contacts_counts_and_tables():
-    at = compose("Hi %%FIRST NAME%%, code %%PIN%%")
+    at = composed("Hi %%FIRST NAME%%, code %%PIN%%", CSV)
     assert not at.exception
     assert metric(at, "Recipients") == "2"
     assert metric(at, "Rejected") == "1"
@@ -66,29 +44,29 @@ def test_contacts_counts_and_tables():
 
 
 def test_missing_values_block_until_a_default_is_given():
-    at = compose("Hi %%FIRST NAME%%, code %%PIN%%")
-    text = shown(at)
+    at = composed("Hi %%FIRST NAME%%, code %%PIN%%", CSV)
+    text = texts(at)
     assert "%%FIRST NAME%% has no value for 1 recipient" in text
     assert "1 own value" in text or "1 own value" in text.replace(",", "")
     at.text_input(key="compose.default.first name").set_value("there").run()
-    text = shown(at)
+    text = texts(at)
     assert "has no value for 1 recipient" not in text
     assert "Ready: 2 recipients in 1 batch(es)." in text
 
 
 def test_counts_and_ucs2_warning_with_one_click_fix():
-    at = compose("Hi %%FIRST NAME%% — “thanks”")
-    text = shown(at)
+    at = composed("Hi %%FIRST NAME%% — “thanks”", CSV)
+    text = texts(at)
     assert "UCS-2" in text and "—" in text
     fix = next(b for b in at.button if b.label.startswith("Replace look-alikes"))
     fix.click().run()
     assert at.session_state["compose.content"] == 'Hi %%FIRST NAME%% - "thanks"'
     assert at.session_state["compose.content_version"] == 1
-    assert "**GSM-7**" in shown(at)
+    assert "**GSM-7**" in texts(at)
 
 
 def test_preview_steps_through_recipients():
-    at = compose("Code %%PIN%% for %%FIRST NAME%%")
+    at = composed("Code %%PIN%% for %%FIRST NAME%%", CSV)
     at.text_input(key="compose.default.first name").set_value("you").run()
     assert "+19495001234" in str(at.get("html")[0].proto)
     next_button = next(b for b in at.button if b.label == "Next")
@@ -99,13 +77,13 @@ def test_preview_steps_through_recipients():
 
 
 def test_contact_values_are_escaped_in_the_bubble():
-    at = compose("Hi %%FIRST NAME%%", paste="phone,FIRST NAME\n+19495001234,<b>x</b>\n")
+    at = composed("Hi %%FIRST NAME%%", paste="phone,FIRST NAME\n+19495001234,<b>x</b>\n")
     bubble = str(at.get("html")[0].proto)
     assert "&lt;b&gt;x&lt;/b&gt;" in bubble and "<b>x</b>" not in bubble
 
 
 def test_show_request_has_the_payload_and_a_curl_without_token():
-    at = compose("Hi %%FIRST NAME%%")
+    at = composed("Hi %%FIRST NAME%%", CSV)
     at.text_input(key="compose.default.first name").set_value("there").run()
     codes = [c.value for c in at.code]
     assert any('"channelQualifier": "12345"' in c for c in codes)
@@ -115,13 +93,13 @@ def test_show_request_has_the_payload_and_a_curl_without_token():
 
 
 def test_too_long_and_no_program_are_listed_with_fixes():
-    at = compose("x" * 820, program="")
-    text = shown(at)
+    at = composed("x" * 820, CSV, program="")
+    text = texts(at)
     assert "820 characters long" in text and "Remove at least 20 characters" in text
     assert "No SMS program id is set." in text
 
 
 def test_bad_file_does_not_crash_the_page():
-    at = compose("Hi", paste="\x00\x01\x02 garbage ;;;\n,,,\n")
+    at = composed("Hi", paste="\x00\x01\x02 garbage ;;;\n,,,\n")
     assert not at.exception
     assert metric(at, "Recipients") == "0"

@@ -8,35 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.acoustic import clear_token_caches
-from components.connection import ENVIRONMENT_VARIABLES
 from components.journal import Journal
+from tests.apptest_support import APP, composed, texts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch, tmp_path):
-    for variable in ENVIRONMENT_VARIABLES.values():
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
-    clear_token_caches()
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
-
-
-def composed() -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.session_state["compose.content"] = "Hi %%FIRST NAME%%"
-    at.text_area(key="compose.paste").set_value(CSV)
-    at.text_input(key="compose.program").set_value("12345")
-    return at.run()
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def wait_for_send(at: AppTest, journal: Journal, send_id: int) -> None:
@@ -49,7 +27,7 @@ def wait_for_send(at: AppTest, journal: Journal, send_id: int) -> None:
 
 
 def test_confirm_then_send_runs_in_the_background(tmp_path):
-    at = composed()
+    at = composed("Hi %%FIRST NAME%%", CSV)
     at.button(key="compose.send").click().run()
     assert "Sandbox mode: the built-in sandbox" in texts(at)
     at.button(key="send.confirm").click().run()
@@ -70,7 +48,7 @@ def test_confirm_then_send_runs_in_the_background(tmp_path):
 
 
 def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
-    at = composed()
+    at = composed("Hi %%FIRST NAME%%", CSV)
     at.text_input(key="compose.default.first name").set_value("there").run()
     at.text_input(key="compose.test_number").set_value("+1 949 500 1299").run()
     at.button(key="compose.send_test").click().run()
@@ -89,7 +67,7 @@ def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
 
 
 def test_test_send_needs_defaults_for_missing_fields():
-    at = composed()
+    at = composed("Hi %%FIRST NAME%%", CSV)
     at.text_input(key="compose.test_number").set_value("+1 949 500 1299").run()
     at.button(key="compose.send_test").click().run()
     assert "The test cannot be sent: %%FIRST NAME%% has no value" in texts(at)
@@ -157,7 +135,7 @@ def test_compose_warns_about_recipients_that_failed_before(tmp_path):
             {"phoneNumber": "19495001234", "smsSent": True},
         ],
     )
-    at = composed()
+    at = composed("Hi %%FIRST NAME%%", CSV)
     assert "1 recipient(s) failed in an earlier send" in texts(at)
     table = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert table.to_dict("records")[0]["phoneNumber"] == "447911123456"

@@ -8,27 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.acoustic import clear_token_caches
-from components.connection import ENVIRONMENT_VARIABLES
 from components.journal import Journal
+from tests.apptest_support import APP, composed, texts
 
-APP = str(Path(__file__).resolve().parents[1] / "app.py")
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
 
 
-@pytest.fixture(autouse=True)
-def _clean_environment(monkeypatch, tmp_path):
-    for variable in ENVIRONMENT_VARIABLES.values():
-        monkeypatch.delenv(variable, raising=False)
-    monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
-    clear_token_caches()
-
-
-def texts(at: AppTest) -> str:
-    parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
-    parts += [e.value for e in at.error] + [w.value for w in at.warning]
-    parts += [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
+pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def test_empty_status_page_asks_for_ids():
@@ -49,11 +35,7 @@ def test_an_unknown_pasted_id_is_reported_as_not_found():
 
 
 def send_through_the_app(tmp_path: Path) -> tuple[AppTest, str]:
-    at = AppTest.from_file(APP, default_timeout=30).run()
-    at.session_state["compose.content"] = "Hi %%FIRST NAME%%"
-    at.text_area(key="compose.paste").set_value(CSV)
-    at.text_input(key="compose.program").set_value("12345")
-    at.run()
+    at = composed("Hi %%FIRST NAME%%", CSV)
     at.button(key="compose.send").click().run()
     at.button(key="send.confirm").click().run()
     journal = Journal(tmp_path / "journal.sqlite3")

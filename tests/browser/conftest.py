@@ -148,3 +148,21 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def wait_idle(page: object, timeout: float = 30_000) -> None:
     """Waits until Streamlit has finished running the script after the last action."""
     page.wait_for_selector(IDLE, timeout=timeout)  # type: ignore[attr-defined]
+
+
+def compose(page: object, app_url: str, contacts: str, program: str, message: str) -> None:
+    """Opens Compose, pastes contacts, sets the program and types the message (no blur)."""
+    page.goto(app_url)  # type: ignore[attr-defined]
+    wait_idle(page)
+    paste = page.get_by_role("textbox", name="Phone numbers, one a line")  # type: ignore[attr-defined]
+    paste.fill(contacts)
+    paste.press("Control+Enter")
+    wait_idle(page)
+    if program:
+        field = page.get_by_role("textbox", name="SMS program id")  # type: ignore[attr-defined]
+        field.fill(program)
+        field.press("Enter")
+        wait_idle(page)
+    editor = page.locator("textarea.input")  # type: ignore[attr-defined]
+    editor.click()
+    editor.press_sequentially(message, delay=5)

@@ -4,25 +4,17 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import compose, wait_idle
 
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n12345,Nobody\n"
 
 
 def test_preview_and_counts_follow_the_typing(page, app_url):
-    page.goto(app_url)
-    wait_idle(page)
-    paste = page.get_by_role("textbox", name="Phone numbers, one a line")
-    paste.fill(CONTACTS)
-    paste.press("Control+Enter")
-    wait_idle(page)
+    # No blur, no Ctrl+Enter in the editor: it reports the text while the marketer types.
+    compose(page, app_url, CONTACTS, "", "Hi %%FIRST NAME%%, see you")
     expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("2")
     expect(page.get_by_test_id("stMetric").filter(has_text="Rejected")).to_contain_text("1")
-
     editor = page.locator("textarea.input")
-    editor.click()
-    editor.press_sequentially("Hi %%FIRST NAME%%, see you", delay=15)
-    # No blur, no Ctrl+Enter: the editor reports the text while the marketer types.
     expect(page.get_by_text(re.compile(r"^26 / 800"))).to_be_visible(timeout=15_000)
     expect(page.get_by_test_id("stHtml").get_by_text("Hi Ann, see you")).to_be_visible()
     expect(page.get_by_text("GSM-7", exact=True)).to_be_visible()

@@ -5,25 +5,13 @@ import re
 import httpx
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import compose, wait_idle
 
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n+1 949 500 9990,Cy\n"
 
 
 def test_send_and_find_it_in_history(page, app_url):
-    page.goto(app_url)
-    wait_idle(page)
-    paste = page.get_by_role("textbox", name="Phone numbers, one a line")
-    paste.fill(CONTACTS)
-    paste.press("Control+Enter")
-    wait_idle(page)
-    program = page.get_by_role("textbox", name="SMS program id")
-    program.fill("12345")
-    program.press("Enter")
-    wait_idle(page)
-    editor = page.locator("textarea.input")
-    editor.click()
-    editor.press_sequentially("Hi %%FIRST NAME%%, your table is ready.", delay=5)
+    compose(page, app_url, CONTACTS, "12345", "Hi %%FIRST NAME%%, your table is ready.")
     expect(page.get_by_text("Ready: 3 recipients in 1 batch(es).")).to_be_visible(timeout=15_000)
 
     page.get_by_role("button", name=re.compile(r"Send to 3 recipients")).click()

@@ -4,7 +4,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import compose, wait_idle
 
 CONTACTS = (
     "phone,FIRST NAME\n"
@@ -14,19 +14,7 @@ CONTACTS = (
 
 
 def test_status_completes_and_a_reason_filters_the_table(page, app_url):
-    page.goto(app_url)
-    wait_idle(page)
-    paste = page.get_by_role("textbox", name="Phone numbers, one a line")
-    paste.fill(CONTACTS)
-    paste.press("Control+Enter")
-    wait_idle(page)
-    program = page.get_by_role("textbox", name="SMS program id")
-    program.fill("129856")
-    program.press("Enter")
-    wait_idle(page)
-    editor = page.locator("textarea.input")
-    editor.click()
-    editor.press_sequentially("%%FIRST NAME%%: your order shipped.", delay=5)
+    compose(page, app_url, CONTACTS, "129856", "%%FIRST NAME%%: your order shipped.")
     expect(page.get_by_text("Ready: 6 recipients in 1 batch(es).")).to_be_visible(timeout=15_000)
     page.get_by_role("button", name=re.compile(r"Send to 6 recipients")).click()
     page.get_by_role("dialog").get_by_role("button", name="Send 6 SMS (sandbox)").click()
