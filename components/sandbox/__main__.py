@@ -49,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     # Accepted connections inherit it: without it each answer waits ~40 ms for a delayed ACK.
     sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     sock.bind((args.host, args.port))
+    sock.listen(2048)  # connections wait in the backlog until uvicorn serves them
     host, port = sock.getsockname()[:2]
     print(f"Acoustic sandbox listening on http://{host}:{port}", flush=True)
     print(
