@@ -424,12 +424,12 @@ def _country_for_prefix(prefix: str) -> str:
             continue
         if len(regions) > 1:
             rest = prefix[size:].ljust(15, "2")
-            candidates = [r for r in (_region(code_) for code_ in regions) if r is not None]
-            for region in candidates:  # regions told apart by their leading digits first
-                if region.leading_digits is not None and region.leading_digits.match(rest):
-                    return region.code
-            for region in candidates[1:]:  # then by their number patterns; main region last
-                if region.leading_digits is None and _matches_prefix(rest, region):
+            # phonenumbers' own order: leading digits where a region has them, else its patterns.
+            for region in (r for r in (_region(code_) for code_ in regions) if r is not None):
+                if region.leading_digits is not None:
+                    if region.leading_digits.match(rest):
+                        return region.code
+                elif _matches_prefix(rest, region):
                     return region.code
         return regions[0] if regions[0] != "001" else "International"
     return "Unknown"

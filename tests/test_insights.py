@@ -218,3 +218,29 @@ def test_polling_stops_when_settled_or_after_the_limit():
         intervals.append(poller.next_interval())
         poller.checks += 1
     assert intervals[0] == 2 and intervals == sorted(intervals) and intervals[-1] == 30
+
+
+@pytest.mark.parametrize(
+    "number",
+    [
+        "19495001234",
+        "12684601234",
+        "14165551234",
+        "447911123456",
+        "447700900123",
+        "78123456789",
+        "77012345678",
+        "61412345678",
+        "61891621234",
+        "33612345678",
+        "18005551234",
+        "4930123456",
+    ],
+)
+def test_country_of_agrees_with_phonenumbers(number):
+    import phonenumbers
+
+    from components.phone import country_of
+
+    expected = phonenumbers.region_code_for_number(phonenumbers.parse("+" + number))
+    assert country_of(number) == (expected or "GB")  # 44 7700 900xxx: drama range, no region
