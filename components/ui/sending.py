@@ -259,7 +259,12 @@ def progress_panel(send_id: int) -> None:
 
 
 def bulk_send_plan(
-    connection: Connection, draft: Draft, recipients: pd.DataFrame, summary: Summary
+    connection: Connection,
+    draft: Draft,
+    recipients: pd.DataFrame,
+    summary: Summary,
+    *,
+    kind: str = "bulk",
 ) -> SendPlan:
     assert connection.client is not None
     return SendPlan(
@@ -275,30 +280,18 @@ def bulk_send_plan(
         estimated_cost=summary.estimated_cost,
         first_number=str(recipients["phoneNumber"].iloc[0]),
         first_text=str(summary.rendered.texts.iloc[0]),
+        kind=kind,
     )
 
 
-def test_send_plan(connection: Connection, draft: Draft, raw_number: str, region: str) -> SendPlan:
+def test_send_plan(
+    connection: Connection, draft: Draft, raw_number: str, region: str, price: float = 0.0
+) -> SendPlan:
     """A one-contact send with the same content and defaults; ValueError says what is missing."""
-    assert connection.client is not None
     number = normalize_phone(raw_number, region)
     frame = pd.DataFrame({"phoneNumber": pd.Series([number], dtype="str")})
-    summary = summarize(frame, draft, 0.0)
+    summary = summarize(frame, draft, price)
     if summary.blocking:
         first = summary.blocking[0]
         raise ValueError(f"The test cannot be sent: {first.message} {first.fix}")
-    return SendPlan(
-        settings=connection.settings,
-        client=connection.client,
-        payloads=payloads_for(frame, draft),
-        content=draft.content,
-        program=draft.program.strip(),
-        defaults=draft.used_defaults(),
-        source=draft.source,
-        recipients=1,
-        total_segments=summary.statistics.total_segments,
-        estimated_cost=0.0,
-        first_number=number,
-        first_text=str(summary.rendered.texts.iloc[0]),
-        kind="test",
-    )
+    return bulk_send_plan(connection, draft, frame, summary, kind="test")
