@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
 import streamlit as st
@@ -26,10 +27,12 @@ VERDICT_ICONS = {
 def refresh(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
     """Asks Acoustic about every id that is not settled yet; keeps the answers in the session."""
     lookups: dict[str, Lookup] = st.session_state.setdefault("status.lookups", {})
-    for transaction_id in ids:
-        previous = lookups.get(transaction_id)
-        if previous is None or not previous.settled:
-            lookups[transaction_id] = look_up(client, journal, transaction_id)
+    due = [i for i in ids if lookups.get(i) is None or not lookups[i].settled]
+    # A send of many batches has many transactions: ask in parallel (the client's gate keeps
+    # the organisation at 10 requests in flight).
+    with ThreadPoolExecutor(max_workers=min(10, max(len(due), 1))) as pool:
+        for lookup in pool.map(lambda i: look_up(client, journal, i), due):
+            lookups[lookup.transaction_id] = lookup
     poller: Poller = st.session_state.setdefault("status.poller", Poller())
     poller.checks += 1
     st.session_state["status.next_check"] = time.time() + poller.next_interval()
