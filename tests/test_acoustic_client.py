@@ -22,6 +22,7 @@ from components.acoustic import (
     Secret,
     ServerError,
     clear_token_caches,
+    encode_payload,
     pod_base_url,
     resolve_base_url,
 )
@@ -264,6 +265,16 @@ def test_send_is_retried_after_a_concurrency_rejection(sandbox):
     assert stats["send_posts"] == 3
     assert stats["accepted_sends"] == 1
     assert len(sandbox.sent_payloads()) == 1
+
+
+def test_an_encoded_send_is_the_json_httpx_would_send_and_is_sent_as_is(sandbox):
+    body = payload("19495001234") | {"content": "Olá %%FIRST NAME%% ✓"}
+    encoded = encode_payload(body)
+    assert encoded.contacts == 1
+    assert encoded.body == httpx.Request("POST", "http://x", json=body).content
+    with make_client(sandbox) as client:
+        assert client.send(encoded).transaction_id
+    assert sandbox.sent_payloads() == [body]
 
 
 def test_concurrency_rejection_surfaces_when_it_does_not_clear(sandbox):

@@ -6,6 +6,7 @@ from .client import (
     STATUS_PATH,
     TOKEN_PATH,
     AcousticClient,
+    encode_payload,
 )
 from .errors import (
     AcousticError,
@@ -19,7 +20,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .limits import ACOUSTIC_MAX_IN_FLIGHT, InFlightGate, organisation_gate
-from .models import ContactStatus, SendAccepted, SendStatus, TokenInfo
+from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import POD_REGIONS, pod_base_url, pod_of, resolve_base_url
 from .redaction import PROCESS_REDACTOR, Secret
 from .retry import RetryPolicy
@@ -39,6 +40,7 @@ __all__ = [
     "BadRequestError",
     "ConcurrencyLimitError",
     "ContactStatus",
+    "EncodedPayload",
     "ForbiddenError",
     "InFlightGate",
     "NetworkError",
@@ -51,6 +53,7 @@ __all__ = [
     "TokenInfo",
     "UnexpectedResponseError",
     "clear_token_caches",
+    "encode_payload",
     "organisation_gate",
     "pod_base_url",
     "pod_of",

@@ -6,6 +6,7 @@ timeouts, typed errors, and the retry rule of `retry.py` applied in that one pla
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import time
@@ -27,7 +28,7 @@ from .errors import (
     UnexpectedResponseError,
 )
 from .limits import InFlightGate, organisation_gate
-from .models import ContactStatus, SendAccepted, SendStatus, TokenInfo
+from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
 from .retry import (
@@ -118,9 +119,10 @@ class AcousticClient:
 
     # -- the API -----------------------------------------------------------------------------
 
-    def send(self, payload: Mapping[str, Any]) -> SendAccepted:
+    def send(self, payload: Mapping[str, Any] | EncodedPayload) -> SendAccepted:
         """Queues one send of at most 1000 contacts. Never repeated once it may have arrived."""
-        response = self._request("POST", SEND_PATH, kind=CallKind.SEND, json=dict(payload))
+        encoded = payload if isinstance(payload, EncodedPayload) else encode_payload(payload)
+        response = self._request("POST", SEND_PATH, kind=CallKind.SEND, body=encoded.body)
         if response.status_code not in (200, 201, 202):
             raise self._error_for(response, CallKind.SEND)
         data = _data_of(_json_or_none(response))
@@ -194,7 +196,7 @@ class AcousticClient:
         url: str,
         *,
         kind: CallKind,
-        json: Any = None,
+        body: bytes | None = None,
     ) -> httpx.Response:
         """Sends with a token, the organisation's in-flight gate and the retry rule."""
         attempt = 0
@@ -203,10 +205,12 @@ class AcousticClient:
             attempt += 1
             token = self._tokens.get(self._fetch_token)
             headers = {"Authorization": f"Bearer {token.value.reveal()}"}
+            if body is not None:
+                headers["Content-Type"] = "application/json"
             started = time.monotonic()
             try:
                 with self.gate.slot():
-                    response = self._http.request(method, url, json=json, headers=headers)
+                    response = self._http.request(method, url, content=body, headers=headers)
             except httpx.TransportError as exc:
                 reach = reach_of_transport_error(exc)
                 if may_retry(kind, reach) and attempt < self.retry.max_attempts:
@@ -385,6 +389,21 @@ class AcousticClient:
 
 
 # -- small helpers ------------------------------------------------------------------------------
+
+
+def encode_payload(payload: Mapping[str, Any]) -> EncodedPayload:
+    """The JSON body of a send, compact and UTF-8 (httpx's own encoding of `json=`)."""
+    try:
+        body = json.dumps(
+            dict(payload), ensure_ascii=False, separators=(",", ":"), allow_nan=False
+        ).encode("utf-8")
+    except (TypeError, ValueError) as exc:
+        raise AcousticError(
+            f"This batch could not be written as a request ({exc}); nothing was sent. This is a "
+            "fault in the console: please report it."
+        ) from None
+    contacts = payload.get("contacts")
+    return EncodedPayload(body=body, contacts=len(contacts) if isinstance(contacts, list) else 0)
 
 
 def _secret(value: str | Secret) -> Secret:

@@ -14,6 +14,15 @@ class SendAccepted:
 
 
 @dataclass(frozen=True)
+class EncodedPayload:
+    """A send body serialized once, so that the work is done before a request takes one of the
+    organisation's 10 slots, and a retry repeats exactly the same bytes."""
+
+    body: bytes
+    contacts: int
+
+
+@dataclass(frozen=True)
 class ContactStatus:
     phone_number: str
     sent: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import socket
 import threading
 import time
@@ -77,7 +78,8 @@ class SandboxServer:
 
     def sent_payloads(self) -> list[dict[str, Any]]:
         with self.state.lock:
-            return list(self.state.payloads)
+            raw = list(self.state.payloads)
+        return [json.loads(body) for body in raw]
 
     def issued_tokens(self) -> list[str]:
         with self.state.lock:
