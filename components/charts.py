@@ -14,9 +14,20 @@ _LAYOUT = {
 }
 
 
+def _count_axis(figure: go.Figure, axis: str, largest: float) -> None:
+    """Counts of people have whole-number ticks: no "0.5 recipients" on a small send."""
+    options: dict[str, object] = {"tickformat": ",d", "rangemode": "tozero"}
+    if largest <= 10:
+        options["dtick"] = 1
+    (figure.update_xaxes if axis == "x" else figure.update_yaxes)(**options)
+
+
 def outcome_donut(sent: int, failed: int, pending: int) -> go.Figure:
     labels = ["sent", "failed", "pending"]
     values = [sent, failed, pending]
+    total = sum(values)
+    # Slices of zero get no label: a "0 (0%)" floating by the ring only adds noise.
+    text = [f"{v:,}<br>{v / total:.0%}" if v and total else "" for v in values]
     figure = go.Figure(
         go.Pie(
             labels=labels,
@@ -24,7 +35,8 @@ def outcome_donut(sent: int, failed: int, pending: int) -> go.Figure:
             hole=0.6,
             marker={"colors": [COLORS[label] for label in labels]},
             sort=False,
-            textinfo="value+percent",
+            text=text,
+            textinfo="text",
             hovertemplate="%{label}: %{value:,} (%{percent})<extra></extra>",
         )
     )
@@ -46,6 +58,7 @@ def failures_by_reason(groups: pd.DataFrame) -> go.Figure:
         )
     )
     figure.update_layout(title="Failures by reason (click to filter)", **_LAYOUT)
+    _count_axis(figure, "x", float(ordered["recipients"].max()) if len(ordered) else 0)
     return figure
 
 
@@ -56,8 +69,10 @@ def failures_by_country(table: pd.DataFrame, top: int = 12) -> go.Figure:
         else pd.DataFrame()
     )
     figure = go.Figure()
+    largest = 0.0
     if len(states):
         states = states.assign(_total=states.sum(axis=1)).sort_values("_total").tail(top)
+        largest = float(states["_total"].max())
         for state in ("sent", "failed", "pending"):
             if state in states:
                 figure.add_bar(
@@ -70,6 +85,7 @@ def failures_by_country(table: pd.DataFrame, top: int = 12) -> go.Figure:
                     hovertemplate="%{y}: %{x:,} " + state + "<extra></extra>",
                 )
     figure.update_layout(title="By country (click to filter)", barmode="stack", **_LAYOUT)
+    _count_axis(figure, "x", largest)
     return figure
 
 
@@ -90,6 +106,7 @@ def outcome_by_batch(table: pd.DataFrame) -> go.Figure:
                 hovertemplate="batch %{x}: %{y:,} " + state + "<extra></extra>",
             )
     figure.update_layout(title="By batch", barmode="stack", **_LAYOUT)
+    _count_axis(figure, "y", float(states.sum(axis=1).max()) if len(states) else 0)
     return figure
 
 
@@ -112,4 +129,5 @@ def processed_over_time(snapshots: pd.DataFrame) -> go.Figure:
             line={"color": COLORS["pending"], "dash": "dot"},
         )
     figure.update_layout(title="Processed over time", **_LAYOUT)
+    _count_axis(figure, "y", float(snapshots["total"].max()) if len(snapshots) else 0)
     return figure

@@ -81,7 +81,7 @@ st.dataframe(
 )
 
 st.subheader("Acoustic pods")
-st.dataframe(
+st.table(
     pd.DataFrame(
         [{"Pod": pod, "API host": pod_base_url(pod)} for pod in POD_REGIONS],
     ),

@@ -11,6 +11,7 @@ from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
 from components.ui.status_view import (
     charts_row,
+    contacts_grid,
     current_lookups,
     export_button,
     filtered_table,
@@ -85,7 +86,7 @@ charts_row(table, journal(), ids)
 
 st.subheader("Contacts")
 shown = filtered_table(table)
-st.dataframe(shown, hide_index=True, width="stretch", height=420)
+contacts_grid(shown)
 export_button(shown)
 
 failed = int((table["state"] == "failed").sum())

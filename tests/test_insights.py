@@ -122,6 +122,14 @@ def test_failure_groups_and_figures():
         assert figure.to_dict()["data"]
 
 
+def test_small_counts_have_whole_number_ticks_and_empty_slices_no_label():
+    reason_axis = charts.failures_by_reason(failure_groups(seed_table())).layout.xaxis
+    assert reason_axis.dtick == 1 and reason_axis.tickformat == ",d"
+    donut = charts.outcome_donut(4, 3, 0).data[0]
+    assert list(donut.text) == ["4<br>57%", "3<br>43%", ""]
+    assert charts.outcome_donut(0, 0, 0).data[0].text == ("", "", "")
+
+
 def test_export_neutralizes_formulas():
     table = pd.DataFrame({"a": ["=SUM(A1)", "+1", "-2", "@x", "ok", "\tx"], "b": ["1"] * 6})
     safe = neutralize_for_csv(table)

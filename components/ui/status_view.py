@@ -143,11 +143,12 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
             config={"displayModeBar": False},
         )
     if len(groups):
-        st.dataframe(
-            groups,
+        # A static table: the cause and what to do are sentences, and they must wrap.
+        st.table(
+            groups.assign(share=groups["share"].map("{:.0%}".format)).rename(
+                columns={"messages": "Acoustic's words"}
+            ),
             hide_index=True,
-            width="stretch",
-            column_config={"share": st.column_config.NumberColumn(format="percent")},
         )
 
 
@@ -210,6 +211,25 @@ def clear_filters() -> None:
     for key in ("status.filter.state", "status.filter.reason", "status.filter.country"):
         st.session_state[key] = []
     st.session_state["status.filter.search"] = ""
+
+
+def contacts_grid(table: pd.DataFrame) -> None:
+    """The per-contact table, the investigator's columns first and the ids last."""
+    first = ["phoneNumber", "state", "reason", "message", "country"]
+    last = ["batch", "transaction"]
+    fields = [c for c in table.columns if c not in first and c not in last]
+    st.dataframe(
+        table,
+        hide_index=True,
+        width="stretch",
+        height="auto" if len(table) <= 12 else 440,
+        column_order=[*first, *fields, *last],
+        column_config={
+            "phoneNumber": st.column_config.TextColumn("phone number"),
+            "message": st.column_config.TextColumn("Acoustic's message", width="medium"),
+            "batch": st.column_config.NumberColumn("batch", format="#%d"),
+        },
+    )
 
 
 def export_button(table: pd.DataFrame) -> None:
