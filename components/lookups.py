@@ -63,6 +63,15 @@ def look_up(
         status = client.status(transaction_id)
     except AcousticError as exc:
         return Lookup(transaction_id, "error", exc.message, now, None, send_id)
+    except ValueError:
+        return Lookup(
+            transaction_id,
+            "not_found",
+            "This is not a transaction id: check what was pasted.",
+            now,
+            None,
+            send_id,
+        )
     journal.add_snapshot(
         transaction_id,
         found=status.found,

@@ -28,6 +28,7 @@ from components.ui.sending import (
     test_send_plan,
 )
 from components.ui.shell import ensure_app_shell
+from components.ui.text import md
 
 ensure_app_shell()
 
@@ -92,7 +93,7 @@ with message_column:
         )
         st.warning(
             f"UCS-2: these characters make the whole message 16-bit, so a segment holds 70 "
-            f"characters instead of 160: {shown}",
+            f"characters instead of 160: {md(shown)}",
             icon=":material/translate:",
         )
         if fix.changed:
@@ -111,7 +112,7 @@ with message_column:
     for item in summary.rendered.coverage:
         source_text = f"column {item.column!r}" if item.column else "no column of that name"
         st.caption(
-            f"%%{item.tag}%% ({source_text}): {item.own:,} own value · "
+            f"{md(f'%%{item.tag}%% ({source_text})')}: {item.own:,} own value · "
             f"{item.default:,} default · {item.missing:,} nothing"
         )
 
@@ -210,7 +211,7 @@ else:
             try:
                 test_plan = test_send_plan(connection, draft, test_number, state["compose.region"])
             except ValueError as exc:
-                st.error(str(exc), icon=":material/error:")
+                st.error(md(exc), icon=":material/error:")
             else:
                 send_test(test_plan)
     with send_column:

@@ -6,6 +6,7 @@ from components.history import batches_table, excerpt, sends_table
 from components.ui.connection import current_connection
 from components.ui.sending import journal, progress_panel, worker
 from components.ui.shell import ensure_app_shell
+from components.ui.text import md
 
 ensure_app_shell()
 
@@ -53,8 +54,8 @@ if record is None:
 st.divider()
 st.subheader(f"Send #{record.id} · {record.state}")
 st.caption(
-    f"{record.kind} · {record.mode} · program {record.program} · {record.recipients:,} "
-    f"recipients · by {record.created_by or 'unknown'} · {record.base_url}"
+    f"{record.kind} · {record.mode} · program {md(record.program)} · {record.recipients:,} "
+    f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"
 )
 st.text(excerpt(record.content, 500))
 batches = journal().batches(record.id)

@@ -9,6 +9,7 @@ from components.journal import default_journal_path
 from components.ui.connection import current_connection
 from components.ui.sending import CONFIRM_ABOVE, max_in_flight
 from components.ui.shell import ensure_app_shell
+from components.ui.text import md
 
 ensure_app_shell()
 
@@ -27,13 +28,13 @@ if settings.mode == "sandbox":
     )
 elif settings.mode == "pod":
     st.warning(
-        f"Connected to a real Acoustic pod ({settings.label}). Sends reach real phones.",
+        f"Connected to a real Acoustic pod ({md(settings.label)}). Sends reach real phones.",
         icon=":material/cell_tower:",
     )
 else:
     st.error(
         "The Acoustic credentials are incomplete, so nothing can be sent:\n\n"
-        + "\n".join(f"- {problem}" for problem in settings.problems),
+        + "\n".join(f"- {md(problem)}" for problem in settings.problems),
         icon=":material/error:",
     )
 st.dataframe(pd.DataFrame(describe_settings(settings)), hide_index=True, width="stretch")
@@ -42,9 +43,9 @@ if connection.client is not None and st.button("Test connection", icon=":materia
     with st.spinner("Asking Acoustic for an access token…"):
         result = check_connection(connection.client)
     if result.ok:
-        st.success(result.message, icon=":material/check_circle:")
+        st.success(md(result.message), icon=":material/check_circle:")
     else:
-        st.error(result.message, icon=":material/error:")
+        st.error(md(result.message), icon=":material/error:")
 
 with st.expander("How to connect to a real pod"):
     st.markdown(

@@ -21,15 +21,18 @@ from components.ui.status_view import (
     refresh,
     verdicts,
 )
+from components.ui.text import md
 
 ensure_app_shell()
 
 state = st.session_state
 st.title("Status")
 
-linked = st.query_params.get_all("tx")
+linked, bad_links = parse_transaction_ids(" ".join(st.query_params.get_all("tx")))
+if bad_links:
+    st.warning("Not transaction ids, ignored: " + ", ".join(md(r) for r in bad_links[:5]))
 if linked and linked != state.get("status.ids"):
-    state["status.ids"] = list(dict.fromkeys(linked))
+    state["status.ids"] = linked
     state["status.input"] = "\n".join(state["status.ids"])
     state.pop("status.lookups", None)
     state["status.poller"] = Poller()
@@ -45,7 +48,7 @@ with st.form("status.lookup", border=False):
 if submitted:
     ids, rejected = parse_transaction_ids(text)
     if rejected:
-        st.warning("Not transaction ids, ignored: " + ", ".join(rejected[:5]))
+        st.warning("Not transaction ids, ignored: " + ", ".join(md(r) for r in rejected[:5]))
     state["status.ids"] = ids
     state.pop("status.lookups", None)
     state["status.poller"] = Poller()

@@ -7,6 +7,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components.ui.text import plain
+
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
@@ -15,11 +17,12 @@ def new_app() -> AppTest:
 
 
 def texts(at: AppTest) -> str:
-    """Every text element of the page, one per line."""
+    """Every text element of the page, one per line, as the reader sees it (Markdown escapes of
+    outside text removed)."""
     parts = [m.value for m in at.markdown] + [c.value for c in at.caption]
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
-    return "\n".join(str(p) for p in parts)
+    return "\n".join(plain(str(p)) for p in parts)
 
 
 def composed(content: str, paste: str, program: str = "12345") -> AppTest:

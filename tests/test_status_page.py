@@ -9,6 +9,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal
+from components.ui.text import plain
 from tests.apptest_support import APP, composed, texts
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
@@ -77,3 +78,14 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
     ]
     assert at.session_state["compose.content"] == "Hi %%FIRST NAME%%"
     assert at.session_state["compose.program"] == "12345"
+
+
+def test_deep_links_that_are_not_ids_are_ignored_and_shown_as_plain_text():
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.query_params["tx"] = ["bad/id", "[x](https://evil.example)", "ffffff-18f-" + "0" * 32]
+    at.switch_page("pages/status.py").run()
+    assert not at.exception
+    warning = next(w.value for w in at.warning if "Not transaction ids" in w.value)
+    assert "\\[x\\]\\(https\\:" in warning  # escaped: shown as written, never a link
+    assert "bad/id, [x](https://evil.example)" in plain(warning)
+    assert "never received it. Check the id" in texts(at)

@@ -16,6 +16,7 @@ from components.contacts import ContactFileError, ContactList, read_contacts
 from components.message import MAX_CONTENT_CHARACTERS, Issue, MessageStatistics
 from components.phone import region_name
 from components.segments import SegmentCount
+from components.ui.text import md
 
 AUTOMATIC = "(automatic)"
 
@@ -107,7 +108,7 @@ def contacts_input() -> LoadedContacts | None:
                 data, filename=filename, default_region=region, phone_column=column
             )
         except ContactFileError as exc:
-            st.error(str(exc), icon=":material/error:")
+            st.error(md(exc), icon=":material/error:")
             return None
     contacts: ContactList = memo[key]
     if contacts.columns != known_columns:
@@ -122,9 +123,9 @@ def contacts_summary(contacts: ContactList) -> None:
     duplicates.metric("Merged", f"{contacts.duplicates:,}")
     flagged.metric("Flagged", f"{len(contacts.flagged):,}")
     for note in contacts.notes:
-        st.caption(note)
+        st.caption(md(note))
     if contacts.phone_column:
-        st.caption(f"Phone numbers from the column **{_md(contacts.phone_column)}**.")
+        st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
     if len(contacts.rejected):
         with st.expander(f"Rejected rows ({len(contacts.rejected):,})", icon=":material/block:"):
             st.dataframe(
@@ -202,16 +203,11 @@ def distribution(stats: MessageStatistics) -> None:
 
 def issues_list(issues: list[Issue]) -> None:
     for issue in issues:
-        text = f"{issue.message}  \n**Fix:** {issue.fix}"
+        text = f"{md(issue.message)}  \n**Fix:** {md(issue.fix)}"
         if issue.level == "error":
             st.error(text, icon=":material/error:")
         else:
             st.warning(text, icon=":material/warning:")
-
-
-def _md(text: str) -> str:
-    """Escapes Markdown so that a column name shows as written."""
-    return "".join(f"\\{ch}" if ch in "\\`*_{}[]()#+-.!|<>~:$" else ch for ch in text)
 
 
 def earlier_failures_warning(loaded: LoadedContacts) -> None:

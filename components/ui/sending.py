@@ -20,6 +20,7 @@ from components.journal import DuplicateSendError, Journal, SendRecord, default_
 from components.phone import normalize_phone
 from components.sending import SendWorker, send_progress, submit_send
 from components.ui.connection import Connection
+from components.ui.text import md
 
 CONFIRM_ABOVE = int(os.environ.get("SMS_CONSOLE_CONFIRM_ABOVE", "1000"))
 
@@ -118,7 +119,7 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
         )
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
-        st.error(str(exc), icon=":material/content_copy:")
+        st.error(md(exc), icon=":material/content_copy:")
         return None
     st.session_state["send.active_id"] = send_id
     st.session_state.pop("send.duplicate", None)
@@ -240,7 +241,7 @@ def progress_panel(send_id: int) -> None:
         for failure in progress.failures:
             (st.error if failure.state == "rejected" else st.warning)(
                 f"Batch {failure.batch} ({failure.contacts:,} contacts) {failure.state}: "
-                f"{failure.message}  \n**What to do:** {failure.hint}",
+                f"{md(failure.message)}  \n**What to do:** {md(failure.hint)}",
                 icon=":material/error:" if failure.state == "rejected" else ":material/help:",
             )
         if progress.transaction_ids:

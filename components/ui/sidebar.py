@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from components.connection import ConnectionSettings
+from components.ui.text import md
 
 
 def render_mode_badge(settings: ConnectionSettings) -> None:
@@ -18,9 +19,9 @@ def render_mode_badge(settings: ConnectionSettings) -> None:
                 "credentials (see Settings) to send for real."
             )
         elif settings.mode == "pod":
-            st.badge(f"Live · {settings.label}", icon=":material/cell_tower:", color="red")
+            st.badge(f"Live · {md(settings.label)}", icon=":material/cell_tower:", color="red")
             host = urlsplit(settings.base_url or "").hostname or ""
-            st.caption(f"Sends go to real phones through {host}.")
+            st.caption(f"Sends go to real phones through {md(host)}.")
         else:
             st.badge("Not configured", icon=":material/error:", color="gray")
             st.caption(

@@ -14,6 +14,7 @@ from components.acoustic import AcousticClient
 from components.insights import FAILED, PENDING, SENT, failure_groups, kpis, to_csv
 from components.journal import Journal
 from components.lookups import Lookup, Poller, insight_table, look_up, snapshots_over_time
+from components.ui.text import md
 
 VERDICT_ICONS = {
     "complete": ":material/check_circle:",
@@ -66,13 +67,13 @@ def polling(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> Non
 
 def verdicts(lookups: Sequence[Lookup]) -> None:
     for lookup in lookups:
-        text = f"`{lookup.transaction_id}` — {lookup.message}"
+        text = f"`{lookup.transaction_id}` — {md(lookup.message)}"
         if lookup.send_id is not None:
             text += f" (send #{lookup.send_id})"
         if lookup.verdict in ("error", "not_found"):
             st.warning(text, icon=VERDICT_ICONS[lookup.verdict])
         else:
-            st.markdown(f"{text}", help=None)
+            st.markdown(text)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)

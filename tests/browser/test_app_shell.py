@@ -37,3 +37,13 @@ def test_a_deep_link_as_the_first_visit_still_gets_the_page_map(page, tmp_path):
         expect(nav.get_by_role("link", name="app")).to_have_count(0)
     finally:
         app.stop()
+
+
+def test_outside_text_in_a_deep_link_shows_as_written_never_as_a_link_or_icon(page, app_url):
+    page.goto(f"{app_url}/status?tx=[x](https://evil.example)&tx=:material/error:")
+    wait_idle(page)
+    warning = page.get_by_text("Not transaction ids, ignored")
+    expect(warning).to_be_visible()
+    shown = warning.inner_text().replace("\u2060", "")
+    assert "[x](https://evil.example), :material/error:" in shown
+    expect(page.locator("a[href*='evil.example']")).to_have_count(0)
