@@ -1,6 +1,7 @@
 """Send in sandbox mode, open the status, watch it complete, filter by clicking a reason."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
@@ -36,3 +37,10 @@ def test_status_completes_and_a_reason_filters_the_table(page, app_url):
     page.mouse.click(bar["x"] + bar["width"] / 2, bar["y"] + bar["height"] / 2)
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"^1 of 6 contacts match the filters"))).to_be_visible()
+
+    # The export holds the filtered rows, with their personalization, built on the click.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Export CSV").click()
+    lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
+    assert lines[0].startswith("phoneNumber,country,state,reason,message")
+    assert len(lines) == 2 and ",failed," in lines[1]
