@@ -38,13 +38,13 @@ def sends_table(sends: list[SendRecord]) -> pd.DataFrame:
     columns = [
         "Send",
         "When",
+        "State",
         "Mode",
-        "Kind",
         "Program",
         "Message",
         "Recipients",
         "Batches",
-        "State",
+        "Kind",
         "Who",
     ]
     return pd.DataFrame(rows, columns=columns)

@@ -27,17 +27,25 @@ if not sends:
     st.stop()
 
 table = sends_table(sends)
+wanted = st.query_params.get("send")
+linked_rows = table.index[table["Send"].astype(str) == wanted].tolist() if wanted else []
 event = st.dataframe(
     table,
     hide_index=True,
     width="stretch",
     on_select="rerun",
     selection_mode="single-row",
+    selection_default={"selection": {"rows": linked_rows[:1]}} if linked_rows else None,
     key="history.table",
-    column_config={"Send": st.column_config.NumberColumn(format="#%d")},
+    placeholder="",
+    column_config={
+        "Send": st.column_config.NumberColumn(format="#%d"),
+        "Message": st.column_config.TextColumn(width="medium"),
+    },
 )
 selected_rows = event.selection.rows if event is not None else []
-wanted = st.query_params.get("send")
+if selected_rows:
+    st.query_params["send"] = str(table.iloc[selected_rows[0]]["Send"])  # a link to share
 if selected_rows:
     send_id = int(table.iloc[selected_rows[0]]["Send"])
 elif wanted and wanted.isdigit():
@@ -59,7 +67,7 @@ st.caption(
 )
 st.text(excerpt(record.content, 500))
 batches = journal().batches(record.id)
-st.dataframe(batches_table(batches), hide_index=True, width="stretch")
+st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder="")
 
 running = worker().is_running(record.id)
 transaction_ids = [b.transaction_id for b in batches if b.transaction_id]

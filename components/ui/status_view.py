@@ -225,6 +225,7 @@ def contacts_grid(table: pd.DataFrame) -> None:
         width="stretch",
         height="auto" if len(table) <= 12 else 440,
         column_order=[*first, *fields, *last],
+        placeholder="",
         column_config={
             "phoneNumber": st.column_config.TextColumn("phone number"),
             "message": st.column_config.TextColumn("Acoustic's message", width="medium"),
