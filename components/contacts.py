@@ -306,8 +306,9 @@ def _fast_table(text: str) -> tuple[pd.DataFrame, list[int], bool] | None:
         return None
     frame = frame.iloc[1:]
     frame.columns = _header_names(first, width)
-    blank = frame.apply(lambda column: column.astype(str).str.strip().eq("")).all(axis=1)
-    frame = frame[~blank]
+    if re.search(f'^[ \t"{re.escape(separator)}]*$', text, re.MULTILINE):  # rare: skip the scan
+        blank = frame.apply(lambda column: column.astype(str).str.strip().eq("")).all(axis=1)
+        frame = frame[~blank]
     line_numbers = [int(i) + 1 for i in frame.index]
     return frame.reset_index(drop=True), line_numbers, True
 

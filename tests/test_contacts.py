@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
+from components import phone
 from components.contacts import ContactFileError, read_contacts
 from components.phone import InvalidPhoneNumber, normalize_phone, parse_phone
 
@@ -261,6 +262,12 @@ def test_quoted_fields_blank_lines_tabs_and_crlf():
     assert contacts.rejected.empty
 
 
+def test_rows_of_empty_cells_are_skipped_and_row_numbers_kept():
+    contacts = read_contacts("phone,name\n+1 949 500 1234,Ann\n,\n  ,  \nnope,Cy\n")
+    assert contacts.recipients["name"].tolist() == ["Ann"]
+    assert contacts.rejected[["row", "value"]].values.tolist() == [[5, "nope"]]
+
+
 def test_headers_are_made_unique_and_named():
     contacts = read_contacts("Phone,Name,Name,\n19495001234,a,b,c\n")
     assert contacts.recipients.columns.tolist() == ["phoneNumber", "Name", "Name (2)", "Column 4"]
@@ -329,3 +336,24 @@ def test_no_csv_like_text_crashes_the_reader(rows, separator):
     contacts = read_contacts(text)
     assert contacts.recipients.columns[0] == "phoneNumber"
     assert contacts.recipients["phoneNumber"].is_unique
+
+
+def _outcome(work):
+    try:
+        return work()
+    except InvalidPhoneNumber as exc:
+        return str(exc)
+
+
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    prefix=st.sampled_from(["+", "011", "00", "+0", "0011"]),
+    digits=st.text(alphabet="0123456789", min_size=1, max_size=19),
+    region=st.sampled_from(["US", "GB", "DE", "FR", "AU", "IN", "BR", "JP", "RU", "SG"]),
+)
+def test_the_fast_verdict_on_international_numbers_is_phonenumbers_own(prefix, digits, region):
+    """Valid or not, with its reason: the fast path says what the full phonenumbers reading says."""
+    raw = prefix + digits
+    fast = _outcome(lambda: phone._parse.__wrapped__(raw, region))
+    full = _outcome(lambda: phone._slow(raw, raw, region))
+    assert fast == full
