@@ -104,45 +104,21 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
     figures = kpis(table)
     groups = failure_groups(table)
     left, right = st.columns(2)
-    left.plotly_chart(
-        charts.outcome_donut(figures.sent, figures.failed, figures.pending),
-        width="stretch",
-        config={"displayModeBar": False},
-    )
+    with left:
+        _chart(charts.outcome_donut(figures.sent, figures.failed, figures.pending))
     with right:
         if len(groups):
-            event = st.plotly_chart(
-                charts.failures_by_reason(groups),
-                width="stretch",
-                on_select="rerun",
-                selection_mode="points",
-                key="status.reason_chart",
-                config={"displayModeBar": False},
-            )
-            _apply_pick("reason", _picked(event))
+            _filtering_chart(charts.failures_by_reason(groups), "reason")
         else:
             st.info("No failures.", icon=":material/check_circle:")
     left, right = st.columns(2)
     with left:
-        event = st.plotly_chart(
-            charts.failures_by_country(table),
-            width="stretch",
-            on_select="rerun",
-            selection_mode="points",
-            key="status.country_chart",
-            config={"displayModeBar": False},
-        )
-        _apply_pick("country", _picked(event))
-    right.plotly_chart(
-        charts.outcome_by_batch(table), width="stretch", config={"displayModeBar": False}
-    )
+        _filtering_chart(charts.failures_by_country(table), "country")
+    with right:
+        _chart(charts.outcome_by_batch(table))
     over_time = snapshots_over_time(journal, ids)
     if len(over_time) > 1:
-        st.plotly_chart(
-            charts.processed_over_time(over_time),
-            width="stretch",
-            config={"displayModeBar": False},
-        )
+        _chart(charts.processed_over_time(over_time))
     if len(groups):
         # A static table: the cause and what to do are sentences, and they must wrap.
         st.table(
@@ -151,6 +127,23 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
             ),
             hide_index=True,
         )
+
+
+def _chart(figure: object) -> None:
+    st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+
+
+def _filtering_chart(figure: object, name: str) -> None:
+    """A chart whose bars, when clicked, filter the contacts table by `name`."""
+    event = st.plotly_chart(
+        figure,
+        width="stretch",
+        on_select="rerun",
+        selection_mode="points",
+        key=f"status.{name}_chart",
+        config={"displayModeBar": False},
+    )
+    _apply_pick(name, _picked(event))
 
 
 def _apply_pick(name: str, picked: list[str]) -> None:
