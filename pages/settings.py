@@ -34,7 +34,7 @@ elif settings.mode == "pod":
 else:
     st.error(
         "The Acoustic credentials are incomplete, so nothing can be sent:\n\n"
-        + "\n".join(f"- {md(problem)}" for problem in settings.problems),
+        + "\n".join(f"- {problem}" for problem in settings.problems),
         icon=":material/error:",
     )
 st.dataframe(pd.DataFrame(describe_settings(settings)), hide_index=True, width="stretch")
