@@ -1,5 +1,7 @@
 """History: every send made from this console, newest first; open one to see its batches."""
 
+import zlib
+
 import streamlit as st
 
 from components.history import batches_table, excerpt, sends_table
@@ -36,21 +38,26 @@ event = st.dataframe(
     on_select="rerun",
     selection_mode="single-row",
     selection_default={"selection": {"rows": linked_rows[:1]}} if linked_rows else None,
-    key="history.table",
+    # A row is selected by position: a new search is a new table, whose selection starts from
+    # the open send (kept when it is still listed).
+    key=f"history.table.{zlib.crc32(f'{search}|{mode}'.encode())}",
     placeholder="",
     column_config={
         "Send": st.column_config.NumberColumn(format="#%d"),
         "Message": st.column_config.TextColumn(width="medium"),
     },
 )
-selected_rows = event.selection.rows if event is not None else []
-if selected_rows:
-    st.query_params["send"] = str(table.iloc[selected_rows[0]]["Send"])  # a link to share
+selected_rows = [row for row in event.selection.rows if row < len(table)] if event else []
+send_id: int | None = None
 if selected_rows:
     send_id = int(table.iloc[selected_rows[0]]["Send"])
+    st.query_params["send"] = str(send_id)  # the address bar links to the open send
+    st.session_state["history.had_selection"] = True
+elif st.session_state.pop("history.had_selection", False):
+    st.query_params.pop("send", None)  # the user cleared the selection: close the send
 elif wanted and wanted.isdigit():
     send_id = int(wanted)
-else:
+if send_id is None:
     st.caption("Select a send to see its batches.")
     st.stop()
 
