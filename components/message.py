@@ -134,6 +134,7 @@ class TagCoverage:
     own: int
     default: int
     missing: int
+    missing_examples: tuple[str, ...] = ()  # a few numbers left without a value, to go and look
 
 
 @dataclass(frozen=True)
@@ -181,12 +182,17 @@ def render_all(
         if key not in {_key(c.tag) for c in coverage.values()}:
             own = int(present.sum())
             rest = len(index) - own
+            examples: tuple[str, ...] = ()
+            if rest and key not in fallback and "phoneNumber" in recipients:
+                lacking = recipients.loc[~present.to_numpy(), "phoneNumber"].head(3)
+                examples = tuple(f"+{number}" for number in lacking.astype("str"))
             coverage[name] = TagCoverage(
                 tag=name,
                 column=column,
                 own=own,
                 default=rest if key in fallback else 0,
                 missing=0 if key in fallback else rest,
+                missing_examples=examples,
             )
     return RenderResult(texts=texts, coverage=list(coverage.values()))
 
@@ -309,11 +315,15 @@ def preflight(
                 if item.column
                 else "no contact column has that name"
             )
+            examples = ""
+            if item.missing_examples:
+                more = ", …" if item.missing > len(item.missing_examples) else ""
+                examples = f": {', '.join(item.missing_examples)}{more}"
             issues.append(
                 Issue(
                     "error",
-                    f"%%{item.tag}%% has no value for {item.missing} recipient"
-                    f"{'s' if item.missing != 1 else ''} ({where}) and no default.",
+                    f"%%{item.tag}%% has no value for {item.missing:,} recipient"
+                    f"{'s' if item.missing != 1 else ''} ({where}) and no default{examples}.",
                     f"Enter a default for {item.tag}, fill the column, or remove the tag.",
                 )
             )

@@ -47,6 +47,7 @@ def test_missing_values_block_until_a_default_is_given():
     at = composed("Hi %%FIRST NAME%%, code %%PIN%%", CSV)
     text = texts(at)
     assert "%%FIRST NAME%% has no value for 1 recipient" in text
+    assert "and no default: +447911123456." in text  # which one, to go and look
     assert "1 own value" in text or "1 own value" in text.replace(",", "")
     at.text_input(key="compose.default.first name").set_value("there").run()
     text = texts(at)

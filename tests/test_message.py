@@ -119,6 +119,12 @@ def test_preflight_errors_with_fixes():
     assert "No SMS program id" in messages
     assert "no valid recipients" in messages
     assert "%%NAME%% has no value for 3 recipients" in messages
+    assert "no default: +19495001234, +19495001299, +447911123456." in messages
+    four = pd.concat([recipients(), recipients().head(1)], ignore_index=True)
+    (issue,) = preflight(
+        "Hi %%NAME%%", "1", 4, coverage=render_all("Hi %%NAME%%", four, {}).coverage
+    )
+    assert issue.message.endswith("+447911123456, ….")
     assert all(i.fix for i in issues)
     assert any("at least 5 characters" in i.fix for i in errors)
     assert [i.level for i in preflight("", "1", 1)] == ["error"]
