@@ -122,6 +122,38 @@ def look_up(
     )
 
 
+VERDICT_WORDS = {
+    "complete": "complete",
+    "processing": "processing",
+    "not_yet": "not started yet",
+    "not_found": "not found",
+    "error": "could not be checked",
+}
+
+
+def summarize(lookups: Sequence[Lookup]) -> str:
+    """One line for the transactions of a many-batch send: how many are in each state, and the
+    contacts processed so far."""
+    counts: dict[str, int] = {}
+    for lookup in lookups:
+        counts[lookup.verdict] = counts.get(lookup.verdict, 0) + 1
+    states = ", ".join(
+        f"{counts[verdict]:,} {words}"
+        for verdict, words in VERDICT_WORDS.items()
+        if verdict in counts
+    )
+    found = [x.status for x in lookups if x.status is not None and x.status.found]
+    total = sum(status.total for status in found)
+    processed = sum(status.processed for status in found)
+    sends = sorted({x.send_id for x in lookups if x.send_id is not None})
+    text = f"{len(lookups):,} transactions: {states}."
+    if total:
+        text += f" {processed:,} of {total:,} contacts processed."
+    if sends:
+        text += " (" + ", ".join(f"send #{send}" for send in sends) + ")"
+    return text
+
+
 def _ago(seconds: float) -> str:
     if seconds < 90:
         return f"{int(seconds)} s ago"
@@ -169,25 +201,36 @@ def insight_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
     return build_table(contacts, status_frame(answers))
 
 
+def _unseen(sizes: dict[str, int], wide: pd.DataFrame) -> int:
+    """The size of the transactions that have no snapshot at all yet."""
+    seen = {str(t) for t in wide["total"].columns}
+    return sum(size for tid, size in sizes.items() if tid not in seen)
+
+
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:
     """Processed and total over time, summed across transactions (each one's latest value at
     every moment a snapshot was taken)."""
     rows = []
+    sizes: dict[str, int] = {}  # the journal knows a send's size before Acoustic reports it
     for transaction_id in transaction_ids:
+        batch = journal.batch_for_transaction(transaction_id)
+        sizes[transaction_id] = batch.contacts if batch is not None else 0
         for snapshot in journal.snapshots(transaction_id):
-            rows.append((snapshot.taken_at, transaction_id, snapshot.processed, snapshot.total))
+            total = max(snapshot.total, sizes[transaction_id])
+            rows.append((snapshot.taken_at, transaction_id, snapshot.processed, total))
     if not rows:
         return pd.DataFrame(columns=["taken_at", "processed", "total"])
     frame = pd.DataFrame(rows, columns=["taken_at", "transaction", "processed", "total"])
     wide = frame.pivot_table(
         index="taken_at", columns="transaction", values=["processed", "total"], aggfunc="last"
     ).sort_index()
-    wide = wide.ffill().fillna(0)
+    wide = wide.ffill()
+    totals = wide["total"].fillna(value={t: sizes.get(str(t), 0) for t in wide["total"].columns})
     result = pd.DataFrame(
         {
             "taken_at": pd.to_datetime(wide.index, unit="s"),
-            "processed": wide["processed"].sum(axis=1).to_numpy(),
-            "total": wide["total"].sum(axis=1).to_numpy(),
+            "processed": wide["processed"].fillna(0).sum(axis=1).to_numpy(),
+            "total": (totals.fillna(0).sum(axis=1) + _unseen(sizes, wide)).to_numpy(),
         }
     )
     return result

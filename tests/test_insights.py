@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from components import charts
-from components.acoustic import clear_token_caches
+from components.acoustic import SendStatus, clear_token_caches
 from components.insights import (
     build_table,
     classify_reason,
@@ -20,7 +20,15 @@ from components.insights import (
     to_csv,
 )
 from components.journal import Journal
-from components.lookups import Lookup, Poller, insight_table, look_up, parse_transaction_ids
+from components.lookups import (
+    Lookup,
+    Poller,
+    insight_table,
+    look_up,
+    parse_transaction_ids,
+    snapshots_over_time,
+    summarize,
+)
 from components.resend import resend_contacts
 
 # The status answer of ACOUSTIC_API.md (the seed's sample), with its invalid number.
@@ -252,3 +260,42 @@ def test_country_of_agrees_with_phonenumbers(number):
 
     expected = phonenumbers.region_code_for_number(phonenumbers.parse("+" + number))
     assert country_of(number) == (expected or "GB")  # 44 7700 900xxx: drama range, no region
+
+
+def test_many_transactions_are_summarized_in_one_line():
+    def status(tid: str, total: int, processed: int) -> SendStatus:
+        return SendStatus(tid, True, total, processed)
+
+    lookups = [
+        Lookup("a", "complete", "", 0, status("a", 1000, 1000), 7),
+        Lookup("b", "processing", "", 0, status("b", 1000, 400), 7),
+        Lookup("c", "processing", "", 0, status("c", 500, 0), 7),
+        Lookup("d", "error", "Acoustic could not be reached.", 0, None, 7),
+    ]
+    assert summarize(lookups) == (
+        "4 transactions: 1 complete, 2 processing, 1 could not be checked. "
+        "1,400 of 2,500 contacts processed. (send #7)"
+    )
+
+
+def test_processed_over_time_sums_transactions_and_knows_sizes_before_acoustic_does(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    contacts = [{"phoneNumber": f"1949500{n:04d}"} for n in range(5)]
+    record = journal.create_send(
+        kind="bulk",
+        mode="sandbox",
+        base_url="http://x",
+        program="12345",
+        content="x",
+        payloads=[{"contacts": contacts[:3]}, {"contacts": contacts[3:]}],
+    )
+    for batch, tid in zip(journal.batches(record.id), ["a", "b"], strict=True):
+        journal.claim_batch(batch.id, "me")
+        journal.finish_batch(batch.id, "accepted", transaction_id=tid)
+    journal.add_snapshot("a", found=False, total=0, processed=0, contacts=[], taken_at=10)
+    assert snapshots_over_time(journal, ["a", "b"])["total"].tolist() == [5]  # b: no answer yet
+    journal.add_snapshot("b", found=True, total=2, processed=1, contacts=[], taken_at=10.5)
+    journal.add_snapshot("a", found=True, total=3, processed=3, contacts=[], taken_at=20)
+    frame = snapshots_over_time(journal, ["a", "b"])
+    assert frame["total"].tolist() == [5, 5, 5]  # the journal's sizes, even while "not found"
+    assert frame["processed"].tolist() == [0, 1, 4]  # each transaction's latest, summed

@@ -13,7 +13,14 @@ from components import charts
 from components.acoustic import AcousticClient
 from components.insights import FAILED, PENDING, SENT, failure_groups, kpis, to_csv
 from components.journal import Journal
-from components.lookups import Lookup, Poller, insight_table, look_up, snapshots_over_time
+from components.lookups import (
+    Lookup,
+    Poller,
+    insight_table,
+    look_up,
+    snapshots_over_time,
+    summarize,
+)
 from components.ui.text import md
 
 VERDICT_ICONS = {
@@ -65,15 +72,31 @@ def polling(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> Non
     ticker()
 
 
+SHOWN_ONE_BY_ONE = 3  # more transactions than this (a many-batch send) get a summary line
+
+
 def verdicts(lookups: Sequence[Lookup]) -> None:
-    for lookup in lookups:
-        text = f"`{lookup.transaction_id}` — {md(lookup.message)}"
-        if lookup.send_id is not None:
-            text += f" (send #{lookup.send_id})"
-        if lookup.verdict in ("error", "not_found"):
-            st.warning(text, icon=VERDICT_ICONS[lookup.verdict])
-        else:
-            st.markdown(text)
+    if len(lookups) <= SHOWN_ONE_BY_ONE:
+        for lookup in lookups:
+            _verdict(lookup)
+        return
+    st.markdown(md(summarize(lookups)))
+    problems = [x for x in lookups if x.verdict in ("error", "not_found")]
+    for lookup in problems[:SHOWN_ONE_BY_ONE]:  # problems stay in sight
+        _verdict(lookup)
+    with st.expander(f"Each transaction ({len(lookups):,})", icon=":material/list:"):
+        for lookup in lookups:
+            _verdict(lookup)
+
+
+def _verdict(lookup: Lookup) -> None:
+    text = f"`{lookup.transaction_id}` — {md(lookup.message)}"
+    if lookup.send_id is not None:
+        text += f" (send #{lookup.send_id})"
+    if lookup.verdict in ("error", "not_found"):
+        st.warning(text, icon=VERDICT_ICONS[lookup.verdict])
+    else:
+        st.markdown(text)
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
