@@ -107,6 +107,33 @@ def test_expired_token_is_refreshed_once_and_the_call_repeated(sandbox):
     assert stats["send_posts"] == 3  # the 401 one, then the repeat
 
 
+def test_a_401_that_persists_does_not_fetch_a_token_per_call():
+    seen = {"token": 0}
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            seen["token"] += 1
+            return httpx.Response(200, json={"access_token": f"tok-{seen['token']}"})
+        return httpx.Response(401, json={"meta": {"generalErrors": ["Not authorized"]}})
+
+    client = AcousticClient(
+        "http://127.0.0.1:9", "id", "s", "r", transport=httpx.MockTransport(handler)
+    )
+    with client:
+        for _ in range(20):
+            with pytest.raises(AuthenticationError):
+                client.status("abc-123")
+    assert seen["token"] == 2  # the first token, and one replacement that was refused too
+
+
+def test_tokens_are_replaced_after_every_restart_of_the_server(sandbox):
+    with make_client(sandbox) as client:
+        for _ in range(3):  # each expiry looks like a restart: all tokens unknown
+            sandbox.expire_tokens()
+            client.send(payload())
+    assert sandbox.stats()["accepted_sends"] == 3
+
+
 def test_token_info_reuses_the_cached_token(sandbox):
     with make_client(sandbox) as client:
         first = client.token_info()

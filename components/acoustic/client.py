@@ -225,13 +225,18 @@ class AcousticClient:
                 response.status_code,
                 (time.monotonic() - started) * 1000,
             )
-            if response.status_code == 401 and not refreshed_after_401:
+            if (
+                response.status_code == 401
+                and not refreshed_after_401
+                and self._tokens.invalidate(token)
+            ):
                 # An expired or revoked token: fetch one new token and repeat the call once. The
                 # 401 is answered before any processing, so repeating a send here is safe.
                 refreshed_after_401 = True
-                self._tokens.invalidate(token)
                 attempt -= 1
                 continue
+            if response.status_code != 401:
+                self._tokens.accepted(token)
             reach = reach_of_status(response.status_code)
             if (
                 reach is not None

@@ -14,6 +14,11 @@ from dataclasses import dataclass
 
 from .redaction import Secret
 
+# A token fetched because the previous one was refused, and refused in turn before Acoustic ever
+# accepted it, means that fetching again will not help (revoked access, wrong pod): for this long
+# the 401 is reported instead of asking Acoustic for a token on every call.
+REPLACEMENT_COOLDOWN = 60.0
+
 
 @dataclass(frozen=True)
 class AccessToken:
@@ -37,6 +42,8 @@ class TokenCache:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._token: AccessToken | None = None
+        self._replacing = False  # the next fetch replaces a refused token
+        self._replacement: AccessToken | None = None
         self.fetches = 0
 
     def get(self, fetch: Callable[[], AccessToken]) -> AccessToken:
@@ -44,21 +51,40 @@ class TokenCache:
             if self._token is None or not self._token.fresh(time.time()):
                 self._token = fetch()
                 self.fetches += 1
+                self._replacement = self._token if self._replacing else None
+                self._replacing = False
             return self._token
 
     def peek(self) -> AccessToken | None:
         with self._lock:
             return self._token
 
+    def accepted(self, token: AccessToken) -> None:
+        """Acoustic took this token once: a later 401 is an ordinary expiry or restart."""
+        if self._replacement is token:
+            self._replacement = None
+
     def clear(self) -> None:
         with self._lock:
             self._token = None
+            self._replacement = None
+            self._replacing = False
 
-    def invalidate(self, token: AccessToken) -> None:
-        """Drops `token` unless another thread already replaced it (one refresh per 401 wave)."""
+    def invalidate(self, token: AccessToken) -> bool:
+        """Drops a token Acoustic refused, unless another thread already replaced it (one refresh
+        per 401 wave). False when `token` replaced a refused one and was refused before it was
+        ever accepted, within REPLACEMENT_COOLDOWN: a new token would be refused too, so the
+        caller reports the 401."""
         with self._lock:
-            if self._token is token:
-                self._token = None
+            if self._token is not token:
+                return True
+            if self._replacement is token and time.time() - token.obtained_at < (
+                REPLACEMENT_COOLDOWN
+            ):
+                return False
+            self._token = None
+            self._replacing = True
+            return True
 
 
 _caches: dict[tuple[str, str, str], TokenCache] = {}
