@@ -12,7 +12,14 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Literal
 
-from components.acoustic import AcousticClient, AcousticError, Secret, pod_base_url, pod_of
+from components.acoustic import (
+    ACOUSTIC_MAX_IN_FLIGHT,
+    AcousticClient,
+    AcousticError,
+    Secret,
+    pod_base_url,
+    pod_of,
+)
 from components.acoustic.pods import normalize_base_url
 
 ENVIRONMENT_VARIABLES = {
@@ -50,6 +57,16 @@ class ConnectionSettings:
     def is_real(self) -> bool:
         """True when sends reach real phones."""
         return self.mode == "pod"
+
+
+def configured_max_in_flight(environ: Mapping[str, str]) -> int:
+    """SMS_CONSOLE_MAX_IN_FLIGHT lowers Acoustic's limit of 10 for the whole process (e.g. when
+    other tools of the organisation call the API too); it can never raise it."""
+    try:
+        wanted = int(environ.get("SMS_CONSOLE_MAX_IN_FLIGHT", ACOUSTIC_MAX_IN_FLIGHT))
+    except ValueError:
+        wanted = ACOUSTIC_MAX_IN_FLIGHT
+    return min(max(wanted, 1), ACOUSTIC_MAX_IN_FLIGHT)
 
 
 def load_connection_settings(

@@ -252,6 +252,42 @@ CRASHING_SENDER = textwrap.dedent(
 )
 
 
+def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, tmp_path):
+    # Gates are per organisation for the life of the process: an API client id of its own keeps
+    # this lowered gate away from the other tests.
+    sandbox.configure(latency=0.1, client_id="limited-client")
+    worker = SendWorker(Journal(tmp_path / "j.sqlite3"), max_jobs=4)
+    client = AcousticClient(
+        sandbox.url,
+        "limited-client",
+        "sandbox-secret",
+        "sandbox-refresh",
+        retry=FAST_RETRY,
+        max_in_flight=2,  # SMS_CONSOLE_MAX_IN_FLIGHT=2
+    )
+    with client:
+        client.token_info()
+        ids = [
+            submit_send(
+                worker,
+                client,
+                kind="bulk",
+                mode="sandbox",
+                payloads=batches(6, tag=f"job {job}"),
+                content=str(job),
+                program="12345",
+                defaults={},
+                source=None,
+                created_by=None,
+            )
+            for job in range(3)
+        ]
+        for send_id in ids:
+            worker.wait(send_id, timeout=60)
+    assert sandbox.stats()["peak_in_flight"] == 2
+    assert sandbox.stats()["accepted_sends"] == 18
+
+
 def test_a_killed_process_leaves_a_journal_that_says_what_went_out(sandbox, tmp_path):
     sandbox.configure(latency=0.3)
     path = tmp_path / "j.sqlite3"

@@ -65,6 +65,7 @@ class AcousticClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
+        max_in_flight: int | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.client_id = str(client_id).strip()
@@ -77,7 +78,8 @@ class AcousticClient:
         self._tokens: TokenCache = token_cache_for(
             self.base_url, self.client_id, self._client_secret, self._refresh_token
         )
-        self.gate: InFlightGate = organisation_gate(self.base_url, self.client_id)
+        # At most 10 requests of the organisation in flight in this process (lower if asked).
+        self.gate: InFlightGate = organisation_gate(self.base_url, self.client_id, max_in_flight)
         if transport is None:
             # TCP_NODELAY: a request's headers and body leave in two writes; without it Nagle's
             # algorithm holds the body until the server's delayed ACK (~40 ms a request).

@@ -14,44 +14,56 @@ ACOUSTIC_MAX_IN_FLIGHT = 10
 
 
 class InFlightGate:
-    """A semaphore that also counts, so that tests and benchmarks can see the peak."""
+    """A counting gate that also records the peak, so that tests and benchmarks can see it. Its
+    limit can be lowered (never raised) while it is in use."""
 
     def __init__(self, limit: int = ACOUSTIC_MAX_IN_FLIGHT) -> None:
-        if not 1 <= limit <= ACOUSTIC_MAX_IN_FLIGHT:
-            raise ValueError(f"The in-flight limit must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
-        self.limit = limit
-        self._semaphore = threading.BoundedSemaphore(limit)
-        self._lock = threading.Lock()
+        self.limit = _checked(limit)
+        self._free = threading.Condition()
         self.in_flight = 0
         self.peak = 0
 
+    def lower_to(self, limit: int) -> None:
+        with self._free:
+            self.limit = min(self.limit, _checked(limit))
+
     @contextmanager
     def slot(self) -> Iterator[None]:
-        self._semaphore.acquire()
-        with self._lock:
+        with self._free:
+            while self.in_flight >= self.limit:
+                self._free.wait()
             self.in_flight += 1
             self.peak = max(self.peak, self.in_flight)
         try:
             yield
         finally:
-            with self._lock:
+            with self._free:
                 self.in_flight -= 1
-            self._semaphore.release()
+                self._free.notify()
 
     def reset_peak(self) -> None:
-        with self._lock:
+        with self._free:
             self.peak = self.in_flight
+
+
+def _checked(limit: int) -> int:
+    if not 1 <= limit <= ACOUSTIC_MAX_IN_FLIGHT:
+        raise ValueError(f"The in-flight limit must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
+    return limit
 
 
 _gates: dict[tuple[str, str], InFlightGate] = {}
 _gates_lock = threading.Lock()
 
 
-def organisation_gate(base_url: str, client_id: str) -> InFlightGate:
-    """The process-wide gate of one organisation (the same host and API client)."""
+def organisation_gate(base_url: str, client_id: str, limit: int | None = None) -> InFlightGate:
+    """The process-wide gate of one organisation (the same host and API client). A `limit` lowers
+    it for every client, job and look-up of that organisation in the process."""
     key = (base_url, client_id)
     with _gates_lock:
         gate = _gates.get(key)
         if gate is None:
             gate = _gates[key] = InFlightGate()
-        return gate
+    if limit is not None:
+        gate.lower_to(limit)
+    return gate

@@ -10,7 +10,11 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.acoustic import AcousticClient, Secret
-from components.connection import ConnectionSettings, load_connection_settings
+from components.connection import (
+    ConnectionSettings,
+    configured_max_in_flight,
+    load_connection_settings,
+)
 from components.sandbox import SandboxConfig, SandboxServer
 
 
@@ -53,8 +57,15 @@ def current_settings() -> ConnectionSettings:
 def _shared_client(
     base_url: str, client_id: str, secrets_digest: str, _secret: Secret, _refresh: Secret
 ) -> AcousticClient:
-    """One client per credential set per process (arguments with `_` are not hashed)."""
-    return AcousticClient(base_url, client_id, _secret, _refresh)
+    """One client per credential set per process (arguments with `_` are not hashed). Its gate,
+    shared by every job and look-up, holds the configured in-flight limit."""
+    return AcousticClient(
+        base_url,
+        client_id,
+        _secret,
+        _refresh,
+        max_in_flight=configured_max_in_flight(os.environ),
+    )
 
 
 def current_connection() -> Connection:

@@ -13,9 +13,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient
+from components.acoustic import AcousticClient
 from components.compose import Draft, Summary, payloads_for, summarize
-from components.connection import ConnectionSettings
+from components.connection import ConnectionSettings, configured_max_in_flight
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
 from components.phone import normalize_phone
 from components.sending import SendWorker, send_progress, submit_send
@@ -26,13 +26,7 @@ CONFIRM_ABOVE = int(os.environ.get("SMS_CONSOLE_CONFIRM_ABOVE", "1000"))
 
 
 def max_in_flight() -> int:
-    """SMS_CONSOLE_MAX_IN_FLIGHT lowers Acoustic's limit of 10 (e.g. when other tools of the
-    organisation call the API too); it can never raise it."""
-    try:
-        wanted = int(os.environ.get("SMS_CONSOLE_MAX_IN_FLIGHT", ACOUSTIC_MAX_IN_FLIGHT))
-    except ValueError:
-        wanted = ACOUSTIC_MAX_IN_FLIGHT
-    return min(max(wanted, 1), ACOUSTIC_MAX_IN_FLIGHT)
+    return configured_max_in_flight(os.environ)
 
 
 @st.cache_resource(show_spinner=False)
