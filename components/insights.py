@@ -112,6 +112,26 @@ def classify_reason(message: str | None) -> ReasonCategory:
     return CATEGORIES["unknown"]
 
 
+# The table's own columns (and the status answer's, while they are joined). A personalization
+# field of the same name ("state" for a US state, "message"...) gets FIELD_SUFFIX instead of
+# overwriting them.
+TABLE_COLUMNS = ("phoneNumber", "country", "state", "reason", "message", "batch", "transaction")
+FIELD_SUFFIX = " (field)"
+_RESERVED = {*TABLE_COLUMNS, "smsSent"}
+
+
+def field_column(name: object) -> str:
+    """The table column of a personalization field."""
+    text = str(name)
+    return text + FIELD_SUFFIX if text in _RESERVED else text
+
+
+def field_name(column: str) -> str:
+    """The personalization field behind a table column (the inverse of `field_column`)."""
+    base = column.removesuffix(FIELD_SUFFIX)
+    return base if column.endswith(FIELD_SUFFIX) and base in _RESERVED else column
+
+
 def contacts_frame(payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]]) -> pd.DataFrame:
     """Every contact that was sent: (batch number, transaction id, payload) -> one row each."""
     frames = []
@@ -125,6 +145,7 @@ def contacts_frame(payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]]
             }
         )
         fields = pd.DataFrame([c.get("personalization") or {} for c in contacts])
+        fields.columns = [field_column(name) for name in fields.columns]
         frames.append(pd.concat([frame, fields], axis=1) if len(fields.columns) else frame)
     if not frames:
         return pd.DataFrame(columns=["phoneNumber", "batch", "transaction"])

@@ -299,3 +299,28 @@ def test_processed_over_time_sums_transactions_and_knows_sizes_before_acoustic_d
     frame = snapshots_over_time(journal, ["a", "b"])
     assert frame["total"].tolist() == [5, 5, 5]  # the journal's sizes, even while "not found"
     assert frame["processed"].tolist() == [0, 1, 4]  # each transaction's latest, summed
+
+
+@pytest.mark.parametrize("field", ["state", "message", "smsSent", "country", "batch", "reason"])
+def test_fields_named_like_the_tables_own_columns_do_not_overwrite_them(field):
+    contacts = contacts_frame(
+        [
+            (
+                1,
+                "tx-1",
+                {
+                    "contacts": [
+                        {"phoneNumber": "1833920903", "personalization": {field: "CA"}},
+                        {"phoneNumber": "19492319304", "personalization": {field: "NY"}},
+                    ]
+                },
+            )
+        ]
+    )
+    statuses = status_frame({"tx-1": SEED_ANSWER["data"]["contactStatus"]})
+    table = build_table(contacts, statuses).set_index("phoneNumber")
+    assert table.loc["1833920903", "state"] == "failed"
+    assert table.loc["19492319304", "state"] == "sent"
+    assert table.loc["1833920903", f"{field} (field)"] == "CA"
+    assert kpis(table.reset_index()).failed == 1
+    assert resend_contacts(table.reset_index()).splitlines() == [f"phone,{field}", "+1833920903,CA"]
