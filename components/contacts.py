@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,6 +232,13 @@ def _header_names(cells: list[str], width: int) -> list[str]:
     return names
 
 
+def _free_name(name: str, taken: Iterable[str]) -> str:
+    names, candidate, suffix = set(taken), name, 2
+    while candidate in names:
+        candidate, suffix = f"{name} ({suffix})", suffix + 1
+    return candidate
+
+
 def _guess_phone_column(frame: pd.DataFrame, has_header: bool) -> str | None:
     if frame.empty and not len(frame.columns):
         return None
@@ -401,7 +409,11 @@ def _normalize(
     )
     for name in others:
         values = kept[name].astype("str").str.strip()
-        recipients[name] = kept[name].where(values.ne("") & kept[name].notna()).astype("str").values
+        # Another column called "phoneNumber" must never replace the checked numbers.
+        target = _free_name(name, recipients.columns)
+        recipients[target] = (
+            kept[name].where(values.ne("") & kept[name].notna()).astype("str").values
+        )
     regions = pd.Series([parsed[i].region for i in keep], dtype="str")  # type: ignore[union-attr]
     return ContactList(
         recipients=recipients,

@@ -268,6 +268,15 @@ def test_rows_of_empty_cells_are_skipped_and_row_numbers_kept():
     assert contacts.rejected[["row", "value"]].values.tolist() == [[5, "nope"]]
 
 
+def test_another_column_called_phoneNumber_never_replaces_the_checked_numbers():
+    contacts = read_contacts(
+        "phoneNumber,mobile\n(949) 500-1234,+44 7911 123456\n", phone_column="mobile"
+    )
+    assert contacts.recipients.to_dict("records") == [
+        {"phoneNumber": "447911123456", "phoneNumber (2)": "(949) 500-1234"}
+    ]
+
+
 def test_headers_are_made_unique_and_named():
     contacts = read_contacts("Phone,Name,Name,\n19495001234,a,b,c\n")
     assert contacts.recipients.columns.tolist() == ["phoneNumber", "Name", "Name (2)", "Column 4"]
