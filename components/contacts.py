@@ -28,25 +28,26 @@ __all__ = [
     "read_contacts",
 ]
 
+# Words (or word beginnings: "Telefonnummer", "Mobiltelefon") of a header that names a phone
+# column. Matched against the header's words, so that "Hotel" or "Cellar" do not count.
 PHONE_HEADER_WORDS = (
     "phone",
-    "mobile",
+    "mobil",
+    "móvil",
+    "movil",
     "cell",
     "msisdn",
     "number",
     "tel",
-    "telefon",
-    "telephone",
     "téléphone",
-    "telefono",
     "teléfono",
     "handy",
-    "móvil",
-    "movil",
     "portable",
     "sms",
     "gsm",
 )
+_NOT_PHONE_WORDS = ("cellar", "telling", "television", "telegram")
+_HEADER_WORD = re.compile(r"[^\W\d_]+")
 _PHONEISH = re.compile(r"^[\s+()\-./\d\u00a0]{7,}(?:\s*(?:ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
 
@@ -248,15 +249,27 @@ def _guess_phone_column(frame: pd.DataFrame, has_header: bool) -> str | None:
         values = [v for v in sample[column].tolist() if isinstance(v, str) and v.strip()]
         share = sum(map(_looks_like_phone, values)) / len(values) if values else 0.0
         scores[column] = share
-    named = [
-        c
-        for c in frame.columns
-        if has_header and any(word in str(c).casefold() for word in PHONE_HEADER_WORDS)
-    ]
-    if named:
-        return max(named, key=lambda c: scores[c])
+    named = [c for c in frame.columns if has_header and _names_a_phone(str(c))]
+    # A header wins only when its column holds numbers: "Order number" full of "A-1001" must not
+    # beat a "Contact" column full of phone numbers.
+    good = [c for c in named if scores[c] >= 0.3]
+    if good:
+        return max(good, key=lambda c: scores[c])
     best = max(scores, key=lambda c: scores[c]) if scores else None
-    return best if best is not None and scores[best] >= 0.3 else None
+    if best is not None and scores[best] >= 0.3:
+        return best
+    # Nothing looks like phone numbers: a phone-like header is still the best guess, so that its
+    # rows are rejected with their reasons instead of the file being refused.
+    return max(named, key=lambda c: scores[c]) if named else None
+
+
+def _names_a_phone(header: str) -> bool:
+    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", header)  # phoneNumber -> phone Number
+    words = _HEADER_WORD.findall(spaced.casefold())
+    return any(
+        word.startswith(PHONE_HEADER_WORDS) and not word.startswith(_NOT_PHONE_WORDS)
+        for word in words
+    )
 
 
 def _table(

@@ -277,6 +277,20 @@ def test_another_column_called_phoneNumber_never_replaces_the_checked_numbers():
     ]
 
 
+@pytest.mark.parametrize(
+    ("text", "column"),
+    [
+        ("Order number,Contact\nA-1001,+19495001234\nA-1002,+19495001299\n", "Contact"),
+        ("Hotel,Contact\nRitz,+19495001234\n", "Contact"),
+        ("Name,Telefonnummer\nAnn,+19495001234\n", "Telefonnummer"),
+        ("id,phoneNumber,fax\n7,+19495001234,+19495001299\n", "phoneNumber"),
+        ("Phone,Name\nnone yet,Ann\n", "Phone"),  # nothing phone-like: the header decides
+    ],
+)
+def test_the_phone_column_is_guessed_from_headers_and_content(text, column):
+    assert read_contacts(text).phone_column == column
+
+
 def test_headers_are_made_unique_and_named():
     contacts = read_contacts("Phone,Name,Name,\n19495001234,a,b,c\n")
     assert contacts.recipients.columns.tolist() == ["phoneNumber", "Name", "Name (2)", "Column 4"]
