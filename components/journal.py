@@ -206,7 +206,9 @@ class Journal:
         conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         conn.row_factory = sqlite3.Row
         conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA synchronous=NORMAL")
+        # FULL: a commit is on disk before the request it announces goes out. With NORMAL a power
+        # cut could roll back "in flight" after the batch was sent, and it would look unsent.
+        conn.execute("PRAGMA synchronous=FULL")
         conn.execute("PRAGMA busy_timeout=30000")
         return conn
 
