@@ -171,6 +171,12 @@ class DuplicateSendError(Exception):
         self.existing = existing
 
 
+def destination_of(mode: str, base_url: str) -> str:
+    """Where a send goes, as "the same send" understands it: the pod's address, or the built-in
+    sandbox whatever port it had (it gets a new one each time the console starts)."""
+    return "built-in sandbox" if mode == "sandbox" else base_url
+
+
 def send_fingerprint(
     *,
     kind: str,
@@ -283,7 +289,9 @@ class Journal:
         if not payloads:
             raise ValueError("A send needs at least one batch.")
         nonce = f"repeat-of-{repeat_of}-{time.time_ns()}" if repeat_of is not None else ""
-        fingerprint = send_fingerprint(kind=kind, base_url=base_url, payloads=payloads, nonce=nonce)
+        fingerprint = send_fingerprint(
+            kind=kind, base_url=destination_of(mode, base_url), payloads=payloads, nonce=nonce
+        )
         now = time.time()
         recipients = sum(len(p.get("contacts", [])) for p in payloads)
         with self._write() as conn:
@@ -331,10 +339,12 @@ class Journal:
             return self._send(conn, send_id)
 
     def find_duplicate(
-        self, *, kind: str, base_url: str, payloads: Sequence[Mapping[str, Any]]
+        self, *, kind: str, mode: str, base_url: str, payloads: Sequence[Mapping[str, Any]]
     ) -> SendRecord | None:
         """The journaled send identical to this one, if any (to warn before confirming)."""
-        fingerprint = send_fingerprint(kind=kind, base_url=base_url, payloads=payloads)
+        fingerprint = send_fingerprint(
+            kind=kind, base_url=destination_of(mode, base_url), payloads=payloads
+        )
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT id FROM sends WHERE fingerprint = ?", (fingerprint,)

@@ -5,6 +5,7 @@ import zlib
 import streamlit as st
 
 from components.history import batches_table, excerpt, sends_table
+from components.journal import destination_of
 from components.ui.connection import current_connection
 from components.ui.sending import journal, progress_panel, worker
 from components.ui.shell import ensure_app_shell
@@ -93,7 +94,9 @@ unknown = [b for b in batches if b.state == "unknown"]
 if running:
     progress_panel(record.id)
 elif planned or rejected or unknown:
-    if connection.client is None or connection.client.base_url != record.base_url:
+    if connection.client is None or destination_of(
+        connection.settings.mode, connection.client.base_url
+    ) != destination_of(record.mode, record.base_url):
         st.info(
             "This send was made through another connection; switch to it to resume or resend.",
             icon=":material/link_off:",

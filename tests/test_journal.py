@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from components.journal import DuplicateSendError, Journal, default_journal_path
+from components.journal import DuplicateSendError, Journal, default_journal_path, destination_of
 
 
 def payloads(n_batches: int = 2, content: str = "Hi") -> list[dict]:
@@ -56,12 +56,25 @@ def test_the_same_send_is_refused_unless_repeated_on_purpose(tmp_path):
     assert caught.value.existing.id == first.id
     assert f"send #{first.id}" in str(caught.value)
     assert (
-        journal.find_duplicate(kind="bulk", base_url="http://127.0.0.1:1", payloads=payloads()).id
+        journal.find_duplicate(
+            kind="bulk", mode="sandbox", base_url="http://127.0.0.1:1", payloads=payloads()
+        ).id
         == first.id
     )
     again = create(journal, repeat_of=first.id)
     assert again.id != first.id and again.repeat_of == first.id
     assert create(journal, content="Other", payloads=payloads(content="Other")).id
+
+
+def test_the_sandbox_is_one_destination_whatever_its_port_but_pods_differ(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    first = create(journal)  # sandbox on port 1
+    with pytest.raises(DuplicateSendError):  # the console restarted: the sandbox is on port 2
+        create(journal, base_url="http://127.0.0.1:2")
+    pod = dict(mode="pod", base_url="https://api-campaign-us-1.goacoustic.com")
+    assert create(journal, **pod).id != first.id
+    assert create(journal, **pod | {"base_url": "https://api-campaign-eu-1.goacoustic.com"}).id
+    assert destination_of("sandbox", "http://127.0.0.1:2") == destination_of("sandbox", "x")
 
 
 def test_a_batch_is_claimed_once_even_by_racing_workers(tmp_path):

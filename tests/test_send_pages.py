@@ -76,7 +76,9 @@ def test_test_send_needs_defaults_for_missing_fields():
     assert "too short" in texts(at)
 
 
-def seeded_journal(tmp_path: Path) -> tuple[Journal, int]:
+def seeded_journal(
+    tmp_path: Path, mode: str = "pod", base_url: str = "https://api-campaign-us-1.goacoustic.com"
+) -> tuple[Journal, int]:
     journal = Journal(tmp_path / "journal.sqlite3")
     payloads = [
         {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "1"}]},
@@ -84,8 +86,8 @@ def seeded_journal(tmp_path: Path) -> tuple[Journal, int]:
     ]
     record = journal.create_send(
         kind="bulk",
-        mode="sandbox",
-        base_url="http://127.0.0.1:1",
+        mode=mode,
+        base_url=base_url,
         program="12345",
         content="Gate B12",
         payloads=payloads,
@@ -111,9 +113,19 @@ def test_history_lists_and_opens_a_send(tmp_path):
     batches = at.dataframe[1].value
     assert batches["State"].tolist() == ["accepted", "unknown"]
     assert "may or may not" in batches["What to do"].tolist()[1] or batches["What to do"][1]
-    assert "another connection" in texts(at)  # made through another base URL
+    assert "another connection" in texts(at)  # made through a pod; this console is in sandbox
     at.text_input(key="history.search").set_value("no such text").run()
     assert "No sends yet" in texts(at)
+
+
+def test_a_sandbox_send_made_before_a_restart_can_still_be_resent(tmp_path):
+    _, send_id = seeded_journal(tmp_path, mode="sandbox", base_url="http://127.0.0.1:1")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.query_params["send"] = str(send_id)
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert "another connection" not in texts(at)  # the sandbox had another port then
+    assert at.checkbox(key=f"history.accept_duplicates.{send_id}")
 
 
 def test_empty_history():

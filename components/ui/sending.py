@@ -154,7 +154,10 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
     bubble(plan.first_text, "+" + plan.first_number, "1 of " + f"{plan.recipients:,}")
 
     previous = journal().find_duplicate(
-        kind=plan.kind, base_url=plan.client.base_url, payloads=plan.payloads
+        kind=plan.kind,
+        mode=plan.settings.mode,
+        base_url=plan.client.base_url,
+        payloads=plan.payloads,
     )
     repeat_of = None
     if previous is not None:
@@ -196,7 +199,10 @@ def send_test(plan: SendPlan) -> None:
     """One SMS to the marketer's own phone, journaled as a test. The same test twice needs a
     second click: a double click never sends it twice."""
     previous = journal().find_duplicate(
-        kind="test", base_url=plan.client.base_url, payloads=plan.payloads
+        kind="test",
+        mode=plan.settings.mode,
+        base_url=plan.client.base_url,
+        payloads=plan.payloads,
     )
     confirmed_repeat = st.session_state.pop("send.test_repeat_of", None)
     if previous is not None and confirmed_repeat != previous.id:
