@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sqlite3
 import threading
 import time
@@ -169,6 +170,14 @@ class DuplicateSendError(Exception):
             f"(send #{existing.id}). Open it in History instead of sending it again."
         )
         self.existing = existing
+
+
+_PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
+
+
+def _literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def destination_of(mode: str, base_url: str) -> str:
@@ -368,14 +377,21 @@ class Journal:
         if mode:
             clauses.append("s.mode = ?")
             params.append(mode)
-        if search.strip():
-            like = f"%{search.strip()}%"
+        text = search.strip()
+        if text:
+            # A phone number is searched by its digits, however it is written: "+1 (949)
+            # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.
+            digits = re.sub(r"\D", "", text) if _PHONE_SEARCH.fullmatch(text) else ""
+            like = f"%{_literal(text)}%"
+            phone = f'%"phoneNumber": "%{_literal(digits or text)}%'
             clauses.append(
-                """(s.content LIKE ? OR s.program LIKE ? OR IFNULL(s.source, '') LIKE ?
+                """(s.content LIKE ? ESCAPE '\\' OR s.program LIKE ? ESCAPE '\\'
+                    OR IFNULL(s.source, '') LIKE ? ESCAPE '\\'
                     OR EXISTS (SELECT 1 FROM batches b WHERE b.send_id = s.id
-                               AND (b.transaction_id LIKE ? OR b.payload_json LIKE ?)))"""
+                               AND (b.transaction_id LIKE ? ESCAPE '\\'
+                                    OR b.payload_json LIKE ? ESCAPE '\\')))"""
             )
-            params += [like, like, like, like, f'%"phoneNumber": "%{search.strip()}%']
+            params += [like, like, like, like, phone]
         where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
         with self._connection() as conn:
             ids = [

@@ -143,6 +143,14 @@ def test_history_search_and_snapshots(tmp_path):
     assert [s.id for s in journal.list_sends()] == [new.id, old.id]
     assert [s.id for s in journal.list_sends(search="gate")] == [new.id]
     assert [s.id for s in journal.list_sends(search="19495000102")] == [new.id, old.id]
+    for written in ("+1 949 500 0102", "(949) 500-0102", "+19495000102", "949.500.0102"):
+        assert [s.id for s in journal.list_sends(search=written)] == [new.id, old.id], written
+    assert journal.list_sends(search="+1 949 500 0199") == []
+    assert journal.list_sends(search="%") == [] and journal.list_sends(search="_") == []
+    percent = create(journal, content="50% off_now", payloads=payloads(content="50% off_now"))
+    assert [s.id for s in journal.list_sends(search="0% off_")] == [percent.id]
+    assert [s.id for s in journal.list_sends(search="gate", mode="sandbox")] == [new.id]
+    assert journal.list_sends(search="gate", mode="pod") == []
     journal.add_snapshot("tx", found=True, total=2, processed=1, contacts=[{"phoneNumber": "1"}])
     journal.add_snapshot("tx", found=True, total=2, processed=2, contacts=[])
     assert [s.processed for s in journal.snapshots("tx")] == [1, 2]
