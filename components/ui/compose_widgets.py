@@ -48,12 +48,28 @@ def _memo(name: str) -> dict:
     return st.session_state.setdefault(name, {})
 
 
+def _kept_upload(upload: object) -> tuple[bytes, str, str] | None:
+    """The uploaded file, kept in the session: the uploader forgets it when the marketer switches
+    to Paste or to another page, and a file that was chosen must not silently disappear. A file
+    removed with the uploader's own x is forgotten."""
+    state = st.session_state
+    drawn_before = state.get("compose.upload_drawn_before", False)
+    state["compose.upload_drawn"] = True
+    if upload is not None:
+        kept = (upload.getvalue(), upload.name, upload.file_id)  # type: ignore[attr-defined]
+        state["compose.upload_kept"] = kept
+    elif drawn_before:
+        state.pop("compose.upload_kept", None)  # it was on screen and the marketer removed it
+    return state.get("compose.upload_kept")
+
+
 def contacts_input() -> LoadedContacts | None:
     """Paste or upload; parsed once per input (kept in the session), errors shown, never raised."""
+    state = st.session_state
+    state.setdefault("compose.contacts_source", "Paste")
     source = st.segmented_control(
         "Contacts",
         ["Paste", "Upload a file"],
-        default="Paste",
         key="compose.contacts_source",
         label_visibility="collapsed",
     )
@@ -67,8 +83,13 @@ def contacts_input() -> LoadedContacts | None:
             key="compose.upload",
             help="Excel exports in any encoding and with ; , or tab separators are fine.",
         )
-        if upload is not None:
-            data, filename, identity = upload.getvalue(), upload.name, upload.file_id
+        kept = _kept_upload(upload)
+        if kept is not None:
+            data, filename, identity = kept
+            if upload is None:
+                st.caption(
+                    f"Using {md(filename)}, uploaded earlier. Upload another file to replace it."
+                )
     else:
         text = st.text_area(
             "Phone numbers, one a line, or CSV text with a header row",

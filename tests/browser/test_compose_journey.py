@@ -1,11 +1,13 @@
 """A marketer pastes contacts and types a message; the preview follows the typing."""
 
 import re
+from pathlib import Path
 
 from playwright.sync_api import expect
 
 from tests.browser.conftest import compose, wait_idle
 
+SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n12345,Nobody\n"
 
 
@@ -33,3 +35,41 @@ def test_preview_and_counts_follow_the_typing(page, app_url):
     page.get_by_role("button", name="Next").click()
     wait_idle(page)
     expect(page.get_by_test_id("stHtml").get_by_text("Hi Bob, see you - soon")).to_be_visible()
+
+
+def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url):
+    compose(page, app_url, CONTACTS, "12345", "Hey %%FIRST NAME%%")
+    expect(page.get_by_text(re.compile(r"^18 / 800"))).to_be_visible(timeout=15_000)
+    default = page.get_by_role("textbox", name="%%FIRST NAME%%")
+    default.fill("friend")
+    default.press("Enter")
+    source = page.get_by_role("textbox", name="Source (optional)")
+    source.fill("my-ref")
+    source.press("Enter")
+    wait_idle(page)
+
+    nav = page.get_by_test_id("stSidebarNav")
+    nav.get_by_role("link", name="History").click()
+    wait_idle(page)
+    nav.get_by_role("link", name="Compose").click()
+    wait_idle(page)
+    expect(page.get_by_role("textbox", name="Phone numbers, one a line")).to_have_value(CONTACTS)
+    expect(page.get_by_role("textbox", name="SMS program id")).to_have_value("12345")
+    expect(page.get_by_role("textbox", name="Source (optional)")).to_have_value("my-ref")
+    expect(page.get_by_role("textbox", name="%%FIRST NAME%%")).to_have_value("friend")
+    expect(page.locator("textarea.input")).to_have_value("Hey %%FIRST NAME%%")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("2")
+
+    page.get_by_text("Upload a file", exact=True).click()
+    wait_idle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        SAMPLES / "contacts_basic.csv"
+    )
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("6")
+    nav.get_by_role("link", name="History").click()
+    wait_idle(page)
+    nav.get_by_role("link", name="Compose").click()
+    wait_idle(page)
+    expect(page.get_by_text("Using contacts_basic.csv, uploaded earlier.")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("6")
