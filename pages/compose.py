@@ -19,11 +19,13 @@ from components.ui.compose_widgets import (
 from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor
 from components.ui.sending import (
+    SendPlan,
     bulk_send_plan,
     confirm_send,
     confirmation_open,
     open_confirmation,
     progress_panel,
+    repeat_test_prompt,
     send_test,
     test_send_plan,
 )
@@ -205,15 +207,20 @@ else:
         test_number = number_column.text_input(
             "Test number", key="compose.test_number", placeholder="+1 949 500 1234"
         )
+
+        def build_test_plan() -> SendPlan:
+            return test_send_plan(connection, draft, test_number, state["compose.region"])
+
         if button_column.button(
             "Send a test", icon=":material/science:", key="compose.send_test", width="stretch"
         ):
             try:
-                test_plan = test_send_plan(connection, draft, test_number, state["compose.region"])
+                test_plan = build_test_plan()
             except ValueError as exc:
                 st.error(md(exc), icon=":material/error:")
             else:
                 send_test(test_plan)
+        repeat_test_prompt(build_test_plan)
     with send_column:
         st.button(
             f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",

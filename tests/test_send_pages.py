@@ -59,11 +59,17 @@ def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
     assert payload["contacts"] == [{"phoneNumber": "19495001299"}]
     assert payload["personalizationDefaults"] == {"FIRST NAME": "there"}
     assert journal.get_send(first).kind == "test"
+    for _ in range(3):  # clicking "Send a test" again, however often, never repeats it
+        at.button(key="compose.send_test").click().run()
+        assert "This exact test already went out" in texts(at)
+        assert at.session_state["send.active_id"] == first
+    at.button(key="send.test_repeat_cancel").click().run()
+    assert "This exact test already went out" not in texts(at)
     at.button(key="compose.send_test").click().run()
-    assert "already went to +19495001299" in texts(at)
-    assert at.session_state["send.active_id"] == first
-    at.button(key="compose.send_test").click().run()
-    assert at.session_state["send.active_id"] != first
+    at.button(key="send.test_repeat_confirm").click().run()  # its own button, on purpose
+    second = at.session_state["send.active_id"]
+    assert second != first and journal.get_send(second).repeat_of == first
+    assert "This exact test already went out" not in texts(at)
 
 
 def test_test_send_needs_defaults_for_missing_fields():
@@ -126,6 +132,16 @@ def test_a_sandbox_send_made_before_a_restart_can_still_be_resent(tmp_path):
     assert not at.exception
     assert "another connection" not in texts(at)  # the sandbox had another port then
     assert at.checkbox(key=f"history.accept_duplicates.{send_id}")
+
+
+@pytest.mark.parametrize("link", ["99999999999999999999999", "abc", "-1", "424242"])
+def test_a_send_link_that_names_no_send_is_harmless(tmp_path, link):
+    seeded_journal(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.query_params["send"] = link
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert "Select a send" in texts(at) or "There is no send #424242" in texts(at)
 
 
 def test_empty_history():

@@ -195,26 +195,55 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
         st.rerun()
 
 
+REPEAT_TEST = "send.test_repeat"
+
+
 def send_test(plan: SendPlan) -> None:
-    """One SMS to the marketer's own phone, journaled as a test. The same test twice needs a
-    second click: a double click never sends it twice."""
-    previous = journal().find_duplicate(
+    """One SMS to the marketer's own phone, journaled as a test. The same test again needs its
+    own button ("Send it again", see `repeat_test_prompt`): clicking "Send a test" twice, or
+    three times in a hurry, never sends it twice."""
+    previous = _previous_test(plan)
+    if previous is not None:
+        st.session_state[REPEAT_TEST] = previous.id
+        return
+    _start(plan, None)
+
+
+def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
+    """While a repeated test waits for its confirmation: the warning and its own buttons."""
+    state = st.session_state
+    previous_id = state.get(REPEAT_TEST)
+    previous = journal().get_send(previous_id) if previous_id is not None else None
+    if previous is None:
+        return
+    when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
+    st.warning(
+        f"This exact test already went out at {when} (send #{previous.id}). Send it once more?",
+        icon=":material/content_copy:",
+    )
+    again, cancel = st.columns(2)
+    if cancel.button("Cancel", key="send.test_repeat_cancel", width="stretch"):
+        state.pop(REPEAT_TEST, None)
+        st.rerun()
+    if again.button("Send it again", key="send.test_repeat_confirm", width="stretch"):
+        state.pop(REPEAT_TEST, None)
+        try:
+            plan = build_plan()
+        except ValueError as exc:
+            st.error(md(exc), icon=":material/error:")
+            return
+        again_of = _previous_test(plan)  # the draft may have changed since the warning
+        _start(plan, again_of.id if again_of is not None else None)
+        st.rerun()
+
+
+def _previous_test(plan: SendPlan) -> SendRecord | None:
+    return journal().find_duplicate(
         kind="test",
         mode=plan.settings.mode,
         base_url=plan.client.base_url,
         payloads=plan.payloads,
     )
-    confirmed_repeat = st.session_state.pop("send.test_repeat_of", None)
-    if previous is not None and confirmed_repeat != previous.id:
-        st.session_state["send.test_repeat_of"] = previous.id
-        when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
-        st.warning(
-            f"This exact test already went to +{plan.first_number} at {when} (send "
-            f"#{previous.id}). Click “Send a test” again to send it once more.",
-            icon=":material/content_copy:",
-        )
-        return
-    _start(plan, previous.id if previous is not None else None)
 
 
 def progress_panel(send_id: int) -> None:
