@@ -23,10 +23,17 @@ search = search_column.text_input(
 mode = mode_column.selectbox("Mode", ["All", "sandbox", "pod"], key="history.mode")
 sends = journal().list_sends(search=search, mode=None if mode == "All" else mode)
 if not sends:
-    st.info(
-        "No sends yet. Compose a message and send it; it will be listed here.",
-        icon=":material/history:",
-    )
+    if search.strip() or mode != "All":
+        st.info(
+            "No send matches this search. Search by message text, program, source, transaction "
+            "id or phone number, or clear the search.",
+            icon=":material/search_off:",
+        )
+    else:
+        st.info(
+            "No sends yet. Compose a message and send it; it will be listed here.",
+            icon=":material/history:",
+        )
     st.stop()
 
 table = sends_table(sends)

@@ -15,13 +15,13 @@ from components.ui.status_view import (
     current_lookups,
     export_button,
     filtered_table,
+    ignored_ids_warning,
     kpi_row,
     outcome_table,
     polling,
     refresh,
     verdicts,
 )
-from components.ui.text import md
 
 ensure_app_shell()
 
@@ -30,7 +30,7 @@ st.title("Status")
 
 linked, bad_links = parse_transaction_ids(" ".join(st.query_params.get_all("tx")))
 if bad_links:
-    st.warning("Not transaction ids, ignored: " + ", ".join(md(r) for r in bad_links[:5]))
+    ignored_ids_warning(bad_links)
 if linked and linked != state.get("status.ids"):
     state["status.ids"] = linked
     state["status.input"] = "\n".join(state["status.ids"])
@@ -48,7 +48,7 @@ with st.form("status.lookup", border=False):
 if submitted:
     ids, rejected = parse_transaction_ids(text)
     if rejected:
-        st.warning("Not transaction ids, ignored: " + ", ".join(md(r) for r in rejected[:5]))
+        ignored_ids_warning(rejected)
     state["status.ids"] = ids
     state.pop("status.lookups", None)
     state["status.poller"] = Poller()

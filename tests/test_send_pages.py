@@ -121,7 +121,7 @@ def test_history_lists_and_opens_a_send(tmp_path):
     assert "may or may not" in batches["What to do"].tolist()[1] or batches["What to do"][1]
     assert "another connection" in texts(at)  # made through a pod; this console is in sandbox
     at.text_input(key="history.search").set_value("no such text").run()
-    assert "No sends yet" in texts(at)
+    assert "No send matches this search" in texts(at)
 
 
 def test_a_sandbox_send_made_before_a_restart_can_still_be_resent(tmp_path):

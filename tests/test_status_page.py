@@ -82,10 +82,16 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
 
 def test_deep_links_that_are_not_ids_are_ignored_and_shown_as_plain_text():
     at = AppTest.from_file(APP, default_timeout=30).run()
-    at.query_params["tx"] = ["bad/id", "[x](https://evil.example)", "ffffff-18f-" + "0" * 32]
+    at.query_params["tx"] = [
+        "bad/id",
+        "[x](https://evil.example)",
+        "ffffff-18f-" + "0" * 32,
+        "a/" * 2500,  # shown shortened, not 5,000 characters
+    ]
     at.switch_page("pages/status.py").run()
     assert not at.exception
     warning = next(w.value for w in at.warning if "Not transaction ids" in w.value)
     assert "\\[x\\]\\(https\\:" in warning  # escaped: shown as written, never a link
     assert "bad/id, [x](https://evil.example)" in plain(warning)
+    assert len(plain(warning)) < 200
     assert "never received it. Check the id" in texts(at)

@@ -32,6 +32,13 @@ VERDICT_ICONS = {
 }
 
 
+def ignored_ids_warning(rejected: Sequence[str]) -> None:
+    """What was pasted or linked that is not a transaction id, shortened: it can be anything."""
+    shown = [md(r if len(r) <= 40 else r[:39] + "…") for r in rejected[:5]]
+    more = f" and {len(rejected) - 5:,} more" if len(rejected) > 5 else ""
+    st.warning("Not transaction ids, ignored: " + ", ".join(shown) + more)
+
+
 def refresh(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
     """Asks Acoustic about every id that is not settled yet; keeps the answers in the session."""
     lookups: dict[str, Lookup] = st.session_state.setdefault("status.lookups", {})
@@ -66,8 +73,12 @@ def polling(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> Non
         if time.time() >= st.session_state.get("status.next_check", 0):
             refresh(client, journal, ids)
             st.rerun()
-        wait = max(0, int(st.session_state.get("status.next_check", 0) - time.time()))
-        st.caption(f"Checking again in {wait} s while contacts are processing.")
+        wait = int(st.session_state.get("status.next_check", 0) - time.time())
+        st.caption(
+            f"Checking again in {wait} s while contacts are processing."
+            if wait >= 1
+            else "Checking again…"
+        )
 
     ticker()
 
