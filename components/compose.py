@@ -66,6 +66,7 @@ def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) 
         coverage=rendered.coverage,
         longest_rendered=statistics.max_characters if len(recipients) else None,
         ucs2=ucs2,
+        defaults=draft.used_defaults(),
     )
     batches = -(-len(recipients) // MAX_CONTACTS_PER_SEND)
     return Summary(

@@ -79,10 +79,12 @@ def _key(name: str) -> str:
 
 
 def tags(content: str) -> list[str]:
-    """The tags of a message in order of first appearance, each once (as first written)."""
+    """The tags of a message in order of first appearance, each once (as first written). `%% %%`
+    names no field: it is not a tag (preflight reports it)."""
     seen: dict[str, str] = {}
     for name in TAG_PATTERN.findall(content or ""):
-        seen.setdefault(_key(name), name)
+        if name.strip():
+            seen.setdefault(_key(name), name)
     return list(seen.values())
 
 
@@ -168,6 +170,9 @@ def render_all(
     coverage: dict[str, TagCoverage] = {}
     for position in range(1, len(pieces), 2):
         name, literal = pieces[position], pieces[position + 1]
+        if not name.strip():  # "%% %%" is not a tag: it stays as written
+            texts = texts + f"%%{name}%%" + literal
+            continue
         column = column_for(name, list(recipients.columns))
         if column is not None:
             values = recipients[column].astype("str")
@@ -209,40 +214,41 @@ class MessageStatistics:
     total_segments: int
     segments_histogram: dict[int, int] = field(default_factory=dict)
     ucs2_recipients: int = 0
-    characters: pd.Series | None = None
+    characters: pd.Series | None = None  # as the 800-character limit counts them
     segments: pd.Series | None = None
+    units: pd.Series | None = None  # septets (GSM-7) or UTF-16 units (UCS-2)
+    ucs2: pd.Series | None = None
 
 
 _NON_GSM_PATTERN = "[^" + "".join(re.escape(c) for c in sorted(GSM_CHARACTERS)) + "]"
 _EXTENDED_PATTERN = "[" + "".join(re.escape(c) for c in sorted(GSM_EXTENDED)) + "]"
 
 
-def segments_per_text(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series]:
-    """(characters, segments, is_ucs2) for every text; vectorized for the common GSM-7 case and
-    exact (the reference's rules) for the rest."""
+def segments_per_text(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+    """(characters, units, segments, is_ucs2) for every text; vectorized for the common GSM-7 case
+    and exact (the reference's rules) for the rest. `characters` are counted as the 800-character
+    limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16 units."""
     texts = texts.astype("str").fillna("")
     ucs2 = texts.str.contains(_NON_GSM_PATTERN, regex=True)
-    length = texts.str.len()
-    extended = texts.str.count(_EXTENDED_PATTERN)
-    septets = length + extended
+    characters = texts.str.len().astype("int64")
+    septets = characters + texts.str.count(_EXTENDED_PATTERN)
+    units = septets.astype("int64")
     segments = pd.Series(1, index=texts.index, dtype="int64")
     multi = ~ucs2 & (septets > SINGLE_SEPTETS)
     segments[multi] = -(-septets[multi] // PART_SEPTETS)
-    exact = (multi & (extended > 0)) | ucs2
+    exact = (multi & (septets > characters)) | ucs2
     if exact.any():
         counted = {text: count_segments(text) for text in texts[exact].unique()}
         segments[exact] = texts[exact].map(lambda t: counted[t].segments).astype("int64")
-        length = length.astype("int64")
-        length[exact] = texts[exact].map(lambda t: counted[t].characters).astype("int64")
-    characters = length.where(ucs2, septets).astype("int64")
-    return characters, segments, ucs2
+        units[exact] = texts[exact].map(lambda t: counted[t].units).astype("int64")
+    return characters, units, segments, ucs2
 
 
 def message_statistics(texts: pd.Series) -> MessageStatistics:
     """Length and segment distribution over all recipients' rendered messages."""
     if len(texts) == 0:
         return MessageStatistics(0, 0, 0, 0, 0, 0, 0, 0)
-    characters, segments, ucs2 = segments_per_text(texts)
+    characters, units, segments, ucs2 = segments_per_text(texts)
     histogram = {int(k): int(v) for k, v in segments.value_counts().sort_index().items()}
     return MessageStatistics(
         recipients=len(texts),
@@ -257,6 +263,8 @@ def message_statistics(texts: pd.Series) -> MessageStatistics:
         ucs2_recipients=int(ucs2.sum()),
         characters=characters,
         segments=segments,
+        units=units,
+        ucs2=ucs2,
     )
 
 
@@ -280,10 +288,29 @@ def preflight(
     coverage: Sequence[TagCoverage] = (),
     longest_rendered: int | None = None,
     ucs2: bool | None = None,
+    defaults: Mapping[str, object] | None = None,
 ) -> list[Issue]:
     """Everything the API would reject with a 400, errors first, then warnings."""
     issues: list[Issue] = []
     content = content or ""
+    if any(not name.strip() for name in TAG_PATTERN.findall(content)):
+        issues.append(
+            Issue(
+                "error",
+                "The message has an empty tag (%% %%): Acoustic refuses tags that name no field.",
+                "Write a field name between the %% marks, such as %%FIRST NAME%%, or remove them.",
+            )
+        )
+    for name, value in (defaults or {}).items():
+        if isinstance(value, str) and TAG_PATTERN.search(value):
+            issues.append(
+                Issue(
+                    "warning",
+                    f"The default of %%{name}%% contains a tag ({value[:40]}): Acoustic puts a "
+                    "default in as written, so recipients would see the %% marks.",
+                    "Write the default as plain text.",
+                )
+            )
     if not content.strip():
         issues.append(Issue("error", "The message is empty.", "Write the message text."))
     if not (program or "").strip():

@@ -120,7 +120,12 @@ with message_column:
 
 st.divider()
 st.subheader("3 · Preview")
-if len(recipients):
+if len(recipients) and not content.strip():
+    st.info(
+        "Write the message to see each recipient's SMS, the segments and the cost.",
+        icon=":material/sms:",
+    )
+elif len(recipients):
     count = len(recipients)
     state.setdefault("compose.preview", 1)
     state["compose.preview"] = min(max(int(state["compose.preview"]), 1), count)
@@ -147,9 +152,14 @@ if len(recipients):
     bubble, numbers = st.columns([2, 3], gap="large")
     with bubble:
         phone_bubble(text, "+" + recipients["phoneNumber"].iloc[row], f"{position} of {count:,}")
-        characters = summary.statistics.characters.iloc[row]
-        segments = summary.statistics.segments.iloc[row]
-        st.caption(f"This SMS: {characters:,} characters, {segments} segment(s).")
+        stats = summary.statistics
+        characters, units = stats.characters.iloc[row], stats.units.iloc[row]
+        unit = "UTF-16 units" if stats.ucs2.iloc[row] else "septets"
+        segments = stats.segments.iloc[row]
+        st.caption(
+            f"This SMS: {characters:,} characters ({units:,} {unit}), {segments} "
+            f"segment{'s' if segments != 1 else ''}."
+        )
     with numbers:
         distribution(summary.statistics)
         price = st.number_input(

@@ -105,7 +105,8 @@ def test_statistics_match_per_message_counting():
     expected = [count_segments(t) for t in texts]
     assert stats.total_segments == sum(c.segments for c in expected)
     assert stats.segments_histogram == {1: 1, 2: 4}
-    assert stats.max_characters == max(c.characters for c in expected)
+    assert stats.max_characters == max(len(t) for t in texts)  # as the 800 limit counts
+    assert stats.units.tolist() == [c.units for c in expected]
     assert stats.ucs2_recipients == 1
     assert stats.segments.tolist() == [c.segments for c in expected]
 
@@ -152,3 +153,33 @@ def test_hints_for_every_documented_api_message():
     ):
         assert hint_for_api_message(message)
     assert hint_for_api_message("Something else") is None
+
+
+GSM_TEXT = st.text(alphabet=st.sampled_from("ab €{}[~^|\\\né"), max_size=400)
+ANY_TEXT = st.text(alphabet=st.sampled_from("ab €{}[~^|\\\n—’😀é中"), max_size=400)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.one_of(GSM_TEXT, ANY_TEXT), min_size=1))
+def test_vectorized_statistics_agree_with_the_exact_counter(texts):
+    stats = message_statistics(pd.Series(texts, dtype="str"))
+    exact = [count_segments(t) for t in texts]
+    assert stats.segments.tolist() == [c.segments for c in exact]
+    assert stats.units.tolist() == [c.units for c in exact]
+    assert stats.characters.tolist() == [len(t) for t in texts]
+    assert stats.ucs2.tolist() == [not c.is_gsm for c in exact]
+
+
+def test_an_empty_tag_is_not_a_tag_and_blocks_the_send():
+    assert tags("Hi %% %% there %%NAME%%") == ["NAME"]
+    rendered = render_all("Hi %% %% there", recipients(), {})
+    assert rendered.texts.tolist() == ["Hi %% %% there"] * 3 and rendered.coverage == []
+    (issue,) = preflight("Hi %% %% there", "1", 3)
+    assert issue.level == "error" and "empty tag" in issue.message
+
+
+def test_a_default_that_contains_a_tag_is_flagged():
+    issues = preflight("Hi %%X%%", "1", 3, defaults={"X": "%%X%% loop"})
+    assert [i.level for i in issues] == ["warning"]
+    assert "would see the %% marks" in issues[0].message
+    assert preflight("Hi %%X%%", "1", 3, defaults={"X": "100% sure"}) == []
