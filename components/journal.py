@@ -189,14 +189,16 @@ def destination_of(mode: str, base_url: str) -> str:
 def send_fingerprint(
     *,
     kind: str,
+    mode: str,
     base_url: str,
     payloads: Sequence[Mapping[str, Any]],
     nonce: str = "",
 ) -> str:
-    """Identifies "the same send": same target, same request bodies (content, program, defaults,
-    source and every contact), plus a nonce when the user asked for a deliberate repeat."""
+    """Identifies "the same send": same destination, same request bodies (content, program,
+    defaults, source and every contact), plus a nonce when the user asked for a deliberate
+    repeat."""
     digest = hashlib.sha256()
-    digest.update(f"{kind}\0{base_url}\0{nonce}\0".encode())
+    digest.update(f"{kind}\0{destination_of(mode, base_url)}\0{nonce}\0".encode())
     for payload in payloads:
         digest.update(json.dumps(payload, sort_keys=True, ensure_ascii=False).encode())
         digest.update(b"\0")
@@ -299,7 +301,7 @@ class Journal:
             raise ValueError("A send needs at least one batch.")
         nonce = f"repeat-of-{repeat_of}-{time.time_ns()}" if repeat_of is not None else ""
         fingerprint = send_fingerprint(
-            kind=kind, base_url=destination_of(mode, base_url), payloads=payloads, nonce=nonce
+            kind=kind, mode=mode, base_url=base_url, payloads=payloads, nonce=nonce
         )
         now = time.time()
         recipients = sum(len(p.get("contacts", [])) for p in payloads)
@@ -351,9 +353,7 @@ class Journal:
         self, *, kind: str, mode: str, base_url: str, payloads: Sequence[Mapping[str, Any]]
     ) -> SendRecord | None:
         """The journaled send identical to this one, if any (to warn before confirming)."""
-        fingerprint = send_fingerprint(
-            kind=kind, base_url=destination_of(mode, base_url), payloads=payloads
-        )
+        fingerprint = send_fingerprint(kind=kind, mode=mode, base_url=base_url, payloads=payloads)
         with self._connection() as conn:
             row = conn.execute(
                 "SELECT id FROM sends WHERE fingerprint = ?", (fingerprint,)

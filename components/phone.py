@@ -283,6 +283,25 @@ def _certain_international(digits: str, compact: str, default: str) -> PhoneNumb
 
     Invalid numbers are common in real files, and phonenumbers' full parse of each one costs as
     much as ten valid numbers on the fast path."""
+    parts = _international_parts(digits)
+    if parts is None:
+        return None
+    found = _classify(*parts)
+    if found is not None:
+        return found
+    code, nsn = parts
+    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
+    raise InvalidPhoneNumber(_reason(number, compact, default))
+
+
+def _fast_international(digits: str) -> PhoneNumber | None:
+    parts = _international_parts(digits)
+    return _classify(*parts) if parts is not None else None
+
+
+def _international_parts(digits: str) -> tuple[int, str] | None:
+    """(country code, national number) of digits that start with a country code, when the fast
+    path reads them exactly as phonenumbers would; None when only phonenumbers can tell."""
     split = _split_country_code(digits)
     if split is None:
         return None
@@ -295,22 +314,7 @@ def _certain_international(digits: str, compact: str, default: str) -> PhoneNumb
         or _strips_national_prefix(nsn, regions[0])
     ):
         return None
-    found = _classify(code, nsn)
-    if found is not None:
-        return found
-    number = phonenumbers.PhoneNumber(country_code=code, national_number=int(nsn))
-    raise InvalidPhoneNumber(_reason(number, compact, default))
-
-
-def _fast_international(digits: str) -> PhoneNumber | None:
-    split = _split_country_code(digits)
-    if split is None:
-        return None
-    code, nsn = split
-    region = _region(COUNTRY_CODES[code][0])
-    if region is None or _strips_national_prefix(nsn, region):
-        return None
-    return _classify(code, nsn)
+    return code, nsn
 
 
 def choose_reading(

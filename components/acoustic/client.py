@@ -409,8 +409,7 @@ def encode_payload(payload: Mapping[str, Any]) -> EncodedPayload:
             f"This batch could not be written as a request ({exc}); nothing was sent. This is a "
             "fault in the console: please report it."
         ) from None
-    contacts = payload.get("contacts")
-    return EncodedPayload(body=body, contacts=len(contacts) if isinstance(contacts, list) else 0)
+    return EncodedPayload(body=body)
 
 
 def _secret(value: str | Secret) -> Secret:

@@ -19,7 +19,6 @@ class EncodedPayload:
     organisation's 10 slots, and a retry repeats exactly the same bytes."""
 
     body: bytes
-    contacts: int
 
 
 @dataclass(frozen=True)
