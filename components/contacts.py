@@ -24,6 +24,7 @@ __all__ = [
     "ContactFileError",
     "ContactList",
     "InvalidPhoneNumber",
+    "UnknownColumnError",
     "normalize_phone",
     "read_contacts",
 ]
@@ -54,6 +55,10 @@ _DIGIT = re.compile(r"\d")
 
 class ContactFileError(ValueError):
     """The input cannot be read at all (the message says why and what to do)."""
+
+
+class UnknownColumnError(ContactFileError):
+    """The phone column asked for is not in this input (another file was chosen meanwhile)."""
 
 
 @dataclass
@@ -364,7 +369,7 @@ def read_contacts(
     if phone_column is not None:
         match = [c for c in columns if c.strip().casefold() == phone_column.strip().casefold()]
         if not match:
-            raise ContactFileError(
+            raise UnknownColumnError(
                 f"There is no column {phone_column!r}. The columns are: {', '.join(columns)}."
             )
         column = match[0]

@@ -104,3 +104,15 @@ def test_bad_file_does_not_crash_the_page():
     at = composed("Hi", paste="\x00\x01\x02 garbage ;;;\n,,,\n")
     assert not at.exception
     assert metric(at, "Recipients") == "0"
+
+
+def test_the_phone_column_list_follows_the_contacts_and_a_stale_choice_is_dropped():
+    at = composed("Hi", "phone,FIRST NAME,alt\n+1 949 500 1234,Ann,+1 949 500 1299\n")
+    column = at.selectbox(key="compose.phone_column")
+    assert column.options == ["(automatic)", "phone", "FIRST NAME", "alt"]  # at once
+    column.set_value("alt").run()
+    assert at.dataframe[-1].value["phoneNumber"].tolist() == ["19495001299"]
+    at.text_area(key="compose.paste").set_value(CSV).run()  # other contacts: no "alt" column
+    assert not at.exception and not at.error
+    assert at.selectbox(key="compose.phone_column").value == "(automatic)"
+    assert metric(at, "Recipients") == "2"

@@ -12,7 +12,7 @@ import phonenumbers
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.contacts import ContactFileError, ContactList, read_contacts
+from components.contacts import ContactFileError, ContactList, UnknownColumnError, read_contacts
 from components.message import MAX_CONTENT_CHARACTERS, Issue, MessageStatistics
 from components.phone import region_name
 from components.segments import SegmentCount
@@ -51,16 +51,23 @@ def _memo(name: str) -> dict:
 def _kept_upload(upload: object) -> tuple[bytes, str, str] | None:
     """The uploaded file, kept in the session: the uploader forgets it when the marketer switches
     to Paste or to another page, and a file that was chosen must not silently disappear. A file
-    removed with the uploader's own x is forgotten."""
+    removed with the uploader's own x (it held the file in the run before) is forgotten."""
     state = st.session_state
-    drawn_before = state.get("compose.upload_drawn_before", False)
+    held_before = state.get("compose.upload_drawn_before", False) and state.get(
+        "compose.upload_held", False
+    )
     state["compose.upload_drawn"] = True
+    state["compose.upload_held"] = upload is not None
     if upload is not None:
         kept = (upload.getvalue(), upload.name, upload.file_id)  # type: ignore[attr-defined]
         state["compose.upload_kept"] = kept
-    elif drawn_before:
-        state.pop("compose.upload_kept", None)  # it was on screen and the marketer removed it
+    elif held_before:
+        state.pop("compose.upload_kept", None)
     return state.get("compose.upload_kept")
+
+
+def forget_upload() -> None:
+    st.session_state.pop("compose.upload_kept", None)
 
 
 def contacts_input() -> LoadedContacts | None:
@@ -87,9 +94,11 @@ def contacts_input() -> LoadedContacts | None:
         if kept is not None:
             data, filename, identity = kept
             if upload is None:
-                st.caption(
+                note, remove = st.columns([4, 1], vertical_alignment="center")
+                note.caption(
                     f"Using {md(filename)}, uploaded earlier. Upload another file to replace it."
                 )
+                remove.button("Remove", key="compose.forget_upload", on_click=forget_upload)
     else:
         text = st.text_area(
             "Phone numbers, one a line, or CSV text with a header row",
@@ -111,6 +120,8 @@ def contacts_input() -> LoadedContacts | None:
         help="For numbers written without a country code.",
     )
     known_columns = st.session_state.get("compose.columns", [])
+    if st.session_state.pop("compose.reset_phone_column", False):
+        st.session_state["compose.phone_column"] = AUTOMATIC
     column_choice = right.selectbox(
         "Phone column",
         [AUTOMATIC, *known_columns],
@@ -128,12 +139,18 @@ def contacts_input() -> LoadedContacts | None:
             memo[key] = read_contacts(
                 data, filename=filename, default_region=region, phone_column=column
             )
+        except UnknownColumnError:
+            # The column was chosen for other contacts (a paste, an earlier file): guess anew.
+            st.session_state["compose.reset_phone_column"] = True
+            st.rerun()
         except ContactFileError as exc:
             st.error(md(exc), icon=":material/error:")
             return None
     contacts: ContactList = memo[key]
     if contacts.columns != known_columns:
+        # The phone column list above was drawn for the previous contacts: draw it again.
         st.session_state["compose.columns"] = contacts.columns
+        st.rerun()
     return LoadedContacts(key, contacts)
 
 
