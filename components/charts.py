@@ -22,12 +22,18 @@ def _count_axis(figure: go.Figure, axis: str, largest: float) -> None:
     (figure.update_xaxes if axis == "x" else figure.update_yaxes)(**options)
 
 
+def _share(part: int, total: int) -> str:
+    """A percentage that never reads 0% or 100% when it is neither (4 failures of 3,005)."""
+    share = part / total
+    return f"{share:.1%}" if 0 < share < 0.01 or 0.99 < share < 1 else f"{share:.0%}"
+
+
 def outcome_donut(sent: int, failed: int, pending: int) -> go.Figure:
     labels = ["sent", "failed", "pending"]
     values = [sent, failed, pending]
     total = sum(values)
     # Slices of zero get no label: a "0 (0%)" floating by the ring only adds noise.
-    text = [f"{v:,}<br>{v / total:.0%}" if v and total else "" for v in values]
+    text = [f"{v:,}<br>{_share(v, total)}" if v and total else "" for v in values]
     figure = go.Figure(
         go.Pie(
             labels=labels,

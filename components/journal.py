@@ -175,6 +175,16 @@ class DuplicateSendError(Exception):
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
 
 
+def _phone_digits(text: str) -> str:
+    """The digits to look for when a search is a phone number, however it is written: "tel:"
+    links, "+44 (0) 7911 ...", exit codes ("001 ...") and national zeros ("07911 ...") lose
+    what the API's form does not have. Empty when the search is not a phone number."""
+    candidate = text.removeprefix("tel:").replace("(0)", "")
+    if not _PHONE_SEARCH.fullmatch(candidate):
+        return ""
+    return re.sub(r"\D", "", candidate).lstrip("0")
+
+
 def _literal(text: str) -> str:
     """`text` for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -381,7 +391,7 @@ class Journal:
         if text:
             # A phone number is searched by its digits, however it is written: "+1 (949)
             # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.
-            digits = re.sub(r"\D", "", text) if _PHONE_SEARCH.fullmatch(text) else ""
+            digits = _phone_digits(text)
             like = f"%{_literal(text)}%"
             phone = f'%"phoneNumber": "%{_literal(digits or text)}%'
             clauses.append(

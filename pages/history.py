@@ -63,7 +63,7 @@ if selected_rows:
     st.session_state["history.had_selection"] = True
 elif st.session_state.pop("history.had_selection", False):
     st.query_params.pop("send", None)  # the user cleared the selection: close the send
-elif wanted and wanted.isdigit() and len(wanted) <= 18:  # SQLite ids are 64-bit
+elif wanted and wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # 64-bit ids
     send_id = int(wanted)
 if send_id is None:
     st.caption("Select a send to see its batches.")

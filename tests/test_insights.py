@@ -136,6 +136,11 @@ def test_small_counts_have_whole_number_ticks_and_empty_slices_no_label():
     donut = charts.outcome_donut(4, 3, 0).data[0]
     assert list(donut.text) == ["4<br>57%", "3<br>43%", ""]
     assert charts.outcome_donut(0, 0, 0).data[0].text == ("", "", "")
+    assert list(charts.outcome_donut(3001, 4, 0).data[0].text) == [
+        "3,001<br>99.9%",
+        "4<br>0.1%",
+        "",
+    ]
 
 
 def test_export_neutralizes_formulas():

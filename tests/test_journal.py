@@ -143,7 +143,15 @@ def test_history_search_and_snapshots(tmp_path):
     assert [s.id for s in journal.list_sends()] == [new.id, old.id]
     assert [s.id for s in journal.list_sends(search="gate")] == [new.id]
     assert [s.id for s in journal.list_sends(search="19495000102")] == [new.id, old.id]
-    for written in ("+1 949 500 0102", "(949) 500-0102", "+19495000102", "949.500.0102"):
+    for written in (
+        "+1 949 500 0102",
+        "(949) 500-0102",
+        "+19495000102",
+        "949.500.0102",
+        "001 949 500 0102",
+        "tel:+1-949-500-0102",
+        "0949 500 0102",
+    ):
         assert [s.id for s in journal.list_sends(search=written)] == [new.id, old.id], written
     assert journal.list_sends(search="+1 949 500 0199") == []
     assert journal.list_sends(search="%") == [] and journal.list_sends(search="_") == []

@@ -61,15 +61,21 @@ def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
     assert journal.get_send(first).kind == "test"
     for _ in range(3):  # clicking "Send a test" again, however often, never repeats it
         at.button(key="compose.send_test").click().run()
-        assert "This exact test already went out" in texts(at)
+        assert "This exact test already went to +19495001299" in texts(at)
         assert at.session_state["send.active_id"] == first
     at.button(key="send.test_repeat_cancel").click().run()
-    assert "This exact test already went out" not in texts(at)
+    assert "This exact test already went to +19495001299" not in texts(at)
     at.button(key="compose.send_test").click().run()
     at.button(key="send.test_repeat_confirm").click().run()  # its own button, on purpose
     second = at.session_state["send.active_id"]
     assert second != first and journal.get_send(second).repeat_of == first
-    assert "This exact test already went out" not in texts(at)
+    assert "This exact test already went to +19495001299" not in texts(at)
+    wait_for_send(at, journal, second)
+    at.button(key="compose.send_test").click().run()
+    assert "This exact test already went to" in texts(at)
+    at.text_input(key="compose.test_number").set_value("+1 949 500 1234").run()
+    assert "This exact test already went to" not in texts(at)  # another test: no stale question
+    assert not [b for b in at.button if b.key == "send.test_repeat_confirm"]
 
 
 def test_test_send_needs_defaults_for_missing_fields():

@@ -210,15 +210,25 @@ def send_test(plan: SendPlan) -> None:
 
 
 def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
-    """While a repeated test waits for its confirmation: the warning and its own buttons."""
+    """While a repeated test waits for its confirmation: the warning and its own buttons. The
+    question holds only for the test it was asked about: once the message or the number
+    changes, it is a new test and the question is dropped."""
     state = st.session_state
-    previous_id = state.get(REPEAT_TEST)
-    previous = journal().get_send(previous_id) if previous_id is not None else None
-    if previous is None:
+    armed = state.get(REPEAT_TEST)
+    if armed is None:
+        return
+    try:
+        plan = build_plan()
+    except ValueError:
+        plan = None
+    previous = _previous_test(plan) if plan is not None else None
+    if plan is None or previous is None or previous.id != armed:
+        state.pop(REPEAT_TEST, None)
         return
     when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
     st.warning(
-        f"This exact test already went out at {when} (send #{previous.id}). Send it once more?",
+        f"This exact test already went to +{plan.first_number} at {when} (send #{previous.id}). "
+        "Send it once more?",
         icon=":material/content_copy:",
     )
     again, cancel = st.columns(2)
@@ -227,13 +237,7 @@ def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
         st.rerun()
     if again.button("Send it again", key="send.test_repeat_confirm", width="stretch"):
         state.pop(REPEAT_TEST, None)
-        try:
-            plan = build_plan()
-        except ValueError as exc:
-            st.error(md(exc), icon=":material/error:")
-            return
-        again_of = _previous_test(plan)  # the draft may have changed since the warning
-        _start(plan, again_of.id if again_of is not None else None)
+        _start(plan, previous.id)
         st.rerun()
 
 
