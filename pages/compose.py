@@ -230,7 +230,6 @@ else:
                 st.error(md(exc), icon=":material/error:")
             else:
                 send_test(test_plan)
-        repeat_test_prompt(build_test_plan)
     with send_column:
         st.button(
             f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
@@ -241,6 +240,7 @@ else:
             width="stretch",
             on_click=open_confirmation,
         )
+    repeat_test_prompt(build_test_plan)
     if confirmation_open() and summary.sendable:
         confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
 
