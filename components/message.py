@@ -67,9 +67,10 @@ _HINTS = (
 
 
 def hint_for_api_message(message: str) -> str | None:
-    """What to do about one of Acoustic's documented 400 messages, in plain words."""
-    for prefix, hint in _HINTS:
-        if message.strip().startswith(prefix):
+    """What to do about one of Acoustic's documented 400 messages, in plain words. The message
+    may come prefixed by its field ("contacts: ...") or joined with others."""
+    for documented, hint in _HINTS:
+        if documented in message:
             return hint
     return None
 
@@ -86,6 +87,13 @@ def tags(content: str) -> list[str]:
         if name.strip():
             seen.setdefault(_key(name), name)
     return list(seen.values())
+
+
+def tag_spellings(content: str) -> list[str]:
+    """Every distinct way the message writes a tag (`%%First Name%%` and `%%FIRST NAME%%` are two):
+    a request carries a value under each, since the API does not document whether field names
+    match regardless of case."""
+    return list(dict.fromkeys(n for n in TAG_PATTERN.findall(content or "") if n.strip()))
 
 
 def _present(value: object) -> bool:
@@ -301,6 +309,16 @@ def preflight(
                 "Write a field name between the %% marks, such as %%FIRST NAME%%, or remove them.",
             )
         )
+    for name in tag_spellings(content):
+        if name != name.strip():
+            issues.append(
+                Issue(
+                    "warning",
+                    f"%%{name}%% has spaces inside the %% marks: Acoustic may not match it to the "
+                    f"field {name.strip()}.",
+                    f"Write it %%{name.strip()}%%.",
+                )
+            )
     for name, value in (defaults or {}).items():
         if isinstance(value, str) and TAG_PATTERN.search(value):
             issues.append(

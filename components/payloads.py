@@ -14,18 +14,19 @@ from typing import Any
 import pandas as pd
 
 from components.acoustic import SEND_PATH
-from components.message import tags
+from components.message import tag_spellings
 
 MAX_CONTACTS_PER_SEND = 1000
 TOKEN_PLACEHOLDER = "<ACCESS_TOKEN>"
 
 
 def used_fields(content: str, columns: Sequence[str]) -> dict[str, str]:
-    """Tag name -> recipients column for every tag of the message (field names are
-    case-insensitive in Acoustic)."""
+    """Tag, as the message writes it -> recipients column, for every tag of the message. A column
+    serves a tag whatever the case (the preview renders it so); the request keeps the message's
+    own spelling, and each spelling when the message writes a field in two ways."""
     by_lower = {str(column).strip().lower(): str(column) for column in columns}
     result: dict[str, str] = {}
-    for tag in tags(content):
+    for tag in tag_spellings(content):
         column = by_lower.get(tag.strip().lower())
         if column is not None and column != "phoneNumber":
             result[tag] = column
@@ -45,11 +46,15 @@ def build_payloads(
     if not 1 <= batch_size <= MAX_CONTACTS_PER_SEND:
         raise ValueError(f"A batch holds 1 to {MAX_CONTACTS_PER_SEND} contacts.")
     fields = used_fields(content, list(recipients.columns))
-    used = {tag.strip().lower() for tag in tags(content)}
-    clean_defaults = {
-        name: str(value)
+    given = {
+        name.strip().lower(): str(value)
         for name, value in (defaults or {}).items()
-        if value not in (None, "") and name.strip().lower() in used
+        if value not in (None, "")
+    }
+    clean_defaults = {
+        tag: given[tag.strip().lower()]
+        for tag in tag_spellings(content)
+        if tag.strip().lower() in given
     }
     numbers = recipients["phoneNumber"].astype(str).tolist() if len(recipients) else []
     columns = {tag: recipients[column].tolist() for tag, column in fields.items()}

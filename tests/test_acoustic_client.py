@@ -21,6 +21,7 @@ from components.acoustic import (
     RetryPolicy,
     Secret,
     ServerError,
+    UnexpectedResponseError,
     clear_token_caches,
     encode_payload,
     pod_base_url,
@@ -504,3 +505,89 @@ def test_base_urls_are_accepted_and_checked():
         resolve_base_url("http://api-campaign-us-2.goacoustic.com")
     with pytest.raises(ValueError, match="Unknown Acoustic pod"):
         resolve_base_url("10")
+
+
+# -- shapes the document leaves open ------------------------------------------------------------
+
+
+def mock_client(handler, base_url: str = "http://127.0.0.1:9") -> AcousticClient:
+    def with_token(request: httpx.Request) -> httpx.Response:
+        if request.url.path == "/oauth/token":
+            return httpx.Response(200, json={"access_token": "tok", "expires_in": "14399.0"})
+        return handler(request)
+
+    return AcousticClient(base_url, "id", "s", "r", transport=httpx.MockTransport(with_token))
+
+
+@pytest.mark.parametrize(
+    "answer",
+    [
+        httpx.Response(200, json={"data": {"message": "Transaction status not found."}}),
+        httpx.Response(200, json={"meta": {"attributes": {"x": "Transaction status not found"}}}),
+        httpx.Response(200, text="Transaction status not found. Please try again later."),
+    ],
+)
+def test_not_found_is_recognised_wherever_the_answer_puts_it(answer):
+    with mock_client(lambda request: answer) as client:
+        assert client.status("abc-123").found is False
+
+
+def test_a_lifetime_written_as_text_is_read_and_a_missing_one_is_four_hours():
+    with mock_client(lambda request: httpx.Response(200, json={"data": {}})) as client:
+        info = client.token_info()
+    assert round(info.expires_at - info.obtained_at) == 14399
+
+
+def test_a_next_page_on_the_same_pod_named_http_is_fetched_over_https():
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url))
+        page = request.url.params.get("page", "1")
+        meta = {"nextPageUrl": "http://pod.example/rest/x?page=2"} if page == "1" else {}
+        return httpx.Response(
+            200, json={"meta": meta, "data": {"totalContacts": 2, "contactsProcessed": 2}}
+        )
+
+    with mock_client(handler, base_url="https://pod.example") as client:
+        client.status("abc-123")
+    assert seen[-1] == "https://pod.example/rest/x?page=2"
+
+
+def test_an_endless_status_is_an_error_not_a_silent_partial_answer(monkeypatch):
+    import components.acoustic.client as client_module
+
+    monkeypatch.setattr(client_module, "MAX_STATUS_PAGES", 3)
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        page = int(request.url.params.get("page", "1"))
+        meta = {"nextPageUrl": f"/rest/x?page={page + 1}"}
+        return httpx.Response(200, json={"meta": meta, "data": {"totalContacts": 9}})
+
+    with mock_client(handler) as client, pytest.raises(UnexpectedResponseError, match="pages"):
+        client.status("abc-123")
+
+
+def test_a_refused_replacement_waits_longer_each_time(monkeypatch):
+    from components.acoustic import tokens
+
+    now = [1000.0]
+    monkeypatch.setattr(tokens.time, "time", lambda: now[0])
+    cache = tokens.TokenCache()
+
+    def fetch() -> tokens.AccessToken:
+        return tokens.AccessToken(Secret("t"), now[0], now[0] + 14400)
+
+    first = cache.get(fetch)
+    assert cache.invalidate(first)  # an ordinary expiry: replaced
+    replacement = cache.get(fetch)
+    assert not cache.invalidate(replacement)  # refused at once: not replaced again
+    now[0] += 61
+    assert cache.invalidate(replacement)  # a minute later: one more try
+    again = cache.get(fetch)
+    now[0] += 61
+    assert not cache.invalidate(again)  # the wait has doubled to two minutes
+    now[0] += 60
+    assert cache.invalidate(again)
+    cache.accepted(cache.get(fetch))  # accepted at last: back to ordinary expiries
+    assert cache.invalidate(cache.get(fetch))

@@ -20,6 +20,7 @@ from components.message import (
     render_with_report,
     tags,
 )
+from components.payloads import build_payloads
 from components.segments import count_segments
 
 
@@ -152,6 +153,8 @@ def test_hints_for_every_documented_api_message():
         "Bad request",
     ):
         assert hint_for_api_message(message)
+        assert hint_for_api_message(f"contacts: {message}")  # a field error, prefixed
+        assert hint_for_api_message(f"Something else; {message}")  # joined with another
     assert hint_for_api_message("Something else") is None
 
 
@@ -183,3 +186,20 @@ def test_a_default_that_contains_a_tag_is_flagged():
     assert [i.level for i in issues] == ["warning"]
     assert "would see the %% marks" in issues[0].message
     assert preflight("Hi %%X%%", "1", 3, defaults={"X": "100% sure"}) == []
+
+
+def test_the_request_uses_the_messages_own_spelling_of_each_tag():
+    frame = pd.DataFrame({"phoneNumber": ["19495001234", "19495001299"], "first name": ["Ann", ""]})
+    content = "Hi %%First Name%%! Yes, %%FIRST NAME%%."
+    (payload,) = build_payloads(
+        frame, content=content, program=" 12345 ", defaults={"First Name": "there"}
+    )
+    assert payload["channelQualifier"] == "12345"
+    assert payload["contacts"][0]["personalization"] == {"First Name": "Ann", "FIRST NAME": "Ann"}
+    assert "personalization" not in payload["contacts"][1]  # empty values are left out
+    assert payload["personalizationDefaults"] == {"First Name": "there", "FIRST NAME": "there"}
+
+
+def test_spaces_inside_a_tag_are_flagged():
+    (issue,) = preflight("Your PIN: %% PIN %%", "1", 1)
+    assert issue.level == "warning" and issue.fix == "Write it %%PIN%%."

@@ -27,7 +27,7 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .limits import InFlightGate, organisation_gate
+from .limits import CONCURRENCY_REJECTION_STATUS, InFlightGate, organisation_gate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
@@ -47,6 +47,7 @@ STATUS_PATH = "/rest/channels/sms/sends/{transaction_id}/status"
 STATUS_NOT_FOUND = "transaction status not found"
 DEFAULT_TIMEOUT = httpx.Timeout(30.0, connect=5.0)
 MAX_STATUS_PAGES = 1000
+DOCUMENTED_TOKEN_LIFETIME = 14400  # seconds (4 hours), when an answer does not say
 
 logger = logging.getLogger(__name__)
 logger.addFilter(RedactingFilter())
@@ -156,15 +157,17 @@ class AcousticClient:
             if response.status_code != 200:
                 raise self._error_for(response, CallKind.SAFE)
             body = _json_or_none(response)
+            messages = [PROCESS_REDACTOR.redact(m) for m in _api_messages(body)]
+            errors.extend(m for m in messages if m not in errors)
+            # Where the answer carries "Transaction status not found" is not documented: found
+            # anywhere in it, the send is still being processed or unknown (the journal tells).
+            if len(seen) == 1 and STATUS_NOT_FOUND in response.text.lower():
+                return SendStatus(transaction_id=tid, found=False, errors=errors)
             if not isinstance(body, Mapping):
                 raise UnexpectedResponseError(
                     "Acoustic's status answer could not be read (it was not JSON).",
                     status_code=response.status_code,
                 )
-            messages = [PROCESS_REDACTOR.redact(m) for m in _api_messages(body)]
-            errors.extend(m for m in messages if m not in errors)
-            if any(STATUS_NOT_FOUND in m.lower() for m in messages):
-                return SendStatus(transaction_id=tid, found=False, errors=errors)
             data = _data_of(body)
             if not isinstance(data, Mapping):
                 data = {}
@@ -173,6 +176,12 @@ class AcousticClient:
                 processed = _int(data.get("contactsProcessed"))
             contacts.extend(_contact_statuses(data.get("contactStatus")))
             url = self._next_page(body, seen)
+        if url is not None:
+            raise UnexpectedResponseError(
+                f"Acoustic's status answer went on for more than {MAX_STATUS_PAGES:,} pages; the "
+                "look-up was stopped. Try again later or check the send in Acoustic.",
+                status_code=200,
+            )
         return SendStatus(
             transaction_id=tid,
             found=found,
@@ -298,7 +307,7 @@ class AcousticClient:
             )
         PROCESS_REDACTOR.add(str(value))
         now = time.time()
-        lifetime = _int(body.get("expires_in")) or 3600
+        lifetime = _seconds(body.get("expires_in")) or DOCUMENTED_TOKEN_LIFETIME
         return AccessToken(value=Secret(str(value)), obtained_at=now, expires_at=now + lifetime)
 
     def _next_page(self, body: Mapping[str, Any], seen: set[str]) -> str | None:
@@ -309,6 +318,11 @@ class AcousticClient:
         absolute = urljoin(self.base_url + "/", str(next_url))
         own = urlsplit(self.base_url)
         target = urlsplit(absolute)
+        if target.hostname == own.hostname and target.scheme != own.scheme:
+            # The same pod behind a proxy that names itself http://: keep our own scheme (and
+            # port), so that the token never travels unencrypted.
+            target = target._replace(scheme=own.scheme, netloc=own.netloc)
+            absolute = target.geturl()
         if (target.scheme, target.netloc) != (own.scheme, own.netloc):
             # Following it would hand our bearer token to another host.
             raise UnexpectedResponseError(
@@ -346,7 +360,7 @@ class AcousticClient:
                 status_code=status,
                 api_message=detail,
             )
-        if status == 429:
+        if status == CONCURRENCY_REJECTION_STATUS:
             return ConcurrencyLimitError(
                 "Acoustic is already handling the most requests it allows at once for your "
                 "organisation (10), so it refused this one. Nothing was processed; try again in "
@@ -487,6 +501,14 @@ def _contact_statuses(raw: Any) -> list[ContactStatus]:
             )
         )
     return result
+
+
+def _seconds(value: Any) -> int:
+    """`expires_in` as Acoustic may write it: 14400, "14400" or "14399.0"."""
+    try:
+        return max(int(float(value)), 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
 
 
 def _int(value: Any) -> int:

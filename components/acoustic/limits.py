@@ -11,6 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 ACOUSTIC_MAX_IN_FLIGHT = 10
+# How Acoustic refuses the 11th request is not documented: HTTP 429 is assumed (ACOUSTIC_API.md).
+# This is the one place that says so; the retry rule, the client and the sandbox all use it.
+CONCURRENCY_REJECTION_STATUS = 429
 
 
 class InFlightGate:

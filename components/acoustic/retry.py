@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import httpx
 
+from .limits import CONCURRENCY_REJECTION_STATUS
+
 
 class Reach(enum.Enum):
     NEVER_REACHED = "never reached the server"
@@ -33,7 +35,7 @@ def reach_of_transport_error(exc: httpx.TransportError) -> Reach:
 
 def reach_of_status(status_code: int) -> Reach | None:
     """None for answers that are final (not worth retrying)."""
-    if status_code == 429:
+    if status_code == CONCURRENCY_REJECTION_STATUS:
         return Reach.NEVER_REACHED
     if status_code in (500, 502, 503, 504):
         return Reach.MAYBE_REACHED
@@ -54,7 +56,9 @@ class RetryPolicy:
     concurrency_attempts: int = 8  # the concurrency rejection clears quickly; wait for it longer
 
     def attempts_for(self, status_code: int | None) -> int:
-        return self.concurrency_attempts if status_code == 429 else self.max_attempts
+        if status_code == CONCURRENCY_REJECTION_STATUS:
+            return self.concurrency_attempts
+        return self.max_attempts
 
     def delay(self, attempt: int, retry_after: float | None = None) -> float:
         """Seconds to wait before attempt number `attempt + 1` (attempt counts from 1)."""

@@ -15,9 +15,11 @@ from dataclasses import dataclass
 from .redaction import Secret
 
 # A token fetched because the previous one was refused, and refused in turn before Acoustic ever
-# accepted it, means that fetching again will not help (revoked access, wrong pod): for this long
-# the 401 is reported instead of asking Acoustic for a token on every call.
+# accepted it, means that fetching again will not help (revoked access, wrong pod): the 401 is
+# reported instead of asking Acoustic for a token on every call, for a minute, then twice as long
+# after each new refusal, up to the 3 hours Acoustic asks callers to keep a token.
 REPLACEMENT_COOLDOWN = 60.0
+MAX_REPLACEMENT_COOLDOWN = 3 * 3600.0
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,7 @@ class TokenCache:
         self._token: AccessToken | None = None
         self._replacing = False  # the next fetch replaces a refused token
         self._replacement: AccessToken | None = None
+        self._cooldown = REPLACEMENT_COOLDOWN
         self.fetches = 0
 
     def get(self, fetch: Callable[[], AccessToken]) -> AccessToken:
@@ -63,25 +66,27 @@ class TokenCache:
         """Acoustic took this token once: a later 401 is an ordinary expiry or restart."""
         if self._replacement is token:
             self._replacement = None
+            self._cooldown = REPLACEMENT_COOLDOWN
 
     def clear(self) -> None:
         with self._lock:
             self._token = None
             self._replacement = None
             self._replacing = False
+            self._cooldown = REPLACEMENT_COOLDOWN
 
     def invalidate(self, token: AccessToken) -> bool:
         """Drops a token Acoustic refused, unless another thread already replaced it (one refresh
         per 401 wave). False when `token` replaced a refused one and was refused before it was
-        ever accepted, within REPLACEMENT_COOLDOWN: a new token would be refused too, so the
-        caller reports the 401."""
+        ever accepted, within the cooldown: a new token would be refused too, so the caller
+        reports the 401."""
         with self._lock:
             if self._token is not token:
                 return True
-            if self._replacement is token and time.time() - token.obtained_at < (
-                REPLACEMENT_COOLDOWN
-            ):
-                return False
+            if self._replacement is token:
+                if time.time() - token.obtained_at < self._cooldown:
+                    return False
+                self._cooldown = min(self._cooldown * 2, MAX_REPLACEMENT_COOLDOWN)
             self._token = None
             self._replacing = True
             return True

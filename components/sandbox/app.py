@@ -24,14 +24,16 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from components.acoustic.limits import CONCURRENCY_REJECTION_STATUS
+
 from .config import SandboxConfig
 from .numbers import Outcome, outcome_for
 
 SEND_PATH = "/rest/channels/sms/externalconsentsends"
 STATUS_PATH = "/rest/channels/sms/sends/{transaction_id}/status"
 NOT_FOUND_MESSAGE = "Transaction status not found. Please try your request again in a few minutes."
-# Assumed: Acoustic's rejection of the 11th concurrent request is not documented (ACOUSTIC_API.md).
-CONCURRENCY_STATUS = 429
+# Assumed, like the client's retry rule, in one place: components.acoustic.limits.
+CONCURRENCY_STATUS = CONCURRENCY_REJECTION_STATUS
 CONCURRENCY_MESSAGE = (
     "Too many concurrent requests. At most {limit} requests may run at the same time for an "
     "organization."
