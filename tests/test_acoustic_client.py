@@ -591,3 +591,11 @@ def test_a_refused_replacement_waits_longer_each_time(monkeypatch):
     assert cache.invalidate(again)
     cache.accepted(cache.get(fetch))  # accepted at last: back to ordinary expiries
     assert cache.invalidate(cache.get(fetch))
+
+
+@pytest.mark.parametrize("bare", [False, True])
+def test_both_documented_202_shapes_from_the_sandbox(sandbox, bare):
+    sandbox.configure(bare_accepted=bare)
+    with make_client(sandbox) as client:
+        accepted = client.send(payload())
+    assert accepted.transaction_id and accepted.location.endswith("/status")

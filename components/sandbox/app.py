@@ -332,7 +332,8 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
         location = f"{str(request.base_url).rstrip('/')}{STATUS_PATH}".format(
             transaction_id=transaction.id
         )
-        return JSONResponse(envelope({"location": location, "id": transaction.id}), 202)
+        accepted = {"location": location, "id": transaction.id}
+        return JSONResponse(accepted if config.bare_accepted else envelope(accepted), 202)
 
     async def status(request: Request) -> Response:
         refused = authorize(request)

@@ -26,6 +26,9 @@ class SandboxConfig:
     fields: tuple[str, ...] = ("FIRST NAME", "LAST NAME", "PIN", "Tracking")
     page_size: int = 0
     """Contacts per status page (0: all in one answer)."""
+    bare_accepted: bool = False
+    """Answer a send with the bare {"location", "id"} instead of the {"meta", "data"} envelope
+    (Acoustic's documentation shows both)."""
     error_rate: float = 0.0
     """Share of send/status requests answered with a 500 (after processing)."""
     drop_rate: float = 0.0
