@@ -149,7 +149,6 @@ class AcousticClient:
         contacts: list[ContactStatus] = []
         errors: list[str] = []
         total = processed = 0
-        found = True
         seen: set[str] = set()
         while url is not None and len(seen) < MAX_STATUS_PAGES:
             seen.add(url)
@@ -184,7 +183,7 @@ class AcousticClient:
             )
         return SendStatus(
             transaction_id=tid,
-            found=found,
+            found=True,
             total=total,
             processed=processed,
             contacts=contacts,
