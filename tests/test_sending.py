@@ -53,6 +53,24 @@ def batches(count: int, size: int = 3, tag: str = "") -> list[dict]:
     ]
 
 
+def submit(
+    worker: SendWorker, client: AcousticClient, payloads: list[dict], who: str | None
+) -> int:
+    """A bulk sandbox send of `payloads`, as a browser session would start it."""
+    return submit_send(
+        worker,
+        client,
+        kind="bulk",
+        mode="sandbox",
+        payloads=payloads,
+        content=payloads[0]["content"],
+        program="12345",
+        defaults={},
+        source=None,
+        created_by=who,
+    )
+
+
 def received(server) -> list[str]:
     """Each accepted payload's identity, as the server saw it."""
     return [json.dumps(p, sort_keys=True) for p in server.sent_payloads()]
@@ -165,20 +183,7 @@ def test_concurrent_double_clicks_make_one_job(sandbox, tmp_path):
 
         def click() -> None:
             try:
-                outcomes.append(
-                    submit_send(
-                        worker,
-                        client,
-                        kind="bulk",
-                        mode="sandbox",
-                        payloads=batches(3),
-                        content="c",
-                        program="12345",
-                        defaults={},
-                        source=None,
-                        created_by="t",
-                    )
-                )
+                outcomes.append(submit(worker, client, batches(3), "t"))
             except DuplicateSendError as exc:
                 outcomes.append(exc)
 
@@ -202,18 +207,7 @@ def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, tmp_path)
     lock = threading.Lock()
 
     def session(index: int) -> None:
-        send_id = submit_send(
-            worker,
-            clients[index],
-            kind="bulk",
-            mode="sandbox",
-            payloads=batches(4, tag=f"session {index}"),
-            content=str(index),
-            program="12345",
-            defaults={},
-            source=None,
-            created_by=str(index),
-        )
+        send_id = submit(worker, clients[index], batches(4, tag=f"session {index}"), str(index))
         with lock:
             send_ids.append(send_id)
 
@@ -267,21 +261,7 @@ def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, tmp_path
     )
     with client:
         client.token_info()
-        ids = [
-            submit_send(
-                worker,
-                client,
-                kind="bulk",
-                mode="sandbox",
-                payloads=batches(6, tag=f"job {job}"),
-                content=str(job),
-                program="12345",
-                defaults={},
-                source=None,
-                created_by=None,
-            )
-            for job in range(3)
-        ]
+        ids = [submit(worker, client, batches(6, tag=f"job {job}"), None) for job in range(3)]
         for send_id in ids:
             worker.wait(send_id, timeout=60)
     assert sandbox.stats()["peak_in_flight"] == 2
