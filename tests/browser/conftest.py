@@ -112,6 +112,17 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         app.stop()
 
 
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[StreamlitApp]:
+    """An app process of the test's own: nothing visited yet, its journal in `tmp_path`."""
+    app = StreamlitApp(tmp_path)
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.stop()
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     executable = _chromium_or_skip()

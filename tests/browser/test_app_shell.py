@@ -2,7 +2,7 @@
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import StreamlitApp, wait_idle
+from tests.browser.conftest import wait_idle
 
 
 def test_page_map_and_sandbox_badge(page, app_url):
@@ -23,20 +23,15 @@ def test_page_map_and_sandbox_badge(page, app_url):
     assert "sandbox-refresh" not in page.content()
 
 
-def test_a_deep_link_as_the_first_visit_still_gets_the_page_map(page, tmp_path):
+def test_a_deep_link_as_the_first_visit_still_gets_the_page_map(page, own_app):
     """A fresh process whose first visitor opens /settings directly (a bookmarked deep link)."""
-    app = StreamlitApp(tmp_path)
-    try:
-        app.wait_ready()
-        page.goto(f"{app.url}/settings")
-        wait_idle(page)
-        expect(page.get_by_role("heading", name="Settings")).to_be_visible()
-        expect(page.get_by_test_id("stSidebar").get_by_text("Sandbox mode")).to_be_visible()
-        nav = page.get_by_test_id("stSidebarNav")
-        expect(nav.get_by_role("link", name="Compose")).to_be_visible()
-        expect(nav.get_by_role("link", name="app")).to_have_count(0)
-    finally:
-        app.stop()
+    page.goto(f"{own_app.url}/settings")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Settings")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar").get_by_text("Sandbox mode")).to_be_visible()
+    nav = page.get_by_test_id("stSidebarNav")
+    expect(nav.get_by_role("link", name="Compose")).to_be_visible()
+    expect(nav.get_by_role("link", name="app")).to_have_count(0)
 
 
 def test_outside_text_in_a_deep_link_shows_as_written_never_as_a_link_or_icon(page, app_url):

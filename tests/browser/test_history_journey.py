@@ -4,7 +4,7 @@ is not listed (rows are selected by position)."""
 from playwright.sync_api import expect
 
 from components.journal import Journal
-from tests.browser.conftest import StreamlitApp, wait_idle
+from tests.browser.conftest import wait_idle
 
 ROW = 35  # Streamlit's grid: header and rows are 35 px high
 
@@ -23,37 +23,33 @@ def seed(journal: Journal) -> None:
         )
 
 
-def test_selection_link_and_search(page, tmp_path):
-    seed(Journal(tmp_path / "journal.sqlite3"))
-    app = StreamlitApp(tmp_path)
-    try:
-        app.wait_ready()
-        page.goto(f"{app.url}/history?send=1")
+def test_selection_link_and_search(page, own_app, tmp_path):
+    seed(Journal(tmp_path / "journal.sqlite3"))  # the journal the app opens at the first visit
+    app = own_app
+    page.goto(f"{app.url}/history?send=1")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Send #1")).to_be_visible()
+
+    grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+
+    def click_row(row: int) -> None:
+        page.mouse.click(grid["x"] + 15, grid["y"] + ROW * row + ROW / 2)
         wait_idle(page)
-        expect(page.get_by_role("heading", name="Send #1")).to_be_visible()
 
-        grid = page.get_by_test_id("stDataFrame").first.bounding_box()
+    click_row(2)  # newest first: send #1 is the second row; clicking it clears the selection
+    expect(page.get_by_text("Select a send to see its batches.")).to_be_visible()
+    assert "send=" not in page.url
+    click_row(1)
+    expect(page.get_by_role("heading", name="Send #2")).to_be_visible()
+    expect(page).to_have_url(f"{app.url}/history?send=2")
 
-        def click_row(row: int) -> None:
-            page.mouse.click(grid["x"] + 15, grid["y"] + ROW * row + ROW / 2)
-            wait_idle(page)
-
-        click_row(2)  # newest first: send #1 is the second row; clicking it clears the selection
-        expect(page.get_by_text("Select a send to see its batches.")).to_be_visible()
-        assert "send=" not in page.url
-        click_row(1)
-        expect(page.get_by_role("heading", name="Send #2")).to_be_visible()
-        expect(page).to_have_url(f"{app.url}/history?send=2")
-
-        search = page.get_by_role("textbox", name="Search")
-        search.fill("beta")
-        search.press("Enter")
-        wait_idle(page)
-        expect(page.get_by_role("heading", name="Send #2")).to_be_visible()  # still listed
-        search.fill("alpha")
-        search.press("Enter")
-        wait_idle(page)
-        expect(page.get_by_text("Select a send to see its batches.")).to_be_visible()
-        expect(page.get_by_role("heading", name="Send #1")).to_have_count(0)
-    finally:
-        app.stop()
+    search = page.get_by_role("textbox", name="Search")
+    search.fill("beta")
+    search.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_role("heading", name="Send #2")).to_be_visible()  # still listed
+    search.fill("alpha")
+    search.press("Enter")
+    wait_idle(page)
+    expect(page.get_by_text("Select a send to see its batches.")).to_be_visible()
+    expect(page.get_by_role("heading", name="Send #1")).to_have_count(0)
