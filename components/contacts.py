@@ -38,15 +38,19 @@ PHONE_HEADER_WORDS = (
     "movil",
     "cell",
     "msisdn",
-    "number",
     "tel",
     "téléphone",
     "teléfono",
     "handy",
+    "natel",
     "portable",
     "sms",
     "gsm",
 )
+# Words that end like this name a phone too ("homephone", "Smartphone").
+_PHONE_WORD_ENDINGS = ("phone", "natel")
+# "Number" alone is weak: "Order number" or "Kundennummer" hold ids that look like numbers.
+_WEAK_PHONE_WORDS = ("number", "nummer", "numéro", "numero")
 _NOT_PHONE_WORDS = ("cellar", "telling", "television", "telegram")
 _HEADER_WORD = re.compile(r"[^\W\d_]+")
 _PHONEISH = re.compile(r"^[\s+()\-./\d\u00a0]{7,}(?:\s*(?:ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
@@ -254,27 +258,31 @@ def _guess_phone_column(frame: pd.DataFrame, has_header: bool) -> str | None:
         values = [v for v in sample[column].tolist() if isinstance(v, str) and v.strip()]
         share = sum(map(_looks_like_phone, values)) / len(values) if values else 0.0
         scores[column] = share
-    named = [c for c in frame.columns if has_header and _names_a_phone(str(c))]
-    # A header wins only when its column holds numbers: "Order number" full of "A-1001" must not
-    # beat a "Contact" column full of phone numbers.
+    strength = {c: _phone_name_strength(str(c)) if has_header else 0 for c in frame.columns}
+    named = [c for c in frame.columns if strength[c]]
+    # A header wins only when its column holds numbers ("Order number" full of "A-1001" must not
+    # beat a "Contact" column full of phone numbers), and "Mobile" beats "Customer number".
     good = [c for c in named if scores[c] >= 0.3]
     if good:
-        return max(good, key=lambda c: scores[c])
+        return max(good, key=lambda c: (strength[c], scores[c]))
     best = max(scores, key=lambda c: scores[c]) if scores else None
     if best is not None and scores[best] >= 0.3:
         return best
     # Nothing looks like phone numbers: a phone-like header is still the best guess, so that its
     # rows are rejected with their reasons instead of the file being refused.
-    return max(named, key=lambda c: scores[c]) if named else None
+    return max(named, key=lambda c: (strength[c], scores[c])) if named else None
 
 
-def _names_a_phone(header: str) -> bool:
+def _phone_name_strength(header: str) -> int:
+    """2: the header names a phone ("Mobile", "homephone", "Telefonnummer"); 1: only a number
+    ("Order number"); 0: neither. Matched by words, so that "Hotel" or "Cellar" do not count."""
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", header)  # phoneNumber -> phone Number
-    words = _HEADER_WORD.findall(spaced.casefold())
-    return any(
-        word.startswith(PHONE_HEADER_WORDS) and not word.startswith(_NOT_PHONE_WORDS)
-        for word in words
-    )
+    words = [
+        w for w in _HEADER_WORD.findall(spaced.casefold()) if not w.startswith(_NOT_PHONE_WORDS)
+    ]
+    if any(w.startswith(PHONE_HEADER_WORDS) or w.endswith(_PHONE_WORD_ENDINGS) for w in words):
+        return 2
+    return 1 if any(w.startswith(_WEAK_PHONE_WORDS) for w in words) else 0
 
 
 def _table(

@@ -249,11 +249,13 @@ def _fast(compact: str, default: str) -> PhoneNumber | None:
     if region is None:
         return None
     exit_code = region.international_prefix and region.international_prefix.match(compact)
-    if exit_code:  # 011 ... from the US, 00 ... from most of the world
+    if exit_code:
         rest = compact[exit_code.end() :]
-        if rest.startswith("0"):
-            return None  # phonenumbers then reads it as a national number
-        return _certain_international(rest, compact, default)
+        if not compact.startswith("0") or rest.startswith("0"):
+            # An exit code such as Finland's 994 or Chile's 1x0 is also how some numbers in the
+            # API's form begin (994... is Azerbaijan): only phonenumbers' full reading can tell.
+            return None
+        return _certain_international(rest, compact, default)  # 011 ..., 00 ...
     own_code = region.calling_code
     own = str(own_code)
     if compact.startswith(own) and len(compact) > len(own) + 3:

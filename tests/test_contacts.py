@@ -285,6 +285,9 @@ def test_another_column_called_phoneNumber_never_replaces_the_checked_numbers():
         ("Name,Telefonnummer\nAnn,+19495001234\n", "Telefonnummer"),
         ("id,phoneNumber,fax\n7,+19495001234,+19495001299\n", "phoneNumber"),
         ("Phone,Name\nnone yet,Ann\n", "Phone"),  # nothing phone-like: the header decides
+        ("customer id,homephone\n10012345,+1 949 500 1234\n", "homephone"),
+        ("Order number,Mobile\n10012345,+1 949 500 1234\n", "Mobile"),
+        ("Kundennummer,Natel\n10012345,+41 79 123 45 67\n", "Natel"),
     ],
 )
 def test_the_phone_column_is_guessed_from_headers_and_content(text, column):
@@ -370,9 +373,11 @@ def _outcome(work):
 
 @settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
-    prefix=st.sampled_from(["+", "011", "00", "+0", "0011"]),
+    prefix=st.sampled_from(["+", "011", "00", "+0", "0011", "994", "810", "1", ""]),
     digits=st.text(alphabet="0123456789", min_size=1, max_size=19),
-    region=st.sampled_from(["US", "GB", "DE", "FR", "AU", "IN", "BR", "JP", "RU", "SG"]),
+    region=st.sampled_from(
+        ["US", "GB", "DE", "FR", "AU", "IN", "BR", "JP", "RU", "SG", "FI", "CL", "CN", "TD"]
+    ),
 )
 def test_the_fast_verdict_on_international_numbers_is_phonenumbers_own(prefix, digits, region):
     """Valid or not, with its reason: the fast path says what the full phonenumbers reading says."""
@@ -380,3 +385,17 @@ def test_the_fast_verdict_on_international_numbers_is_phonenumbers_own(prefix, d
     fast = _outcome(lambda: phone._parse.__wrapped__(raw, region))
     full = _outcome(lambda: phone._slow(raw, raw, region))
     assert fast == full
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "expected"),
+    [
+        ("994501234567", "FI", "994501234567"),  # Finland's exit code 994 is Azerbaijan's +994
+        ("18102345678", "CL", "18102345678"),
+        ("12125001234", "CN", "12125001234"),
+        ("16847331234", "TD", "16847331234"),
+        ("011 44 7911 123456", "US", "447911123456"),
+    ],
+)
+def test_numbers_that_begin_like_an_exit_code_keep_their_api_form_reading(raw, region, expected):
+    assert normalize_phone(raw, region) == expected
