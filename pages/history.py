@@ -7,6 +7,7 @@ import streamlit as st
 from components.history import batches_table, excerpt, sends_table
 from components.journal import destination_of
 from components.ui.connection import current_connection
+from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.sending import journal, progress_panel, worker
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
@@ -60,9 +61,9 @@ send_id: int | None = None
 if selected_rows:
     send_id = int(table.iloc[selected_rows[0]]["Send"])
     st.query_params["send"] = str(send_id)  # the address bar links to the open send
-    st.session_state["history.had_selection"] = True
-elif st.session_state.pop("history.had_selection", False):
-    st.query_params.pop("send", None)  # the user cleared the selection: close the send
+    note_for_next_run("history.selected", send_id)
+elif noted_in_previous_run("history.selected") is not None:
+    st.query_params.pop("send", None)  # the marketer cleared the selection: close the send
 elif wanted and wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # 64-bit ids
     send_id = int(wanted)
 if send_id is None:

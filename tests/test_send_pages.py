@@ -173,3 +173,30 @@ def test_compose_warns_about_recipients_that_failed_before(tmp_path):
     assert "1 recipient(s) failed in an earlier send" in texts(at)
     table = next(d.value for d in at.dataframe if "reason" in d.value.columns)
     assert table.to_dict("records")[0]["phoneNumber"] == "447911123456"
+
+
+def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+
+    def make(content: str) -> int:
+        payloads = [{"content": content, "contacts": [{"phoneNumber": "19495001234"}]}]
+        return journal.create_send(
+            kind="bulk",
+            mode="sandbox",
+            base_url="http://127.0.0.1:1",
+            program="p",
+            content=content,
+            payloads=payloads,
+        ).id
+
+    alpha, bravo = make("alpha"), make("bravo")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["send"] = str(alpha)
+    at.switch_page("pages/history.py").run()
+    at.text_input(key="history.search").set_value("alpha").run()
+    assert [s.value for s in at.subheader] == [f"Send #{alpha} · planned"]
+    at.switch_page("pages/compose.py").run()
+    at.query_params["send"] = str(bravo)  # e.g. "Open send #2 in History" from the dialog
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [f"Send #{bravo} · planned"]

@@ -16,6 +16,7 @@ from components.contacts import ContactFileError, ContactList, UnknownColumnErro
 from components.message import MAX_CONTENT_CHARACTERS, Issue, MessageStatistics
 from components.phone import region_name
 from components.segments import SegmentCount
+from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.text import md
 
 AUTOMATIC = "(automatic)"
@@ -53,11 +54,8 @@ def _kept_upload(upload: object) -> tuple[bytes, str, str] | None:
     to Paste or to another page, and a file that was chosen must not silently disappear. A file
     removed with the uploader's own x (it held the file in the run before) is forgotten."""
     state = st.session_state
-    held_before = state.get("compose.upload_drawn_before", False) and state.get(
-        "compose.upload_held", False
-    )
-    state["compose.upload_drawn"] = True
-    state["compose.upload_held"] = upload is not None
+    held_before = bool(noted_in_previous_run("compose.upload"))
+    note_for_next_run("compose.upload", upload is not None)
     if upload is not None:
         kept = (upload.getvalue(), upload.name, upload.file_id)  # type: ignore[attr-defined]
         state["compose.upload_kept"] = kept

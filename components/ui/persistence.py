@@ -37,5 +37,20 @@ def keep_widget_values() -> None:
     for key in list(state.keys()):
         if isinstance(key, str) and (key in KEPT_KEYS or key.startswith(KEPT_PREFIXES)):
             state[key] = state[key]
-    # Whether the uploader was drawn in the run before this one (see compose_widgets).
-    state["compose.upload_drawn_before"] = state.pop("compose.upload_drawn", False)
+    state[_PREVIOUS_RUN] = state.pop(_THIS_RUN, {})
+
+
+_THIS_RUN = "persistence.this_run"
+_PREVIOUS_RUN = "persistence.previous_run"
+
+
+def note_for_next_run(name: str, value: object) -> None:
+    """Records what a widget showed in this run, for `noted_in_previous_run` in the next one."""
+    st.session_state.setdefault(_THIS_RUN, {})[name] = value
+
+
+def noted_in_previous_run(name: str) -> object:
+    """What `note_for_next_run` recorded in the run just before this one; None when that run did
+    not draw the widget (another page was shown). This tells "the marketer cleared it" apart
+    from "the widget is new because the marketer comes back from another page"."""
+    return st.session_state.get(_PREVIOUS_RUN, {}).get(name)
