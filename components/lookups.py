@@ -201,12 +201,6 @@ def insight_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
     return build_table(contacts, status_frame(answers))
 
 
-def _unseen(sizes: dict[str, int], wide: pd.DataFrame) -> int:
-    """The size of the transactions that have no snapshot at all yet."""
-    seen = {str(t) for t in wide["total"].columns}
-    return sum(size for tid, size in sizes.items() if tid not in seen)
-
-
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:
     """Processed and total over time, summed across transactions (each one's latest value at
     every moment a snapshot was taken)."""
@@ -225,12 +219,13 @@ def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.
         index="taken_at", columns="transaction", values=["processed", "total"], aggfunc="last"
     ).sort_index()
     wide = wide.ffill()
-    totals = wide["total"].fillna(value={t: sizes.get(str(t), 0) for t in wide["total"].columns})
+    # Every transaction counts towards the total from the start, even before its first answer.
+    totals = wide["total"].reindex(columns=list(sizes)).fillna(value=sizes)
     result = pd.DataFrame(
         {
             "taken_at": pd.to_datetime(wide.index, unit="s"),
             "processed": wide["processed"].fillna(0).sum(axis=1).to_numpy(),
-            "total": (totals.fillna(0).sum(axis=1) + _unseen(sizes, wide)).to_numpy(),
+            "total": totals.sum(axis=1).to_numpy(),
         }
     )
     return result

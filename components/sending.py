@@ -102,9 +102,9 @@ def send_payloads(
 def _send_one(
     client: AcousticClient, index: int, prepared: EncodedPayload | AcousticError
 ) -> BatchResult:
+    if isinstance(prepared, AcousticError):
+        return result_for_error(index, prepared)  # it could not be written: nothing was sent
     try:
-        if isinstance(prepared, AcousticError):
-            raise prepared
         accepted = client.send(prepared)
         return BatchResult(index, "accepted", transaction_id=accepted.transaction_id)
     except AcousticError as exc:

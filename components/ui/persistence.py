@@ -29,6 +29,8 @@ KEPT_KEYS = frozenset(
     }
 )
 KEPT_PREFIXES = ("compose.default.", "status.filter.")
+_THIS_RUN = "persistence.this_run"
+_PREVIOUS_RUN = "persistence.previous_run"
 
 
 def keep_widget_values() -> None:
@@ -38,10 +40,6 @@ def keep_widget_values() -> None:
         if isinstance(key, str) and (key in KEPT_KEYS or key.startswith(KEPT_PREFIXES)):
             state[key] = state[key]
     state[_PREVIOUS_RUN] = state.pop(_THIS_RUN, {})
-
-
-_THIS_RUN = "persistence.this_run"
-_PREVIOUS_RUN = "persistence.previous_run"
 
 
 def note_for_next_run(name: str, value: object) -> None:
