@@ -1,5 +1,5 @@
 """What the Compose page shows, computed without Streamlit: rendering for every recipient,
-statistics, preflight issues, the request bodies and the cost estimate."""
+statistics, preflight issues, the request bodies and the cost estimate, all from one tag mapping."""
 
 from __future__ import annotations
 
@@ -8,16 +8,16 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from components.mapping import TAG_PATTERN, TagMapping, map_tags
 from components.message import (
-    Issue,
+    MAX_CONTENT_CHARACTERS,
     MessageStatistics,
     RenderResult,
     message_statistics,
-    preflight,
     render_all,
-    tags,
 )
 from components.payloads import MAX_CONTACTS_PER_SEND, build_payloads
+from components.preflight import Issue, preflight
 from components.segments import SegmentCount, count_segments
 
 DEFAULT_PRICE_PER_SEGMENT = 0.0079  # USD; a typical US carrier-inclusive rate, editable
@@ -29,11 +29,15 @@ class Draft:
     program: str = ""
     source: str = ""
     defaults: Mapping[str, str] = field(default_factory=dict)
+    columns: Mapping[str, str] = field(default_factory=dict)  # tag -> column, where several fit
+
+    def mapping(self, recipients: pd.DataFrame) -> TagMapping:
+        """The one rule that fills each tag for these recipients (preview and request alike)."""
+        return map_tags(self.content, list(recipients.columns), self.defaults, self.columns)
 
     def used_defaults(self) -> dict[str, str]:
-        """Defaults of the tags the message uses, non-empty only."""
-        wanted = {t.strip().casefold() for t in tags(self.content)}
-        return {k: v for k, v in self.defaults.items() if v and k.strip().casefold() in wanted}
+        """Each spelling of a used tag -> its default, as the request carries them."""
+        return map_tags(self.content, [], self.defaults).defaults
 
 
 @dataclass(frozen=True)
@@ -44,6 +48,8 @@ class Summary:
     issues: list[Issue]
     batches: int
     estimated_cost: float
+    mapping: TagMapping = field(default_factory=lambda: TagMapping(()))
+    truncated: bool = False  # the message is over the limit: only its first part was rendered
 
     @property
     def blocking(self) -> list[Issue]:
@@ -54,8 +60,25 @@ class Summary:
         return not self.blocking
 
 
+def renderable_part(content: str) -> str:
+    """A message over Acoustic's limit cannot be sent, so only as much of it as could be is
+    rendered: rendering stays bounded however long the text (a pasted document, 1,200 tags)."""
+    if len(content) <= MAX_CONTENT_CHARACTERS:
+        return content
+    cut = MAX_CONTENT_CHARACTERS
+    for match in TAG_PATTERN.finditer(content):
+        if match.start() >= cut:
+            break
+        if match.end() > cut:  # never leave half a tag
+            cut = match.start()
+            break
+    return content[:cut]
+
+
 def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) -> Summary:
-    rendered = render_all(draft.content, recipients, draft.used_defaults())
+    shown = renderable_part(draft.content)
+    mapping = map_tags(shown, list(recipients.columns), draft.defaults, draft.columns)
+    rendered = render_all(shown, recipients, None, mapping=mapping)
     statistics = message_statistics(rendered.texts)
     template = count_segments(draft.content)
     ucs2 = statistics.ucs2_recipients > 0 if len(recipients) else not template.is_gsm
@@ -66,7 +89,7 @@ def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) 
         coverage=rendered.coverage,
         longest_rendered=statistics.max_characters if len(recipients) else None,
         ucs2=ucs2,
-        defaults=draft.used_defaults(),
+        defaults={s.tag: s.default for s in mapping.sources if s.default is not None},
     )
     batches = -(-len(recipients) // MAX_CONTACTS_PER_SEND)
     return Summary(
@@ -76,6 +99,8 @@ def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) 
         issues=issues,
         batches=batches,
         estimated_cost=statistics.total_segments * max(price_per_segment, 0.0),
+        mapping=mapping,
+        truncated=shown != draft.content,
     )
 
 
@@ -84,6 +109,6 @@ def payloads_for(recipients: pd.DataFrame, draft: Draft) -> list[dict]:
         recipients,
         content=draft.content,
         program=draft.program,
-        defaults=draft.used_defaults(),
         source=draft.source,
+        mapping=draft.mapping(recipients),
     )

@@ -115,7 +115,16 @@ def classify_reason(message: str | None) -> ReasonCategory:
 # The table's own columns (and the status answer's, while they are joined). A personalization
 # field of the same name ("state" for a US state, "message"...) gets FIELD_SUFFIX instead of
 # overwriting them.
-TABLE_COLUMNS = ("phoneNumber", "country", "state", "reason", "message", "batch", "transaction")
+TABLE_COLUMNS = (
+    "phoneNumber",
+    "country",
+    "state",
+    "reason",
+    "message",
+    "sms",
+    "batch",
+    "transaction",
+)
 FIELD_SUFFIX = " (field)"
 _RESERVED = {*TABLE_COLUMNS, "smsSent"}
 
@@ -168,8 +177,13 @@ def status_frame(answers: Mapping[str, Sequence[Mapping[str, Any]]]) -> pd.DataF
     return pd.DataFrame(rows, columns=["transaction", "phoneNumber", "smsSent", "message"])
 
 
-def build_table(contacts: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
-    """One row per contact: state, the API's message, its category, country, batch, fields."""
+def build_table(
+    contacts: pd.DataFrame,
+    statuses: pd.DataFrame,
+    delivered: Mapping[str, Sequence[tuple[str, str]] | None] | None = None,
+) -> pd.DataFrame:
+    """One row per contact: state, the API's message, its category, country, batch, fields, and
+    (where `delivered` knows it, per transaction) the SMS the phone received."""
     merged = contacts.merge(statuses, on=["transaction", "phoneNumber"], how="outer")
     state = pd.Series(PENDING, index=merged.index, dtype="str")
     known = merged["smsSent"].notna()
@@ -192,6 +206,12 @@ def build_table(contacts: pd.DataFrame, statuses: pd.DataFrame) -> pd.DataFrame:
             "transaction": merged["transaction"].astype("str"),
         }
     )
+    if delivered is not None and any(delivered.values()):
+        keys = pd.MultiIndex.from_arrays([front["transaction"], front["phoneNumber"]])
+        texts = pd.Series(
+            {(tx, number): text for tx, pairs in delivered.items() for number, text in pairs or ()}
+        )
+        front["sms"] = texts.reindex(keys).to_numpy()
     fields = [c for c in contacts.columns if c not in ("phoneNumber", "batch", "transaction")]
     for name in fields:
         front[name] = merged[name].astype("str")

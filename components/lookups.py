@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -179,9 +179,14 @@ class Poller:
         return now - self.started < POLL_LIMIT
 
 
-def insight_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
+def insight_table(
+    journal: Journal,
+    lookups: Sequence[Lookup],
+    delivered: Callable[[str], Sequence[tuple[str, str]] | None] | None = None,
+) -> pd.DataFrame:
     """Every contact of the looked-up transactions: from the journal (with personalization and
-    batch) where this console sent them, joined with Acoustic's latest answers."""
+    batch) where this console sent them, joined with Acoustic's latest answers. `delivered`
+    gives the SMS each phone received where that is known (the sandbox keeps it)."""
     payloads = []
     for lookup in lookups:
         batch = journal.batch_for_transaction(lookup.transaction_id)
@@ -198,7 +203,10 @@ def insight_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
         for lookup in lookups
         if lookup.status is not None
     }
-    return build_table(contacts, status_frame(answers))
+    texts = None
+    if delivered is not None:
+        texts = {lookup.transaction_id: delivered(lookup.transaction_id) for lookup in lookups}
+    return build_table(contacts, status_frame(answers), texts)
 
 
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:

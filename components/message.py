@@ -1,22 +1,29 @@
-"""The message: `%%TAG%%` personalization, rendering for every recipient, statistics, and the
-preflight that lists everything Acoustic would refuse before anything is sent.
+"""The message: every recipient's SMS rendered by the draft's one tag mapping
+(`components.mapping`), and the length and segment statistics over all of them.
 
-Tag names may contain spaces (`%%FIRST NAME%%`). Acoustic matches them to database fields without
-regard to case, so lookups here ignore case and surrounding spaces too; the tag is kept as written.
-A contact's own non-empty value wins, then the default, else the tag stays in the text unresolved
-(and preflight says so). Values are inserted verbatim: a value that itself looks like a tag is
-not rendered again.
+A contact's own value wins, then the default, else the tag stays in the text unresolved (and
+preflight says so). Values are inserted verbatim: a value that itself looks like a tag is not
+rendered again.
 """
 
 from __future__ import annotations
 
-import math
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from components.mapping import (
+    PHONE_FIELD,
+    TAG_PATTERN,
+    TagMapping,
+    is_present,
+    map_tags,
+    tag_key,
+    tag_spellings,
+    tags,
+)
 from components.segments import (
     GSM_CHARACTERS,
     GSM_EXTENDED,
@@ -25,104 +32,36 @@ from components.segments import (
     count_segments,
 )
 
+__all__ = [  # tags and tag_spellings live with the mapping; callers know them from here
+    "MAX_CONTENT_CHARACTERS",
+    "RenderResult",
+    "TagCoverage",
+    "render",
+    "render_all",
+    "tag_spellings",
+    "tags",
+]
+
 MAX_CONTENT_CHARACTERS = 800
-UCS2_WARNING_CHARACTERS = 350
-LONG_LINK_CHARACTERS = 23
-
-TAG_PATTERN = re.compile(r"%%([^%\r\n]+?)%%")
-_LINK = re.compile(r"(?:https?://|www\.)[^\s]+", re.IGNORECASE)
-
-# Acoustic's documented 400 messages (ACOUSTIC_API.md), for hints when the API refuses a send.
-API_WRONG_TAGS = "Wrong personalization tags"
-API_BAD_REQUEST = "Bad request"
-API_PROGRAM_INACTIVE = "SMS Program is inactive or not found with identifier"
-API_PROGRAM_MISSING = "Channel qualifier should be present"
-API_TOO_LONG = "The message exceeded the maximum 800 character limit."
-API_CONTENT_MISSING = "SMS content should be present"
-API_CONTACT_COUNT = (
-    "Contacts must contain at least 1 contact and cannot exceed more than 1000 contacts."
-)
-API_CONTACT_EMPTY = (
-    "Contact information is empty. Please provide contact identifier or lookup keys."
-)
-
-_HINTS = (
-    (
-        API_WRONG_TAGS,
-        "A %%TAG%% in the message is not a field of the Acoustic database behind this SMS "
-        "program. Check the spelling against the database's field names, or remove the tag.",
-    ),
-    (
-        API_PROGRAM_INACTIVE,
-        "The program id is unknown or the program is not active. Copy the id of an active SMS "
-        "program from Acoustic (Settings > SMS programs).",
-    ),
-    (API_PROGRAM_MISSING, "Enter the SMS program id (Acoustic calls it channel qualifier)."),
-    (API_TOO_LONG, "Shorten the message to 800 characters or fewer."),
-    (API_CONTENT_MISSING, "Write the message text."),
-    (API_CONTACT_COUNT, "A send needs 1 to 1000 contacts; the console batches larger lists."),
-    (API_CONTACT_EMPTY, "A contact had no phone number; check the recipients table."),
-    (API_BAD_REQUEST, "Acoustic could not read the request. This is a bug: please report it."),
-)
-
-
-def hint_for_api_message(message: str) -> str | None:
-    """What to do about one of Acoustic's documented 400 messages, in plain words. The message
-    may come prefixed by its field ("contacts: ...") or joined with others."""
-    for documented, hint in _HINTS:
-        if documented in message:
-            return hint
-    return None
-
-
-def _key(name: str) -> str:
-    return name.strip().casefold()
-
-
-def tags(content: str) -> list[str]:
-    """The tags of a message in order of first appearance, each once (as first written). `%% %%`
-    names no field: it is not a tag (preflight reports it)."""
-    seen: dict[str, str] = {}
-    for name in TAG_PATTERN.findall(content or ""):
-        if name.strip():
-            seen.setdefault(_key(name), name)
-    return list(seen.values())
-
-
-def tag_spellings(content: str) -> list[str]:
-    """Every distinct way the message writes a tag (`%%First Name%%` and `%%FIRST NAME%%` are two):
-    a request carries a value under each, since the API does not document whether field names
-    match regardless of case."""
-    return list(dict.fromkeys(n for n in TAG_PATTERN.findall(content or "") if n.strip()))
-
-
-def _present(value: object) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, float) and math.isnan(value):
-        return False
-    if value is pd.NA:
-        return False
-    return str(value).strip() != ""
-
-
-def _lookup(values: Mapping[str, object] | None) -> dict[str, str]:
-    return {_key(k): str(v) for k, v in (values or {}).items() if _present(v)}
+ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
 
 
 def render_with_report(
     content: str, personalization: Mapping[str, object] | None, defaults: Mapping[str, object]
 ) -> tuple[str, list[str]]:
     """The rendered text and the tags left unresolved (no value and no default)."""
-    own, fallback = _lookup(personalization), _lookup(defaults)
+    own = dict(personalization or {})
+    mapping = map_tags(content, list(own), defaults)
     unresolved: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        key = _key(match.group(1))
-        if key in own:
-            return own[key]
-        if key in fallback:
-            return fallback[key]
+        source = mapping.source_of(match.group(1))
+        if source is None:  # "%% %%" names no field
+            return match.group(0)
+        if source.column is not None and is_present(own.get(source.column)):
+            return str(own[source.column])
+        if source.default is not None:
+            return source.default
         if match.group(1) not in unresolved:
             unresolved.append(match.group(1))
         return match.group(0)
@@ -145,6 +84,10 @@ class TagCoverage:
     default: int
     missing: int
     missing_examples: tuple[str, ...] = ()  # a few numbers left without a value, to go and look
+    candidates: tuple[str, ...] = ()  # every column with the tag's name (more than one: a choice)
+    blank_default: bool = False  # the default typed is only spaces, so it fills nothing
+    tagged_values: int = 0  # recipients whose own value contains a %%TAG%%
+    tagged_examples: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,56 +101,63 @@ class RenderResult:
         return {c.tag: c.missing for c in self.coverage if c.missing}
 
 
-def column_for(tag: str, columns: Sequence[str]) -> str | None:
-    key = _key(tag)
-    for column in columns:
-        if _key(str(column)) == key and column != "phoneNumber":
-            return str(column)
-    return None
+def _examples(recipients: pd.DataFrame, chosen: pd.Series) -> tuple[str, ...]:
+    if PHONE_FIELD not in recipients:
+        return ()
+    numbers = recipients.loc[chosen.to_numpy(), PHONE_FIELD].head(3)
+    return tuple(f"+{number}" for number in numbers.astype("str"))
 
 
 def render_all(
-    content: str, recipients: pd.DataFrame, defaults: Mapping[str, object] | None
+    content: str,
+    recipients: pd.DataFrame,
+    defaults: Mapping[str, object] | None,
+    *,
+    mapping: TagMapping | None = None,
 ) -> RenderResult:
-    """Every recipient's SMS at once (vectorized), with per-tag coverage."""
+    """Every recipient's SMS at once (vectorized), with per-tag coverage, by the draft's one
+    mapping (built here from `defaults` when not given)."""
     content = content or ""
+    if mapping is None:
+        mapping = map_tags(content, list(recipients.columns), defaults)
     pieces = TAG_PATTERN.split(content)  # literal, tag, literal, tag, ..., literal
-    fallback = _lookup(defaults)
     index = recipients.index
     texts = pd.Series(pieces[0], index=index, dtype="str")
-    coverage: dict[str, TagCoverage] = {}
-    for position in range(1, len(pieces), 2):
-        name, literal = pieces[position], pieces[position + 1]
-        if not name.strip():  # "%% %%" is not a tag: it stays as written
-            texts = texts + f"%%{name}%%" + literal
-            continue
-        column = column_for(name, list(recipients.columns))
-        if column is not None:
-            values = recipients[column].astype("str")
+    filled: dict[str, pd.Series] = {}  # tag key -> every recipient's value for it
+    coverage: list[TagCoverage] = []
+    for source in mapping.sources:
+        if source.column is not None:
+            values = recipients[source.column].astype("str")
             present = values.notna() & (values.str.strip() != "")
             values = values.where(present)
+            tagged = present & values.str.contains(ANY_TAG, regex=True).fillna(False)
         else:
             values = pd.Series(pd.NA, index=index, dtype="str")
-            present = pd.Series(False, index=index)
-        key = _key(name)
-        filled = values.fillna(fallback.get(key, f"%%{name}%%"))
-        texts = texts + filled + literal
-        if key not in {_key(c.tag) for c in coverage.values()}:
-            own = int(present.sum())
-            rest = len(index) - own
-            examples: tuple[str, ...] = ()
-            if rest and key not in fallback and "phoneNumber" in recipients:
-                lacking = recipients.loc[~present.to_numpy(), "phoneNumber"].head(3)
-                examples = tuple(f"+{number}" for number in lacking.astype("str"))
-            coverage[name] = TagCoverage(
-                tag=name,
-                column=column,
+            present = tagged = pd.Series(False, index=index)
+        own = int(present.sum())
+        rest = len(index) - own
+        has_default = source.default is not None
+        filled[tag_key(source.tag)] = values.fillna(source.default) if has_default else values
+        coverage.append(
+            TagCoverage(
+                tag=source.tag,
+                column=source.column,
                 own=own,
-                default=rest if key in fallback else 0,
-                missing=0 if key in fallback else rest,
-                missing_examples=examples,
+                default=rest if has_default else 0,
+                missing=0 if has_default else rest,
+                missing_examples=() if has_default else _examples(recipients, ~present),
+                candidates=source.candidates,
+                blank_default=source.blank_default,
+                tagged_values=int(tagged.sum()),
+                tagged_examples=_examples(recipients, tagged),
             )
-    return RenderResult(texts=texts, coverage=list(coverage.values()))
+        )
+    for position in range(1, len(pieces), 2):
+        name, literal = pieces[position], pieces[position + 1]
+        values = filled.get(tag_key(name)) if name.strip() else None
+        texts = texts + (f"%%{name}%%" if values is None else values.fillna(f"%%{name}%%"))
+        texts = texts + literal
+    return RenderResult(texts=texts, coverage=coverage)
 
 
 @dataclass(frozen=True)
@@ -274,124 +224,3 @@ def message_statistics(texts: pd.Series) -> MessageStatistics:
         units=units,
         ucs2=ucs2,
     )
-
-
-# -- preflight ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Issue:
-    """`error` blocks the send (Acoustic would refuse it); `warning` is worth a look."""
-
-    level: str
-    message: str
-    fix: str
-
-
-def preflight(
-    content: str,
-    program: str,
-    recipients: int,
-    *,
-    coverage: Sequence[TagCoverage] = (),
-    longest_rendered: int | None = None,
-    ucs2: bool | None = None,
-    defaults: Mapping[str, object] | None = None,
-) -> list[Issue]:
-    """Everything the API would reject with a 400, errors first, then warnings."""
-    issues: list[Issue] = []
-    content = content or ""
-    if any(not name.strip() for name in TAG_PATTERN.findall(content)):
-        issues.append(
-            Issue(
-                "error",
-                "The message has an empty tag (%% %%): Acoustic refuses tags that name no field.",
-                "Write a field name between the %% marks, such as %%FIRST NAME%%, or remove them.",
-            )
-        )
-    for name in tag_spellings(content):
-        if name != name.strip():
-            issues.append(
-                Issue(
-                    "warning",
-                    f"%%{name}%% has spaces inside the %% marks: Acoustic may not match it to the "
-                    f"field {name.strip()}.",
-                    f"Write it %%{name.strip()}%%.",
-                )
-            )
-    for name, value in (defaults or {}).items():
-        if isinstance(value, str) and TAG_PATTERN.search(value):
-            issues.append(
-                Issue(
-                    "warning",
-                    f"The default of %%{name}%% contains a tag ({value[:40]}): Acoustic puts a "
-                    "default in as written, so recipients would see the %% marks.",
-                    "Write the default as plain text.",
-                )
-            )
-    if not content.strip():
-        issues.append(Issue("error", "The message is empty.", "Write the message text."))
-    if not (program or "").strip():
-        issues.append(
-            Issue(
-                "error",
-                "No SMS program id is set.",
-                "Enter the id of an active SMS program (Acoustic's channel qualifier).",
-            )
-        )
-    if len(content) > MAX_CONTENT_CHARACTERS:
-        over = len(content) - MAX_CONTENT_CHARACTERS
-        issues.append(
-            Issue(
-                "error",
-                f"The message is {len(content)} characters long; Acoustic accepts at most "
-                f"{MAX_CONTENT_CHARACTERS}.",
-                f"Remove at least {over} character{'s' if over != 1 else ''}.",
-            )
-        )
-    if recipients == 0:
-        issues.append(
-            Issue("error", "There are no valid recipients.", "Paste or upload phone numbers.")
-        )
-    for item in coverage:
-        if item.missing:
-            where = (
-                f"the column {item.column!r} is empty for them"
-                if item.column
-                else "no contact column has that name"
-            )
-            examples = ""
-            if item.missing_examples:
-                more = ", …" if item.missing > len(item.missing_examples) else ""
-                examples = f": {', '.join(item.missing_examples)}{more}"
-            issues.append(
-                Issue(
-                    "error",
-                    f"%%{item.tag}%% has no value for {item.missing:,} recipient"
-                    f"{'s' if item.missing != 1 else ''} ({where}) and no default{examples}.",
-                    f"Enter a default for {item.tag}, fill the column, or remove the tag.",
-                )
-            )
-    if ucs2 is None:
-        ucs2 = not count_segments(content).is_gsm
-    length = longest_rendered if longest_rendered is not None else len(content)
-    if ucs2 and length > UCS2_WARNING_CHARACTERS:
-        issues.append(
-            Issue(
-                "warning",
-                f"This UCS-2 (Unicode) message reaches {length} characters; Acoustic's own editor "
-                f"stops 16-bit messages at {UCS2_WARNING_CHARACTERS}.",
-                "Shorten it, or replace the characters that force UCS-2.",
-            )
-        )
-    for link in dict.fromkeys(_LINK.findall(content)):
-        if len(link) > LONG_LINK_CHARACTERS:
-            issues.append(
-                Issue(
-                    "warning",
-                    f"The link {link[:40]}{'…' if len(link) > 40 else ''} counts in full "
-                    f"({len(link)} characters): transactional sends are not shortened.",
-                    "Use a shorter link if the segments matter.",
-                )
-            )
-    return sorted(issues, key=lambda issue: issue.level != "error")

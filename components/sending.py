@@ -127,7 +127,7 @@ def hint_for(result: BatchResult) -> str:
             "could deliver the SMS twice."
         )
     if result.api_message:
-        from components.message import hint_for_api_message
+        from components.preflight import hint_for_api_message
 
         hint = hint_for_api_message(result.api_message)
         if hint:

@@ -4,7 +4,6 @@ import pandas as pd
 import streamlit as st
 
 from components.compose import DEFAULT_PRICE_PER_SEGMENT, Draft, payloads_for, summarize
-from components.message import tags
 from components.payloads import curl_command, payload_json
 from components.segments import count_segments, smart_fix
 from components.ui.compose_widgets import (
@@ -30,6 +29,7 @@ from components.ui.sending import (
     test_send_plan,
 )
 from components.ui.shell import ensure_app_shell
+from components.ui.tag_fields import tag_fields
 from components.ui.text import md
 
 ensure_app_shell()
@@ -73,17 +73,11 @@ with message_column:
         placeholder="Hi %%FIRST NAME%%, your code is %%PIN%%.",
     )
     state["compose.content"] = content
-    draft_tags = tags(content)
-    defaults = {}
-    if draft_tags:
-        st.caption("Defaults, used when a recipient has no value for the field:")
-        columns = st.columns(min(len(draft_tags), 3))
-        for index, tag in enumerate(draft_tags):
-            defaults[tag] = columns[index % len(columns)].text_input(
-                f"%%{tag}%%", key=f"compose.default.{tag.casefold()}"
-            )
+    defaults, chosen_columns = tag_fields(content, list(recipients.columns))
 
-draft = Draft(content=content, program=program, source=source, defaults=defaults)
+draft = Draft(
+    content=content, program=program, source=source, defaults=defaults, columns=chosen_columns
+)
 summary = summarize(recipients, draft, state["compose.price"])
 
 with message_column:

@@ -22,6 +22,7 @@ from components.ui.status_view import (
     refresh,
     verdicts,
 )
+from components.ui.tag_fields import default_key
 
 ensure_app_shell()
 
@@ -117,5 +118,5 @@ if failed or pending:
             state["compose.program"] = send.program
             state["compose.source"] = send.source or ""
             for name, value in send.defaults.items():
-                state[f"compose.default.{name.casefold()}"] = value
+                state[default_key(name)] = value
         st.switch_page("pages/compose.py")

@@ -7,20 +7,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from components.message import (
-    API_CONTACT_COUNT,
-    API_CONTACT_EMPTY,
-    API_CONTENT_MISSING,
-    API_PROGRAM_MISSING,
-    API_TOO_LONG,
-    hint_for_api_message,
     message_statistics,
-    preflight,
     render,
     render_all,
     render_with_report,
     tags,
 )
 from components.payloads import build_payloads
+from components.preflight import (
+    API_CONTACT_COUNT,
+    API_CONTACT_EMPTY,
+    API_CONTENT_MISSING,
+    API_PROGRAM_MISSING,
+    API_TOO_LONG,
+    hint_for_api_message,
+    preflight,
+)
 from components.segments import count_segments
 
 

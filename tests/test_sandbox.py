@@ -308,3 +308,28 @@ def test_command_line(tmp_path):
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def test_the_sandbox_keeps_the_sms_each_contact_received(sandbox):
+    sent = body(
+        "19495001234",
+        "19495001299",
+        content="Code %%PIN%% for %%first name%%, %%First Name%%",
+        personalizationDefaults={"first name": "you", "PIN": "never used"},
+    )
+    sent["contacts"][0]["personalization"] = {"PIN": "0042", "first name": "Ann"}
+    sent["contacts"][1]["personalization"] = {"PIN": "1200", "First Name": "Bob"}
+    transaction = post_send(sandbox, sent).json()["data"]["id"]
+    answer = httpx.get(f"{sandbox.url}/_sandbox/transactions/{transaction}/messages")
+    assert answer.status_code == 200
+    # Exactly the tag's spelling, then the default of exactly that spelling, else as written.
+    assert answer.json()["messages"] == [
+        {"phoneNumber": "19495001234", "text": "Code 0042 for Ann, %%First Name%%"},
+        {"phoneNumber": "19495001299", "text": "Code 1200 for you, Bob"},
+    ]
+    assert sandbox.delivered(transaction) == [
+        ("19495001234", "Code 0042 for Ann, %%First Name%%"),
+        ("19495001299", "Code 1200 for you, Bob"),
+    ]
+    missing = httpx.get(f"{sandbox.url}/_sandbox/transactions/nope/messages")
+    assert missing.status_code == 404 and sandbox.delivered("nope") is None

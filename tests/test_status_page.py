@@ -67,6 +67,12 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
     assert sorted(table["state"]) == ["failed", "pending", "sent"]
     assert table.loc[table["state"] == "failed", "reason"].item() == "Blocked"
     assert table.loc[table["state"] == "sent", "FIRST NAME"].item() == "Ann"
+    # What "reached" each phone, as the sandbox rendered it from the request (the preview's text)
+    assert dict(zip(table["FIRST NAME"], table["sms"], strict=True)) == {
+        "Ann": "Hi Ann",
+        "Bob": "Hi Bob",
+        "Cy": "Hi Cy",
+    }
 
     at.checkbox(key="status.resend_pending").check().run()
     at.button(key="status.resend").click().run()

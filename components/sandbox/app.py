@@ -28,6 +28,7 @@ from components.acoustic.limits import CONCURRENCY_REJECTION_STATUS
 
 from .config import SandboxConfig
 from .numbers import Outcome, outcome_for
+from .rendering import render_body
 
 SEND_PATH = "/rest/channels/sms/externalconsentsends"
 STATUS_PATH = "/rest/channels/sms/sends/{transaction_id}/status"
@@ -66,11 +67,20 @@ class Transaction:
     id: str
     created: float
     phone_numbers: list[str]
+    body: bytes = b""
+    _delivered: list[tuple[str, str]] | None = None
 
     @property
     def outcomes(self) -> list[Outcome]:
         """Decided when asked (cached per number), so that accepting a send stays cheap."""
         return [outcome_for(number) for number in self.phone_numbers]
+
+    def delivered(self) -> list[tuple[str, str]]:
+        """(phone number, SMS) of every contact, rendered from the body the first time it is
+        asked for (accepting a send stays cheap), by Acoustic's rule."""
+        if self._delivered is None:
+            self._delivered = render_body(json.loads(self.body)) if self.body else []
+        return self._delivered
 
 
 class SandboxState:
@@ -114,6 +124,11 @@ class SandboxState:
                 "concurrency_rejections": self.counters["concurrency_rejections"],
                 "contacts_received": self.counters["contacts_received"],
             }
+
+    def delivered(self, transaction_id: str) -> list[tuple[str, str]] | None:
+        with self.lock:
+            transaction = self.transactions.get(transaction_id)
+        return None if transaction is None else transaction.delivered()
 
     def next_fault(self, kind: str) -> str | None:
         """The queued fault for this kind of request, else one drawn by the configured rates."""
@@ -324,6 +339,7 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             id=_transaction_id(),
             created=time.time(),
             phone_numbers=numbers,
+            body=raw,
         )
         with state.lock:
             state.transactions[transaction.id] = transaction
@@ -391,6 +407,15 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             )
         )
 
+    async def control_delivered(request: Request) -> Response:
+        """The SMS each contact of a transaction "received" (a sandbox-only endpoint)."""
+        transaction_id = request.path_params["transaction_id"]
+        delivered = state.delivered(transaction_id)
+        if delivered is None:
+            return JSONResponse({"error": f"No transaction {transaction_id}."}, 404)
+        messages = [{"phoneNumber": number, "text": text} for number, text in delivered]
+        return JSONResponse({"transactionId": transaction_id, "messages": messages})
+
     async def control_stats(request: Request) -> Response:
         return JSONResponse(state.stats())
 
@@ -438,6 +463,7 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
         Route(SEND_PATH, send_sms, methods=["POST"]),
         Route(STATUS_PATH, status, methods=["GET"]),
         Route("/_sandbox/stats", control_stats),
+        Route("/_sandbox/transactions/{transaction_id}/messages", control_delivered),
         Route("/_sandbox/reset", control_reset, methods=["POST"]),
         Route("/_sandbox/config", control_config, methods=["GET", "POST"]),
         Route("/_sandbox/expire-tokens", control_expire, methods=["POST"]),

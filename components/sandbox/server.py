@@ -81,6 +81,10 @@ class SandboxServer:
             raw = list(self.state.payloads)
         return [json.loads(body) for body in raw]
 
+    def delivered(self, transaction_id: str) -> list[tuple[str, str]] | None:
+        """(phone number, SMS as the sandbox rendered it) of a transaction, None if unknown."""
+        return self.state.delivered(transaction_id)
+
     def issued_tokens(self) -> list[str]:
         with self.state.lock:
             return list(self.state.issued)

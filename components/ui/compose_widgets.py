@@ -13,8 +13,9 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.contacts import ContactFileError, ContactList, UnknownColumnError, read_contacts
-from components.message import MAX_CONTENT_CHARACTERS, Issue, MessageStatistics
+from components.message import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.phone import region_name
+from components.preflight import Issue
 from components.segments import SegmentCount
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.text import md

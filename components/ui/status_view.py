@@ -21,6 +21,7 @@ from components.lookups import (
     snapshots_over_time,
     summarize,
 )
+from components.ui.connection import current_settings, sandbox_server
 from components.ui.text import md
 
 VERDICT_ICONS = {
@@ -111,13 +112,18 @@ def _verdict(lookup: Lookup) -> None:
 
 
 @st.cache_data(show_spinner=False, max_entries=4)
-def _table(_journal: Journal, key: tuple, _lookups: tuple[Lookup, ...]) -> pd.DataFrame:
-    return insight_table(_journal, list(_lookups))
+def _table(
+    _journal: Journal, key: tuple, _lookups: tuple[Lookup, ...], sandbox: bool
+) -> pd.DataFrame:
+    delivered = sandbox_server().delivered if sandbox else None
+    return insight_table(_journal, list(_lookups), delivered)
 
 
 def outcome_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
+    """The per-contact table; in sandbox mode with the SMS each phone "received"."""
     key = tuple((lookup.transaction_id, lookup.checked_at) for lookup in lookups)
-    return _table(journal, key, tuple(lookups))
+    sandbox = current_settings().mode == "sandbox"
+    return _table(journal, key, tuple(lookups), sandbox)
 
 
 def kpi_row(table: pd.DataFrame, lookups: Sequence[Lookup]) -> None:
@@ -243,7 +249,9 @@ def clear_filters() -> None:
 
 def contacts_grid(table: pd.DataFrame) -> None:
     """The per-contact table, the investigator's columns first and the ids last."""
-    first = ["phoneNumber", "state", "reason", "message", "country"]
+    first = [
+        c for c in ("phoneNumber", "state", "reason", "message", "sms", "country") if c in table
+    ]
     last = ["batch", "transaction"]
     fields = [c for c in table.columns if c not in first and c not in last]
     st.dataframe(
@@ -256,6 +264,11 @@ def contacts_grid(table: pd.DataFrame) -> None:
         column_config={
             "phoneNumber": st.column_config.TextColumn("phone number"),
             "message": st.column_config.TextColumn("Acoustic's message", width="medium"),
+            "sms": st.column_config.TextColumn(
+                "SMS received (sandbox)",
+                width="large",
+                help="The text the sandbox rendered from the request for this phone.",
+            ),
             "batch": st.column_config.NumberColumn("batch", format="#%d"),
         },
     )
