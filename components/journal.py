@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.history_search import clean_search
+
 SCHEMA_VERSION = 1
 BATCH_STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
 FINAL_STATES = ("accepted", "rejected", "unknown")
@@ -387,7 +389,7 @@ class Journal:
         if mode:
             clauses.append("s.mode = ?")
             params.append(mode)
-        text = search.strip()
+        text = clean_search(search).text  # bounded and encodable: no text breaks the query
         if text:
             # A phone number is searched by its digits, however it is written: "+1 (949)
             # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.
