@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 from components.history_search import clean_search
+from components.private_files import ensure_private_file
 
 SCHEMA_VERSION = 1
 BATCH_STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
@@ -222,7 +223,8 @@ class Journal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Before SQLite opens it: the file, its folders and its -wal/-shm for the owner only.
+        ensure_private_file(self.path, companions=("-wal", "-shm"))
         self._local = threading.local()
         self._write_lock = threading.Lock()
         with self._connection() as conn:
