@@ -1,8 +1,8 @@
 """What a History search can hold: any text typed or pasted becomes a bounded, valid query.
 
 SQLite refuses LIKE patterns of more than 50,000 bytes, ends a pattern at a NUL, and Python
-cannot encode a lone surrogate for it. No message is longer than 800 characters, so the first
-SEARCH_LIMIT characters find what the whole text would.
+cannot encode a lone surrogate for it. A message has at most 800 characters, and the first
+SEARCH_LIMIT characters of a search find at least what the whole text would.
 """
 
 from __future__ import annotations
