@@ -19,7 +19,10 @@ import pandas as pd
 from components.phone import country_of, region_name
 
 SENT, FAILED, PENDING = "sent", "failed", "pending"
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+# OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
+# before it looks for a formula; a tab or CR at the start is risky by itself.
+_FORMULA_START = ("=", "+", "-", "@")
+_RISKY_START = ("\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -269,14 +272,20 @@ def failure_groups(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def neutralize_for_csv(table: pd.DataFrame) -> pd.DataFrame:
-    """Cells that a spreadsheet would run as a formula (= + - @ ...) start with a quote."""
+    """Cells and headers that a spreadsheet would run as a formula start with a quote."""
     safe = table.copy()
     for column in safe.columns:
-        values = safe[column].astype("str").fillna("")
-        risky = values.str.startswith(_FORMULA_START)
-        safe[column] = values.where(~risky, "'" + values)
+        safe[column] = _neutralized(safe[column])
+    safe.columns = _neutralized(pd.Series(safe.columns, dtype=object))
     return safe
 
 
+def _neutralized(cells: pd.Series) -> pd.Series:
+    values = cells.astype("str").fillna("")
+    risky = values.str.startswith(_RISKY_START) | values.str.lstrip().str.startswith(_FORMULA_START)
+    return values.where(~risky, "'" + values)
+
+
 def to_csv(table: pd.DataFrame) -> bytes:
-    return neutralize_for_csv(table).to_csv(index=False).encode("utf-8-sig")
+    # CRLF (RFC 4180): a value with a lone CR is quoted too, so it cannot end a row.
+    return neutralize_for_csv(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -21,6 +21,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from components.history_search import clean_search
+from components.private_files import ensure_private_file
+
 SCHEMA_VERSION = 1
 BATCH_STATES = ("planned", "in_flight", "accepted", "rejected", "unknown")
 FINAL_STATES = ("accepted", "rejected", "unknown")
@@ -220,7 +223,8 @@ class Journal:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        # Before SQLite opens it: the file, its folders and its -wal/-shm for the owner only.
+        ensure_private_file(self.path, companions=("-wal", "-shm"))
         self._local = threading.local()
         self._write_lock = threading.Lock()
         with self._connection() as conn:
@@ -387,7 +391,7 @@ class Journal:
         if mode:
             clauses.append("s.mode = ?")
             params.append(mode)
-        text = search.strip()
+        text = clean_search(search).text  # bounded and encodable: no text breaks the query
         if text:
             # A phone number is searched by its digits, however it is written: "+1 (949)
             # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.

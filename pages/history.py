@@ -5,6 +5,7 @@ import zlib
 import streamlit as st
 
 from components.history import batches_table, excerpt, sends_table
+from components.history_search import clean_search
 from components.journal import destination_of
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
@@ -22,9 +23,13 @@ search = search_column.text_input(
     key="history.search",
 )
 mode = mode_column.selectbox("Mode", ["All", "sandbox", "pod"], key="history.mode")
+query = clean_search(search)
+if query.notice:
+    st.warning(query.notice, icon=":material/search:")
+search = query.text
 sends = journal().list_sends(search=search, mode=None if mode == "All" else mode)
 if not sends:
-    if search.strip() or mode != "All":
+    if search or mode != "All":
         st.info(
             "No send matches this search. Search by message text, program, source, transaction "
             "id or phone number, or clear the search.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 
 import pandas as pd
@@ -149,6 +150,35 @@ def test_export_neutralizes_formulas():
     assert safe["a"].tolist() == ["'=SUM(A1)", "'+1", "'-2", "'@x", "ok", "'\tx"]
     exported = pd.read_csv(io.BytesIO(to_csv(seed_table())), dtype=str, encoding="utf-8-sig")
     assert exported.loc[exported["phoneNumber"] == "1833920903", "NAME"].item() == "'=cmd|x"
+
+
+def exported_rows(table: pd.DataFrame) -> list[list[str]]:
+    """The export as a spreadsheet would read it: the real bytes through a csv reader."""
+    return list(csv.reader(io.StringIO(to_csv(table).decode("utf-8-sig"), newline="")))
+
+
+# OWASP's CSV injection list (= + - @ tab CR), and the same behind leading whitespace, which
+# spreadsheets skip before they look for a formula.
+RISKY = ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1", "\n=1", " =1+1", "  @x", "\u00a0=1"]
+RISKY += ["\u3000-1", "\u2003+1", '=HYPERLINK("http://x","y")']
+
+
+@pytest.mark.parametrize("value", RISKY)
+def test_a_cell_a_spreadsheet_could_run_is_exported_behind_a_quote(value):
+    table = pd.DataFrame({"NAME": [value], "PIN": ["1234"]})
+    assert exported_rows(table) == [["NAME", "PIN"], ["'" + value, "1234"]]
+
+
+@pytest.mark.parametrize("value", RISKY)
+def test_a_header_a_spreadsheet_could_run_is_exported_behind_a_quote(value):
+    table = pd.DataFrame({value: ["Ann"], "PIN": ["=1"]})
+    assert exported_rows(table) == [["'" + value, "PIN"], ["Ann", "'=1"]]
+
+
+@pytest.mark.parametrize("value", ["Ann", "a=b", "1-2", "", " Ann", "e@mail", "'=quoted"])
+def test_a_harmless_cell_is_exported_as_it_is(value):
+    table = pd.DataFrame({"NAME": [value]})
+    assert exported_rows(table) == [["NAME"], [value]]
 
 
 def test_resend_puts_failed_recipients_with_their_fields_back():

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 
 import pytest
@@ -183,3 +185,47 @@ def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path):
     sqlite3.connect(path).execute("PRAGMA user_version=99")
     with pytest.raises(RuntimeError, match="newer version"):
         Journal(path)
+
+
+@pytest.fixture(params=[0o000, 0o277])
+def any_umask(request):
+    """A umask that takes nothing away, or the owner's write: modes are set, not inherited."""
+    previous = os.umask(request.param)
+    yield
+    os.umask(previous)
+
+
+def mode(path) -> int:
+    return stat.S_IMODE(os.stat(path).st_mode)
+
+
+def test_a_new_journal_and_its_folders_are_readable_by_their_owner_only(tmp_path, any_umask):
+    path = tmp_path / "data" / "sms-console" / "journal.sqlite3"
+    before = mode(tmp_path)
+    journal = Journal(path)
+    create(journal)  # the WAL and its index exist while a connection is open
+    assert mode(path) == 0o600
+    assert mode(f"{path}-wal") == 0o600 and mode(f"{path}-shm") == 0o600
+    assert mode(tmp_path / "data") == 0o700 and mode(path.parent) == 0o700
+    assert mode(tmp_path) == before  # a folder the console did not create
+
+
+@pytest.mark.parametrize("folder_mode", [0o755, 0o750, 0o700])
+def test_a_folder_that_exists_keeps_its_permissions(tmp_path, any_umask, folder_mode):
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    folder.chmod(folder_mode)
+    Journal(folder / "journal.sqlite3").close()
+    assert mode(folder) == folder_mode
+    assert mode(folder / "journal.sqlite3") == 0o600
+
+
+def test_a_journal_left_readable_by_others_is_tightened(tmp_path, any_umask):
+    path = tmp_path / "journal.sqlite3"
+    Journal(path).close()
+    for name in (path, f"{path}-wal", f"{path}-shm"):  # as a crash of an older version left them
+        with open(name, "ab") as file:
+            file.write(b"\0" * (32_768 if name != path else 0))
+        os.chmod(name, 0o644)
+    create(Journal(path))
+    assert [mode(name) for name in (path, f"{path}-wal", f"{path}-shm")] == [0o600] * 3

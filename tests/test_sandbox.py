@@ -272,10 +272,10 @@ def test_control_endpoints(sandbox):
     access = token(sandbox)
     httpx.post(f"{sandbox.url}/_sandbox/faults", json={"path": "send", "faults": ["500"]})
     assert post_send(sandbox, body(), access).status_code == 500
-    httpx.post(f"{sandbox.url}/_sandbox/expire-tokens")
+    httpx.post(f"{sandbox.url}/_sandbox/expire-tokens", json={})
     assert post_send(sandbox, body(), access).status_code == 401
     assert httpx.get(f"{sandbox.url}/_sandbox/stats").json()["send_posts"] == 2
-    httpx.post(f"{sandbox.url}/_sandbox/reset")
+    httpx.post(f"{sandbox.url}/_sandbox/reset", json={})
     assert httpx.get(f"{sandbox.url}/_sandbox/stats").json()["send_posts"] == 0
 
 

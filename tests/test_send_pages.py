@@ -200,3 +200,19 @@ def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(
     at.switch_page("pages/history.py").run()
     assert not at.exception
     assert [s.value for s in at.subheader] == [f"Send #{bravo} · planned"]
+
+
+# A lone surrogate cannot reach the page (a widget's value travels as UTF-8): unit tests only.
+@pytest.mark.parametrize("search", ["Gate B12" + " x" * 25_000, "%_" * 25_000, "Ga\x00te"])
+def test_any_history_search_keeps_the_page_working(tmp_path, search):
+    _, send_id = seeded_journal(tmp_path)
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    at.switch_page("pages/history.py").run()
+    at.text_input(key="history.search").set_value(search).run()
+    assert not at.exception
+    notices = "\n".join(w.value for w in at.warning)
+    if len(search) > 200:
+        assert f"{len(search):,} characters long" in notices and "first 200" in notices
+    else:
+        assert "left out" in notices
+        assert at.dataframe[0].value["Send"].tolist() == [send_id]

@@ -27,6 +27,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from components.acoustic.limits import CONCURRENCY_REJECTION_STATUS
 
 from .config import SandboxConfig
+from .control import control_routes
 from .numbers import Outcome, outcome_for
 from .rendering import render_body
 
@@ -39,7 +40,6 @@ CONCURRENCY_MESSAGE = (
     "Too many concurrent requests. At most {limit} requests may run at the same time for an "
     "organization."
 )
-FAULT_KINDS = ("500", "drop", "slow", "429")
 _TAG = re.compile(r"%%([^%\r\n]+?)%%")
 
 
@@ -407,42 +407,6 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             )
         )
 
-    async def control_delivered(request: Request) -> Response:
-        """The SMS each contact of a transaction "received" (a sandbox-only endpoint)."""
-        transaction_id = request.path_params["transaction_id"]
-        delivered = state.delivered(transaction_id)
-        if delivered is None:
-            return JSONResponse({"error": f"No transaction {transaction_id}."}, 404)
-        messages = [{"phoneNumber": number, "text": text} for number, text in delivered]
-        return JSONResponse({"transactionId": transaction_id, "messages": messages})
-
-    async def control_stats(request: Request) -> Response:
-        return JSONResponse(state.stats())
-
-    async def control_reset(request: Request) -> Response:
-        state.reset()
-        return JSONResponse({"reset": True})
-
-    async def control_config(request: Request) -> Response:
-        if request.method == "POST":
-            try:
-                config.update(**(await request.json()))
-            except (ValueError, TypeError) as exc:
-                return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse(config.as_dict())
-
-    async def control_expire(request: Request) -> Response:
-        expire_tokens(state)
-        return JSONResponse({"expired": True})
-
-    async def control_faults(request: Request) -> Response:
-        try:
-            body = await request.json()
-            inject_faults(state, body["path"], body["faults"])
-        except (ValueError, KeyError, TypeError) as exc:
-            return JSONResponse({"error": str(exc)}, status_code=400)
-        return JSONResponse({"queued": True})
-
     async def index(request: Request) -> Response:
         return JSONResponse(
             {
@@ -462,32 +426,11 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
         Route("/oauth/token", token, methods=["POST"]),
         Route(SEND_PATH, send_sms, methods=["POST"]),
         Route(STATUS_PATH, status, methods=["GET"]),
-        Route("/_sandbox/stats", control_stats),
-        Route("/_sandbox/transactions/{transaction_id}/messages", control_delivered),
-        Route("/_sandbox/reset", control_reset, methods=["POST"]),
-        Route("/_sandbox/config", control_config, methods=["GET", "POST"]),
-        Route("/_sandbox/expire-tokens", control_expire, methods=["POST"]),
-        Route("/_sandbox/faults", control_faults, methods=["POST"]),
+        *control_routes(state),
     ]
     app = _AcousticLimits(Starlette(routes=routes), state)
     app.sandbox = state  # type: ignore[attr-defined]
     return app
-
-
-def expire_tokens(state: SandboxState) -> None:
-    with state.lock:
-        for value in state.tokens:
-            state.tokens[value] = 0.0
-
-
-def inject_faults(state: SandboxState, kind: str, faults: list[str]) -> None:
-    if kind not in state.fault_queues:
-        raise ValueError(f"Faults apply to 'send', 'status' or 'token', not {kind!r}.")
-    bad = [f for f in faults if f not in FAULT_KINDS]
-    if bad:
-        raise ValueError(f"Unknown fault(s) {bad}; use {', '.join(FAULT_KINDS)}.")
-    with state.lock:
-        state.fault_queues[kind].extend(faults)
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:

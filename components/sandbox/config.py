@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+import math
+import reprlib
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from typing import get_type_hints
 
 
 @dataclass
@@ -39,19 +43,45 @@ class SandboxConfig:
     seed: int | None = None
 
     def update(self, **knobs: object) -> None:
-        """Sets knobs by name, converting JSON values to the field's type."""
-        known = {f.name: f for f in fields(self)}
-        for name, value in knobs.items():
-            if name not in known:
-                raise ValueError(f"Unknown sandbox knob {name!r}.")
-            current = getattr(self, name)
-            if isinstance(current, tuple) and isinstance(value, list | tuple):
-                value = tuple(str(v) for v in value)
-            elif isinstance(current, bool):
-                value = bool(value)
-            elif isinstance(current, float) and isinstance(value, int | float):
-                value = float(value)
+        """Sets knobs by name, all or none: ValueError names a knob that is unknown or of the
+        wrong type (a JSON number for a float knob, a list of strings for a tuple)."""
+        checked = {name: _checked(name, value) for name, value in knobs.items()}
+        for name, value in checked.items():
             setattr(self, name, value)
 
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def _whole(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _strings(value: object) -> bool:
+    return isinstance(value, list | tuple) and all(isinstance(item, str) for item in value)
+
+
+# A knob's type -> what it needs, said for a person, the check, and the conversion.
+_KINDS: dict[object, tuple[str, Callable[[object], bool], Callable[[object], object]]] = {
+    str: ("a string", lambda value: isinstance(value, str), str),
+    bool: ("true or false", lambda value: isinstance(value, bool), bool),
+    int: ("a whole number", _whole, int),
+    float: ("a number", _number, float),
+    tuple[str, ...]: ("a list of strings", _strings, tuple),
+    int | None: ("a whole number or null", lambda value: value is None or _whole(value), int),
+}
+# Every knob's type must be in _KINDS: a new knob of a new type fails here, at import.
+_KNOB_KINDS = {name: _KINDS[kind] for name, kind in get_type_hints(SandboxConfig).items()}
+
+
+def _checked(name: str, value: object) -> object:
+    if name not in _KNOB_KINDS:
+        raise ValueError(f"Unknown sandbox knob {name!r}; the knobs are {', '.join(_KNOB_KINDS)}.")
+    needs, fits, convert = _KNOB_KINDS[name]
+    if not fits(value):
+        raise ValueError(f"The sandbox knob {name} must be {needs}, not {reprlib.repr(value)}.")
+    return value if value is None else convert(value)

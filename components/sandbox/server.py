@@ -10,8 +10,9 @@ from typing import Any
 
 import uvicorn
 
-from .app import SandboxState, create_app, expire_tokens, inject_faults
+from .app import SandboxState, create_app
 from .config import SandboxConfig
+from .control import expire_tokens, inject_faults
 
 
 class SandboxServer:

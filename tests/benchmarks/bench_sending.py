@@ -76,7 +76,7 @@ def main() -> int:
             naive = (time.perf_counter() - naive_started) * BATCHES / 10
             runs = []
             for _ in range(3):
-                httpx.post(f"{url}/_sandbox/reset")  # also forgets the tokens it issued
+                httpx.post(f"{url}/_sandbox/reset", json={})  # also forgets the tokens it issued
                 clear_token_caches()
                 client.token_info()
                 started = time.perf_counter()
