@@ -116,3 +116,19 @@ def test_the_phone_column_list_follows_the_contacts_and_a_stale_choice_is_droppe
     assert not at.exception and not at.error
     assert at.selectbox(key="compose.phone_column").value == "(automatic)"
     assert metric(at, "Recipients") == "2"
+
+
+def test_a_tag_two_columns_could_fill_names_both_and_the_choice_fills_preview_and_request():
+    at = composed("Hi %%FIRST NAME%%", "phone,First Name,FIRST NAME\n+19495001234,ann,Ann\n")
+    assert not at.exception
+    text = texts(at)
+    assert "could be filled from 2 columns ('First Name', 'FIRST NAME')" in text
+    assert "the console uses 'FIRST NAME'" in text  # spelled exactly as the tag
+    choice = at.selectbox(key="compose.column.first name")
+    assert choice.options == ["First Name", "FIRST NAME"] and choice.value == "FIRST NAME"
+    assert '"FIRST NAME": "Ann"' in at.code[0].value
+    choice.set_value("First Name").run()
+    assert "the console uses 'First Name'" in texts(at)
+    assert '"FIRST NAME": "ann"' in at.code[0].value
+    html = "".join(str(h.proto.body) for h in at.get("html"))
+    assert "Hi ann" in html

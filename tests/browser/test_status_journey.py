@@ -44,3 +44,5 @@ def test_status_completes_and_a_reason_filters_the_table(page, app_url):
     lines = Path(download.value.path()).read_text(encoding="utf-8-sig").splitlines()
     assert lines[0].startswith("phoneNumber,country,state,reason,message")
     assert len(lines) == 2 and ",failed," in lines[1]
+    # The SMS the sandbox rendered from the request for that phone travels with it.
+    assert ",sms," in lines[0] and re.search(r",(Cy|Di|Ed): your order shipped\.,", lines[1])
