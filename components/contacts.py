@@ -12,6 +12,7 @@ import codecs
 import csv
 import io
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from components.phone import InvalidPhoneNumber, PhoneNumber, normalize_phone, parse_phone
+from components.unicode_text import clean_number_text, without_format_characters
 
 __all__ = [
     "ContactFileError",
@@ -223,7 +225,7 @@ def _text_rows(text: str, notes: list[str]) -> list[tuple[int, list[str]]]:
 
 
 def _looks_like_phone(value: str) -> bool:
-    value = value.strip()
+    value = clean_number_text(value).strip()
     if value[:4].lower() == "tel:":
         value = value[4:]
     return bool(_PHONEISH.match(value)) and len(_DIGIT.findall(value)) >= 6
@@ -232,7 +234,8 @@ def _looks_like_phone(value: str) -> bool:
 def _header_names(cells: list[str], width: int) -> list[str]:
     names: list[str] = []
     for index in range(width):
-        name = cells[index].strip() if index < len(cells) else ""
+        # Invisible marks are not part of a name: "\u200ePhone" is the Phone column, %%Phone%%.
+        name = without_format_characters(cells[index]).strip() if index < len(cells) else ""
         name = name or f"Column {index + 1}"
         base, suffix = name, 2
         while name in names:
@@ -275,7 +278,11 @@ def _guess_phone_column(frame: pd.DataFrame, has_header: bool) -> str | None:
 
 def _phone_name_strength(header: str) -> int:
     """2: the header names a phone ("Mobile", "homephone", "Telefonnummer"); 1: only a number
-    ("Order number"); 0: neither. Matched by words, so that "Hotel" or "Cellar" do not count."""
+    ("Order number"); 0: neither. Matched by words, so that "Hotel" or "Cellar" do not count.
+    Read as NFKC (full-width "ＰＨＯＮＥ" is "PHONE") for this guess only: names stay as written,
+    since users type them as %%TAGS%% (NFKC would also turn half-width katakana full-width)."""
+    if not header.isascii():
+        header = unicodedata.normalize("NFKC", header)
     spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", header)  # phoneNumber -> phone Number
     words = [
         w for w in _HEADER_WORD.findall(spaced.casefold()) if not w.startswith(_NOT_PHONE_WORDS)
@@ -375,7 +382,8 @@ def read_contacts(
     if frame.empty:
         return empty
     if phone_column is not None:
-        match = [c for c in columns if c.strip().casefold() == phone_column.strip().casefold()]
+        wanted = without_format_characters(phone_column).strip().casefold()
+        match = [c for c in columns if c.strip().casefold() == wanted]
         if not match:
             raise UnknownColumnError(
                 f"There is no column {phone_column!r}. The columns are: {', '.join(columns)}."

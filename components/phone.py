@@ -6,6 +6,10 @@ that applies the same metadata with precompiled patterns; anything unusual, and 
 fast path cannot prove valid, goes through `phonenumbers.parse` itself. Tests check that both
 paths agree.
 
+Digits of any script, full-width forms and invisible format characters (bidi marks, zero-width
+spaces, a byte-order mark) are cleaned away first (components/unicode_text.py), so the API's form
+is ASCII digits and one phone written several ways is one recipient.
+
 Digits without `+` are read first as a number of the default country, then as the API's own form
 (country code first, `+` left out). A number valid in the default country wins: that is how most
 people write their own country's numbers.
@@ -23,6 +27,8 @@ from phonenumbers import PhoneNumberType as T
 from phonenumbers import geocoder
 from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
 
+from components.unicode_text import clean_number_text, format_characters, invisible, is_unseen
+
 COUNTRY_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
 
 
@@ -36,6 +42,10 @@ class PhoneNumber:
     region: str  # ISO country code ("US"), "001" for non-geographic numbers
     number_type: int
     note: str | None = None  # kept but worth a look (landline, extension removed...)
+
+    def __post_init__(self) -> None:
+        if not (self.digits.isascii() and self.digits.isdigit()):
+            raise AssertionError(f"The API form is ASCII digits only, not {self.digits!r}.")
 
 
 _PLAIN = re.compile(r"^\+?[\d()][\d\s\-()/]*\d$")
@@ -72,6 +82,22 @@ def parse_phone(raw: object, default_region: str = "US") -> PhoneNumber:
 
 @lru_cache(maxsize=262_144)
 def _parse(raw: str, region: str) -> PhoneNumber:
+    if raw.isascii():
+        return _read(raw, region)
+    try:
+        return _read(clean_number_text(raw), region)
+    except InvalidPhoneNumber as exc:
+        hidden = format_characters(raw)
+        if not hidden:
+            raise
+        which = "which were" if len(hidden) > 1 else "which was"
+        raise InvalidPhoneNumber(
+            f"{exc} It also contains {invisible(hidden)}, {which} ignored."
+        ) from None
+
+
+def _read(raw: str, region: str) -> PhoneNumber:
+    """A number without format characters, in ASCII digits."""
     text = raw.strip().strip('"').strip()
     if _PLAIN.match(text):  # the common case: nothing to clean up or explain
         compact = _FORMATTING.sub("", text)
@@ -92,6 +118,13 @@ def _parse(raw: str, region: str) -> PhoneNumber:
     if extension and any(ch.isdigit() for ch in text[: extension.start()]):
         note = f"extension {extension.group(1)} removed (an SMS goes to the main number)"
         text = text[: extension.start()].strip()
+    unseen = [char for char in dict.fromkeys(text) if is_unseen(char)]
+    if unseen:
+        which, it = ("which are", "them") if len(unseen) > 1 else ("which is", "it")
+        raise InvalidPhoneNumber(
+            f"The number contains {invisible(unseen)}, {which} not part of a phone number. Type "
+            f"the number again without {it}."
+        )
     if _LETTER.search(text):
         raise InvalidPhoneNumber(
             "The number contains letters (a vanity number like 1-800-FLOWERS?). Write it with "
@@ -241,7 +274,8 @@ def _split_country_code(digits: str) -> tuple[int, str] | None:
 
 def _fast(compact: str, default: str) -> PhoneNumber | None:
     """Plainly written numbers, when the answer is certain; None sends it to phonenumbers."""
-    if not compact or not compact.lstrip("+").isdigit() or compact.count("+") > 1:
+    digits = compact.lstrip("+")
+    if not digits.isascii() or not digits.isdigit() or compact.count("+") > 1:
         return None
     if compact.startswith("+"):
         return _certain_international(compact[1:], compact, default)
