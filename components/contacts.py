@@ -20,7 +20,12 @@ from typing import Any
 import pandas as pd
 
 from components.phone import InvalidPhoneNumber, PhoneNumber, normalize_phone, parse_phone
-from components.unicode_text import clean_number_text, without_format_characters
+from components.unicode_text import (
+    broken_characters_note,
+    clean_number_text,
+    without_format_characters,
+    without_lone_surrogates,
+)
 
 __all__ = [
     "ContactFileError",
@@ -367,6 +372,10 @@ def read_contacts(
         frame, line_numbers, has_header = _table(_xlsx_rows(data, notes), notes)
     else:
         text = data if isinstance(data, str) else _decode(data, notes)
+        repaired = without_lone_surrogates(text)
+        if repaired.removed:
+            notes.append(broken_characters_note(repaired, "the contacts"))
+            text = repaired.text
         table = _fast_table(text)
         if table is None:
             table = _table(_text_rows(text, notes), notes)

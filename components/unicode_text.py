@@ -10,7 +10,9 @@ are: a zero-width joiner is part of an emoji (👨‍👩‍👧).
 
 from __future__ import annotations
 
+import re
 import unicodedata
+from dataclasses import dataclass
 
 # Characters nobody can see that are not format characters, so they stay and make a number
 # unreadable: the reason has to name them.
@@ -86,3 +88,39 @@ def invisible(chars: list[str]) -> str:
     if len(named) == 1:
         return f"an invisible {named[0]}"
     return f"invisible characters {', '.join(named[:-1])} and {named[-1]}"
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+@dataclass(frozen=True)
+class Repaired:
+    text: str
+    removed_lines: tuple[int, ...] = ()  # line (1-based) of each broken character removed
+
+    @property
+    def removed(self) -> int:
+        return len(self.removed_lines)
+
+
+def without_lone_surrogates(text: str) -> Repaired:
+    """The text with halves of surrogate pairs rejoined where both halves are there and removed
+    where one is alone (a bad copy-paste, a cut emoji): no encoder, Acoustic's included, accepts
+    them, so they would crash whatever touches the text next."""
+    if text.isascii() or not _SURROGATE.search(text):
+        return Repaired(text)
+    joined = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "surrogatepass")
+    lines = tuple(joined.count("\n", 0, m.start()) + 1 for m in _SURROGATE.finditer(joined))
+    return Repaired(_SURROGATE.sub("", joined), lines)
+
+
+def broken_characters_note(repaired: Repaired, where: str) -> str:
+    """A plain sentence for the marketer: how many broken characters were removed, and where."""
+    lines = list(dict.fromkeys(repaired.removed_lines))
+    shown = ", ".join(str(line) for line in lines[:5]) + (", …" if len(lines) > 5 else "")
+    count = repaired.removed
+    return (
+        f"Removed {count} broken character{'s' if count != 1 else ''} from {where} "
+        f"(line{'s' if len(lines) > 1 else ''} {shown}): half of an emoji or symbol, usually "
+        "left by a copy-paste. Check the text there."
+    )

@@ -16,7 +16,7 @@ from components.ui.compose_widgets import (
     phone_bubble,
 )
 from components.ui.connection import current_connection
-from components.ui.message_editor import message_editor
+from components.ui.message_editor import message_editor, repaired_message
 from components.ui.sending import (
     SendPlan,
     bulk_send_plan,
@@ -72,6 +72,7 @@ with message_column:
         highlight_for=lambda text: count_segments(text).non_gsm,
         placeholder="Hi %%FIRST NAME%%, your code is %%PIN%%.",
     )
+    content = repaired_message(content, "compose.content", "compose.content_version")
     state["compose.content"] = content
     defaults, chosen_columns = tag_fields(content, list(recipients.columns))
 
@@ -178,7 +179,8 @@ if summary.issues:
     issues_list(summary.issues)
 else:
     st.success(
-        f"Ready: {len(recipients):,} recipients in {summary.batches} batch(es).",
+        f"Ready: {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''} in "
+        f"{summary.batches} batch(es).",
         icon=":material/check_circle:",
     )
 if len(recipients) and content:

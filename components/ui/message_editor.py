@@ -12,6 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from components.ui.text import md
+from components.unicode_text import broken_characters_note, without_lone_surrogates
+
 _HTML = """
 <div class="editor">
   <div class="backdrop" aria-hidden="true"></div>
@@ -165,3 +168,25 @@ def _typed(state: object, seen: object) -> str | None:
     if value is None or value == seen:
         return None
     return str(value)
+
+
+def repaired_message(text: str, state_key: str, version_key: str) -> str:
+    """The typed text without broken characters (lone surrogates), which would crash every
+    rerun: they are removed, the editor is given the repaired text, and the page says so for as
+    long as the text is the repaired one."""
+    state = st.session_state
+    repaired = without_lone_surrogates(text)
+    if repaired.removed:
+        state[f"{state_key}.repair_note"] = (
+            repaired.text,
+            broken_characters_note(repaired, "the message"),
+        )
+        state[version_key] = state.get(version_key, 0) + 1
+        text = repaired.text
+    kept = state.get(f"{state_key}.repair_note")
+    if kept is not None:
+        if kept[0] == text:
+            st.warning(md(kept[1]), icon=":material/healing:")
+        else:
+            del state[f"{state_key}.repair_note"]
+    return text
