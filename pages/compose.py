@@ -6,6 +6,7 @@ import streamlit as st
 from components.compose import DEFAULT_PRICE_PER_SEGMENT, Draft, payloads_for, summarize
 from components.payloads import curl_command, payload_json
 from components.segments import count_segments, smart_fix
+from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import (
     contacts_input,
     contacts_summary,
@@ -35,8 +36,8 @@ from components.ui.text import md
 ensure_app_shell()
 
 state = st.session_state
-state.setdefault("compose.content", "")
-state.setdefault("compose.content_version", 0)
+state.setdefault(CONTENT, "")
+state.setdefault(CONTENT_VERSION, 0)
 state.setdefault("compose.price", DEFAULT_PRICE_PER_SEGMENT)
 
 st.title("Compose")
@@ -67,13 +68,13 @@ with message_column:
     )
     content = message_editor(
         key="compose.editor",
-        text=state["compose.content"],
-        version=state["compose.content_version"],
+        text=state[CONTENT],
+        version=state[CONTENT_VERSION],
         highlight_for=lambda text: count_segments(text).non_gsm,
         placeholder="Hi %%FIRST NAME%%, your code is %%PIN%%.",
     )
-    content = repaired_message(content, "compose.content", "compose.content_version")
-    state["compose.content"] = content
+    content = repaired_message(content, CONTENT, CONTENT_VERSION)
+    state[CONTENT] = content
     defaults, chosen_columns = tag_fields(content, list(recipients.columns))
 
 draft = Draft(
@@ -96,8 +97,7 @@ with message_column:
         if fix.changed:
 
             def replace_lookalikes(fixed: str = fix.text) -> None:
-                state["compose.content"] = fixed
-                state["compose.content_version"] += 1
+                set_message(fixed)
 
             st.button(
                 "Replace look-alikes" + (" (back to GSM-7)" if fix.encoding == "GSM-7" else ""),

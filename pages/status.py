@@ -4,8 +4,9 @@ import time
 
 import streamlit as st
 
-from components.lookups import Poller, parse_transaction_ids
+from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
+from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
 from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
@@ -17,12 +18,13 @@ from components.ui.status_view import (
     filtered_table,
     ignored_ids_warning,
     kpi_row,
+    looked_up_ids,
     outcome_table,
     polling,
     refresh,
+    reset_lookups,
     verdicts,
 )
-from components.ui.tag_fields import default_key
 
 ensure_app_shell()
 
@@ -32,11 +34,9 @@ st.title("Status")
 linked, bad_links = parse_transaction_ids(" ".join(st.query_params.get_all("tx")))
 if bad_links:
     ignored_ids_warning(bad_links)
-if linked and linked != state.get("status.ids"):
-    state["status.ids"] = linked
-    state["status.input"] = "\n".join(state["status.ids"])
-    state.pop("status.lookups", None)
-    state["status.poller"] = Poller()
+if linked and linked != looked_up_ids():
+    reset_lookups(linked)
+    state["status.input"] = "\n".join(linked)
 
 with st.form("status.lookup", border=False):
     text = st.text_area(
@@ -50,12 +50,10 @@ if submitted:
     ids, rejected = parse_transaction_ids(text)
     if rejected:
         ignored_ids_warning(rejected)
-    state["status.ids"] = ids
-    state.pop("status.lookups", None)
-    state["status.poller"] = Poller()
+    reset_lookups(ids)
     st.query_params["tx"] = ids
 
-ids = state.get("status.ids", [])
+ids = looked_up_ids()
 if not ids:
     st.info("Paste a transaction id, or open a send from History.", icon=":material/monitoring:")
     st.stop()
@@ -74,8 +72,7 @@ header, button = st.columns([4, 1], vertical_alignment="center")
 checked = max(lookup.checked_at for lookup in lookups)
 header.caption("Last checked " + time.strftime("%H:%M:%S", time.localtime(checked)))
 if button.button("Refresh now", icon=":material/refresh:", key="status.refresh"):
-    state.pop("status.lookups", None)
-    state["status.poller"] = Poller()
+    reset_lookups(ids)
     st.rerun()
 polling(connection.client, journal(), ids)
 verdicts(lookups)
@@ -110,13 +107,15 @@ if failed or pending:
         key="status.resend",
     ):
         send = next((journal().get_send(x.send_id) for x in lookups if x.send_id is not None), None)
-        state["compose.contacts_source"] = "Paste"
-        state["compose.paste"] = resend_contacts(table, include_pending=include_pending)
-        if send is not None:
-            state["compose.content"] = send.content
-            state["compose.content_version"] = state.get("compose.content_version", 0) + 1
-            state["compose.program"] = send.program
-            state["compose.source"] = send.source or ""
-            for name, value in send.defaults.items():
-                state[default_key(name)] = value
+        contacts_text = resend_contacts(table, include_pending=include_pending)
+        if send is None:
+            prefill_compose(contacts_text=contacts_text)
+        else:
+            prefill_compose(
+                contacts_text=contacts_text,
+                content=send.content,
+                program=send.program,
+                source=send.source or "",
+                defaults=send.defaults,
+            )
         st.switch_page("pages/compose.py")

@@ -40,28 +40,45 @@ def ignored_ids_warning(rejected: Sequence[str]) -> None:
     st.warning("Not transaction ids, ignored: " + ", ".join(shown) + more)
 
 
+_IDS = "status.ids"
+_LOOKUPS = "status.lookups"
+_POLLER = "status.poller"
+
+
+def looked_up_ids() -> list[str]:
+    """The transaction ids the Status page is showing."""
+    return st.session_state.get(_IDS, [])
+
+
+def reset_lookups(ids: Sequence[str]) -> None:
+    """Shows these ids from scratch: earlier answers dropped, polling started anew."""
+    st.session_state[_IDS] = list(ids)
+    st.session_state.pop(_LOOKUPS, None)
+    st.session_state[_POLLER] = Poller()
+
+
 def refresh(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
     """Asks Acoustic about every id that is not settled yet; keeps the answers in the session."""
-    lookups: dict[str, Lookup] = st.session_state.setdefault("status.lookups", {})
+    lookups: dict[str, Lookup] = st.session_state.setdefault(_LOOKUPS, {})
     due = [i for i in ids if lookups.get(i) is None or not lookups[i].settled]
     # A send of many batches has many transactions: ask in parallel (the client's gate keeps
     # the organisation at 10 requests in flight).
     with ThreadPoolExecutor(max_workers=min(10, max(len(due), 1))) as pool:
         for lookup in pool.map(lambda i: look_up(client, journal, i), due):
             lookups[lookup.transaction_id] = lookup
-    poller: Poller = st.session_state.setdefault("status.poller", Poller())
+    poller: Poller = st.session_state.setdefault(_POLLER, Poller())
     poller.checks += 1
     st.session_state["status.next_check"] = time.time() + poller.next_interval()
 
 
 def current_lookups(ids: Sequence[str]) -> list[Lookup]:
-    lookups: dict[str, Lookup] = st.session_state.get("status.lookups", {})
+    lookups: dict[str, Lookup] = st.session_state.get(_LOOKUPS, {})
     return [lookups[i] for i in ids if i in lookups]
 
 
 def polling(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
     """A small fragment that asks again when due and reruns the page only on news."""
-    poller: Poller = st.session_state.setdefault("status.poller", Poller())
+    poller: Poller = st.session_state.setdefault(_POLLER, Poller())
     active = poller.should_continue(current_lookups(ids))
 
     @st.fragment(run_every=1.0 if active else None)

@@ -1,0 +1,47 @@
+"""The Compose draft's session-state keys, owned here: other pages put a draft into Compose
+through `prefill_compose`, never by writing Compose's keys themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+from components.ui.tag_fields import default_key
+
+CONTENT = "compose.content"
+CONTENT_VERSION = "compose.content_version"
+PROGRAM = "compose.program"
+SOURCE = "compose.source"
+CONTACTS_SOURCE = "compose.contacts_source"
+PASTE = "compose.paste"
+
+
+def set_message(text: str) -> None:
+    """Replaces the message; the editor shows the new text (its version changes)."""
+    state = st.session_state
+    state[CONTENT] = text
+    state[CONTENT_VERSION] = state.get(CONTENT_VERSION, 0) + 1
+
+
+def prefill_compose(
+    *,
+    contacts_text: str,
+    content: str | None = None,
+    program: str | None = None,
+    source: str | None = None,
+    defaults: Mapping[str, str] | None = None,
+) -> None:
+    """Opens Compose with these contacts (as pasted text) and, when given, the message, program,
+    source and defaults of an earlier send, for the marketer to check and send."""
+    state = st.session_state
+    state[CONTACTS_SOURCE] = "Paste"
+    state[PASTE] = contacts_text
+    if content is not None:
+        set_message(content)
+    if program is not None:
+        state[PROGRAM] = program
+    if source is not None:
+        state[SOURCE] = source
+    for name, value in (defaults or {}).items():
+        state[default_key(name)] = value
