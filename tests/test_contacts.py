@@ -16,8 +16,7 @@ from components.contacts import ContactFileError, read_contacts
 from components.phone import InvalidPhoneNumber, normalize_phone, parse_phone
 from tests.phone_reference import reference_reading
 
-SAMPLES = Path(__file__).resolve().parents[1].parent / "shared" / "samples"
-needs_samples = pytest.mark.skipif(not SAMPLES.exists(), reason=f"samples not found at {SAMPLES}")
+CONTACT_FILES = Path(__file__).resolve().parent / "data" / "contacts"  # see its README.md
 
 
 # -- normalize_phone ------------------------------------------------------------------------------
@@ -116,10 +115,10 @@ def test_normalize_never_crashes(raw, region):
 # -- read_contacts ---------------------------------------------------------------------------------
 
 
-@needs_samples
 def test_basic_csv():
-    contacts = read_contacts((SAMPLES / "contacts_basic.csv").read_bytes(), filename="x.csv")
-    assert contacts.phone_column == "Phone Number"
+    contacts = read_contacts((CONTACT_FILES / "basic.csv").read_bytes(), filename="basic.csv")
+    assert contacts.phone_column == "Mobile Phone"
+    assert contacts.rows == 11
     assert contacts.recipients.columns.tolist() == [
         "phoneNumber",
         "FIRST NAME",
@@ -128,78 +127,118 @@ def test_basic_csv():
         "Tracking",
     ]
     assert contacts.recipients["phoneNumber"].tolist() == [
-        "19495001234",
-        "19495001299",
-        "447911123456",
+        "19495009990",
+        "19495009991",
+        "19495009992",
         "61412345678",
-        "12015550123",
-        "33612345678",
+        "19495009993",
+        "4915123456789",
+        "19495009999",  # stray spaces around the cell
     ]
     assert contacts.duplicates == 1
     assert contacts.duplicate_rows.to_dict("records") == [
-        {"row": 6, "phoneNumber": "19495001234", "kept_row": 2}
+        {"row": 6, "phoneNumber": "19495009990", "kept_row": 2}
     ]
     rejected = dict(zip(contacts.rejected["row"], contacts.rejected["reason"], strict=True))
-    assert set(rejected) == {5, 7, 11}  # German number without +49, fictional 555, text
-    assert "letters" in rejected[11]
-    assert contacts.recipients.loc[1, "PIN"] == "0042"
-    assert contacts.recipients.loc[5, "FIRST NAME"] == "Élodie"
-    assert pd.isna(contacts.recipients.loc[5, "Tracking"])  # empty cell = missing
-    flagged = contacts.flagged.to_dict("records")
-    assert flagged == [
+    assert set(rejected) == {9, 10, 11}  # too short, words, empty
+    assert "too short" in rejected[9]
+    assert "letters" in rejected[10]
+    assert "empty" in rejected[11]
+    assert contacts.recipients.loc[0, "PIN"] == "0042"
+    assert contacts.recipients.loc[1, "LAST NAME"] == "Okafor, Jr."  # quoted comma
+    assert contacts.recipients.loc[2, "FIRST NAME"] == "Céline"
+    assert pd.isna(contacts.recipients.loc[2, "Tracking"])  # empty cell = missing
+    assert contacts.recipients.loc[5, "LAST NAME"] == "Weiß"
+    assert contacts.flagged.to_dict("records") == [
         {
-            "row": 9,
-            "phoneNumber": "12015550123",
-            "note": "extension 12 removed (an SMS goes to the main number)",
+            "row": 7,
+            "phoneNumber": "19495009993",
+            "note": "extension 7 removed (an SMS goes to the main number)",
         }
     ]
 
 
-@needs_samples
 def test_excel_semicolon_windows_1252():
-    raw = (SAMPLES / "contacts_excel_semicolon_cp1252.csv").read_bytes()
+    raw = (CONTACT_FILES / "excel_semicolon_cp1252.csv").read_bytes()
     contacts = read_contacts(raw, filename="export.csv")
-    assert contacts.phone_column == "Mobile"
-    assert contacts.recipients["Prénom"].tolist() == ["Zoé", "René", "Siân"]
-    assert contacts.recipients["Code"].tolist() == ["007", "009", "010"]
+    assert contacts.phone_column == "Téléphone"
+    assert contacts.recipients["phoneNumber"].tolist() == [
+        "19495009990",
+        "19495009991",  # the Excel float 19495009991.0
+        "447400123456",
+        "19495009992",
+    ]
+    assert contacts.recipients["Prénom"].tolist() == ["Zélie", "Anaïs", "Søren", "François"]
+    # "Œ" is 0x8C in Windows-1252 but a control character in Latin-1.
+    assert contacts.recipients["Nom"].tolist() == ["Dupré", "Lefèvre", "Åberg", "Œuvrard"]
+    assert contacts.recipients["Code"].tolist() == ["007", "009", "010", "012"]
     reasons = dict(zip(contacts.rejected["row"], contacts.rejected["reason"], strict=True))
+    assert set(reasons) == {3, 6}
     assert "scientific notation" in reasons[3]
     assert "empty" in reasons[6]
     assert any("Windows-1252" in note for note in contacts.notes)
 
 
-@needs_samples
 def test_excel_unicode_text():
-    raw = (SAMPLES / "contacts_excel_unicode.txt").read_bytes()
+    raw = (CONTACT_FILES / "excel_unicode.txt").read_bytes()
+    assert raw.startswith(b"\xff\xfe")  # UTF-16 LE with its byte-order mark
     contacts = read_contacts(raw, filename="export.txt")
+    assert contacts.phone_column == "Mobile"
     assert contacts.recipients["phoneNumber"].tolist() == [
-        "19495001234",
-        "4915123456789",
+        "19495009990",
+        "306912345678",
         "819012345678",
+        "79123456789",  # no-break spaces between the digit groups
+        "971501234567",
     ]
-    assert contacts.recipients["FIRST NAME"].tolist()[2] == "陽菜"
-    assert contacts.recipients["CITY"].tolist() == ["Irvine", "Köln", "東京"]
+    assert contacts.recipients["FIRST NAME"].tolist() == [
+        "Avery",
+        "Ελένη",
+        "さくら",
+        "Мила",
+        "ليلى",
+    ]
+    assert contacts.recipients["CITY"].tolist() == ["Irvine", "Αθήνα", "札幌", "Казань", "دبي"]
+    assert contacts.rejected.empty
+    assert any("UTF-16" in note for note in contacts.notes)
 
 
-@needs_samples
 def test_xlsx_numbers_and_text_cells():
-    contacts = read_contacts((SAMPLES / "contacts.xlsx").read_bytes(), filename="c.xlsx")
-    assert contacts.recipients["phoneNumber"].tolist()[0] == "19495001234"
-    assert "0042" in contacts.recipients["PIN"].tolist()
-    assert len(contacts.recipients) == 3
-
-
-@needs_samples
-def test_pasted_list():
-    contacts = read_contacts((SAMPLES / "pasted_numbers.txt").read_text())
+    contacts = read_contacts((CONTACT_FILES / "contacts.xlsx").read_bytes(), filename="c.xlsx")
+    assert contacts.phone_column == "Phone"
     assert contacts.recipients["phoneNumber"].tolist() == [
-        "19495001234",
-        "19495001299",
-        "447911123456",
-        "61412345678",
+        "19495009990",
+        "19495009991",  # stored as the float 19495009991.0
+        "447400123456",
     ]
-    assert contacts.duplicates == 1
-    assert contacts.rejected["row"].tolist() == [6, 7]
+    assert contacts.recipients["PIN"].tolist() == ["0042", "7", "0100"]  # text keeps its zeros
+    assert contacts.recipients.loc[0, "Appointment"] == "2025-03-14T09:30:00"
+    assert pd.isna(contacts.recipients.loc[1, "Appointment"])
+    assert contacts.rejected.to_dict("records") == [
+        {"row": 6, "value": "", "reason": "The phone number is empty."}  # row 5 is blank
+    ]
+    assert contacts.notes == ["Read the sheet 'Contacts' (the first one with data)."]
+
+
+def test_pasted_list():
+    contacts = read_contacts((CONTACT_FILES / "pasted_numbers.txt").read_text(encoding="utf-8"))
+    assert contacts.recipients["phoneNumber"].tolist() == [
+        "19495009990",
+        "19495009991",
+        "19495009992",
+        "447400123456",  # tel: URI
+        "61412345678",  # 011, the international prefix dialled from the US
+        "19495009993",  # the Excel float 19495009993.0
+        "19495009999",
+    ]
+    assert contacts.duplicate_rows.to_dict("records") == [
+        {"row": 5, "phoneNumber": "19495009990", "kept_row": 1}
+    ]
+    reasons = dict(zip(contacts.rejected["row"], contacts.rejected["reason"], strict=True))
+    assert set(reasons) == {7, 9, 11}  # rows as lines of the paste, blank lines counted
+    assert "011 or +" in reasons[7]  # 00 prefix, not dialled from the US
+    assert "scientific notation" in reasons[9]
+    assert "too short" in reasons[11]
 
 
 def test_pasted_list_with_a_header_and_the_chosen_column():

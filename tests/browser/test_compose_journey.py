@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import compose, wait_idle
 
-SAMPLES = Path(__file__).resolve().parents[3] / "shared" / "samples"
+CONTACT_FILES = Path(__file__).resolve().parents[1] / "data" / "contacts"
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n12345,Nobody\n"
 
 
@@ -62,22 +62,20 @@ def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url)
 
     page.get_by_text("Upload a file", exact=True).click()
     wait_idle(page)
-    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        SAMPLES / "contacts_basic.csv"
-    )
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(CONTACT_FILES / "basic.csv")
     wait_idle(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("6")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("7")
     nav.get_by_role("link", name="History").click()
     wait_idle(page)
     nav.get_by_role("link", name="Compose").click()
     wait_idle(page)
-    expect(page.get_by_text("Using contacts_basic.csv, uploaded earlier.")).to_be_visible()
-    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("6")
+    expect(page.get_by_text("Using basic.csv, uploaded earlier.")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("7")
     program = page.get_by_role("textbox", name="SMS program id")
     program.fill("129856")  # the next action keeps the file too
     program.press("Enter")
     wait_idle(page)
-    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("6")
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("7")
     page.get_by_role("button", name="Remove").click()
     wait_idle(page)
     expect(page.get_by_text("Paste or upload contacts")).to_be_visible()
