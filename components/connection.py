@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import Literal
 
 from components.acoustic import (
-    ACOUSTIC_MAX_IN_FLIGHT,
     AcousticClient,
     AcousticError,
     Secret,
@@ -21,6 +20,7 @@ from components.acoustic import (
     pod_of,
 )
 from components.acoustic.pods import normalize_base_url
+from components.environment import console_settings
 
 ENVIRONMENT_VARIABLES = {
     "pod": "ACOUSTIC_POD",
@@ -62,11 +62,7 @@ class ConnectionSettings:
 def configured_max_in_flight(environ: Mapping[str, str]) -> int:
     """SMS_CONSOLE_MAX_IN_FLIGHT lowers Acoustic's limit of 10 for the whole process (e.g. when
     other tools of the organisation call the API too); it can never raise it."""
-    try:
-        wanted = int(environ.get("SMS_CONSOLE_MAX_IN_FLIGHT", ACOUSTIC_MAX_IN_FLIGHT))
-    except ValueError:
-        wanted = ACOUSTIC_MAX_IN_FLIGHT
-    return min(max(wanted, 1), ACOUSTIC_MAX_IN_FLIGHT)
+    return console_settings(environ).max_in_flight
 
 
 def load_connection_settings(
@@ -152,15 +148,29 @@ class ConnectionCheck:
 
 
 def check_connection(client: AcousticClient) -> ConnectionCheck:
-    """Gets a token (the cached one while it is fresh, as Acoustic asks) and says how it went."""
+    """Asks Acoustic for a new token, whatever is cached (the user asked, so this is no request
+    too many), and says exactly what Acoustic answered."""
     try:
-        info = client.token_info()
+        info = client.request_new_token()
     except AcousticError as exc:
         return ConnectionCheck(False, exc.message)
-    obtained = datetime.fromtimestamp(info.obtained_at).strftime("%H:%M:%S")
-    until = datetime.fromtimestamp(info.expires_at).strftime("%Y-%m-%d %H:%M")
-    how = "reused the token obtained" if info.reused else "obtained a new access token"
+    until = datetime.fromtimestamp(info.expires_at).strftime("%H:%M")
+    lifetime = _duration(info.expires_at - info.obtained_at)
     return ConnectionCheck(
-        True,
-        f"Connected: Acoustic accepted the credentials; {how} at {obtained}, valid until {until}.",
+        True, f"Connected: Acoustic issued a new token (valid for {lifetime}, until {until})."
     )
+
+
+def _duration(seconds: float) -> str:
+    """4 hours, 3 hours 20 minutes, 1 minute, 45 seconds."""
+    if seconds < 60:
+        return _count(round(seconds), "second")
+    hours, minutes = divmod(round(seconds / 60), 60)
+    parts = [_count(hours, "hour")] if hours else []
+    if minutes:
+        parts.append(_count(minutes, "minute"))
+    return " ".join(parts)
+
+
+def _count(number: int, unit: str) -> str:
+    return f"{number} {unit}" if number == 1 else f"{number} {unit}s"

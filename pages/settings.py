@@ -1,13 +1,15 @@
 """Settings: the connection in force (secrets masked), the pods, and a connection test."""
 
+import os
+
 import pandas as pd
 import streamlit as st
 
 from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
+from components.environment import console_settings
 from components.journal import default_journal_path
 from components.ui.connection import current_connection
-from components.ui.sending import CONFIRM_ABOVE, max_in_flight
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
@@ -57,12 +59,15 @@ with st.expander("How to connect to a real pod"):
     st.markdown("Restart the console after changing them.")
 
 st.subheader("Sending and storage")
+environment = console_settings(os.environ)
+for problem in environment.problems:
+    st.warning(md(problem.message), icon=":material/warning:")
 st.dataframe(
     pd.DataFrame(
         [
             {
                 "Setting": "Requests in flight at most",
-                "Value": str(max_in_flight()),
+                "Value": str(environment.max_in_flight),
                 "From": "SMS_CONSOLE_MAX_IN_FLIGHT (1 to 10)",
             },
             {
@@ -72,7 +77,7 @@ st.dataframe(
             },
             {
                 "Setting": "Typed confirmation above",
-                "Value": f"{CONFIRM_ABOVE:,} recipients",
+                "Value": f"{environment.confirm_above:,} recipients",
                 "From": "SMS_CONSOLE_CONFIRM_ABOVE",
             },
         ]

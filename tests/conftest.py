@@ -42,6 +42,14 @@ def _drain(server: SandboxServer, timeout: float = 10.0) -> None:
 
 
 @pytest.fixture
+def fresh_tokens() -> Iterator[None]:
+    """No access token cached before or after the test, in any client of the process."""
+    clear_token_caches()
+    yield
+    clear_token_caches()
+
+
+@pytest.fixture
 def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     """No Acoustic credentials (sandbox mode) and a journal of the test's own."""
     for variable in ENVIRONMENT_VARIABLES.values():

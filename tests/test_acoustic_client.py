@@ -569,28 +569,36 @@ def test_an_endless_status_is_an_error_not_a_silent_partial_answer(monkeypatch):
 
 
 def test_a_refused_replacement_waits_longer_each_time(monkeypatch):
-    from components.acoustic import tokens
+    from components.acoustic import CredentialsRefusedError, tokens
 
     now = [1000.0]
     monkeypatch.setattr(tokens.time, "time", lambda: now[0])
     cache = tokens.TokenCache()
+    refusal = CredentialsRefusedError("refused", "Check.", status_code=401, api_message="no")
 
     def fetch() -> tokens.AccessToken:
         return tokens.AccessToken(Secret("t"), now[0], now[0] + 14400)
 
+    def refuse_the_next_token() -> None:
+        token = cache.get(fetch)
+        assert cache.on_probation(token)
+        cache.refused(token, refusal)
+
     first = cache.get(fetch)
-    assert cache.invalidate(first)  # an ordinary expiry: replaced
-    replacement = cache.get(fetch)
-    assert not cache.invalidate(replacement)  # refused at once: not replaced again
+    assert not cache.on_probation(first)  # an ordinary token: a 401 replaces it
+    cache.invalidate(first)
+    refuse_the_next_token()  # its replacement refused too: a minute without asking
+    with pytest.raises(AuthenticationError, match="will not ask"):
+        cache.get(fetch)
     now[0] += 61
-    assert cache.invalidate(replacement)  # a minute later: one more try
-    again = cache.get(fetch)
+    refuse_the_next_token()  # a minute later: one more try, refused again
     now[0] += 61
-    assert not cache.invalidate(again)  # the wait has doubled to two minutes
+    with pytest.raises(AuthenticationError, match="will not ask"):
+        cache.get(fetch)  # the wait has doubled to two minutes
     now[0] += 60
-    assert cache.invalidate(again)
     cache.accepted(cache.get(fetch))  # accepted at last: back to ordinary expiries
-    assert cache.invalidate(cache.get(fetch))
+    assert not cache.on_probation(cache.get(fetch))
+    assert cache.fetches == 4
 
 
 @pytest.mark.parametrize("bare", [False, True])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.ui.text import plain
 from tests.apptest_support import APP, texts
 
 pytestmark = pytest.mark.usefixtures("app_environment")
@@ -27,7 +28,7 @@ def test_settings_tests_the_sandbox_connection_and_masks_secrets():
     assert "sandbox-secret" not in shown and "sandbox-refresh" not in shown
     assert "built-in sandbox" in shown
     at.button[0].click().run()
-    assert "Connected: Acoustic accepted the credentials" in texts(at)
+    assert "Connected: Acoustic issued a new token (valid for 4 hours" in texts(at)
 
 
 def test_incomplete_credentials_are_reported_not_replaced_by_the_sandbox(monkeypatch):
@@ -71,3 +72,19 @@ def test_wrong_credentials_show_the_exact_error(monkeypatch, sandbox):
     errors = "\n".join(e.value for e in at.error)
     assert "Bad client credentials" in errors
     assert "not-the-secret" not in texts(at)
+
+
+def test_a_bad_environment_setting_is_a_message_on_settings_and_the_default_is_used(monkeypatch):
+    monkeypatch.setenv("SMS_CONSOLE_CONFIRM_ABOVE", "abc")
+    at = AppTest.from_file(APP, default_timeout=30).run()
+    assert not at.exception  # Compose works with the default
+    at.switch_page("pages/settings.py").run()
+    assert not at.exception
+    warnings = "\n".join(w.value for w in at.warning)
+    assert (
+        "SMS_CONSOLE_CONFIRM_ABOVE is 'abc', which is not a whole number; the console uses 1000. "
+        "Set it to a whole number such as 1000, or remove it."
+    ) in plain(warnings)
+    storage = at.dataframe[1].value
+    row = storage[storage["From"].str.startswith("SMS_CONSOLE_CONFIRM_ABOVE")]
+    assert row["Value"].tolist() == ["1,000 recipients"]

@@ -16,11 +16,23 @@ from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
 
+from .answers import (
+    api_messages,
+    contact_statuses,
+    data_of,
+    describe_transport_error,
+    detail_of,
+    int_of,
+    json_or_none,
+    says_expired,
+    seconds_of,
+)
 from .errors import (
     AcousticError,
     AuthenticationError,
     BadRequestError,
     ConcurrencyLimitError,
+    CredentialsRefusedError,
     ForbiddenError,
     NetworkError,
     OutcomeUnknownError,
@@ -31,15 +43,8 @@ from .limits import CONCURRENCY_REJECTION_STATUS, InFlightGate, organisation_gat
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
-from .retry import (
-    CallKind,
-    Reach,
-    RetryPolicy,
-    may_retry,
-    reach_of_status,
-    reach_of_transport_error,
-)
-from .tokens import AccessToken, TokenCache, token_cache_for
+from .retry import CallKind, Reach, RetryPolicy, reach_of_transport_error
+from .tokens import AccessToken, TokenCache, clock, token_cache_for
 
 TOKEN_PATH = "/oauth/token"
 SEND_PATH = "/rest/channels/sms/externalconsentsends"
@@ -128,7 +133,7 @@ class AcousticClient:
         response = self._request("POST", SEND_PATH, kind=CallKind.SEND, body=encoded.body)
         if response.status_code not in (200, 201, 202):
             raise self._error_for(response, CallKind.SEND)
-        data = _data_of(_json_or_none(response))
+        data = data_of(json_or_none(response))
         transaction_id = data.get("id") if isinstance(data, Mapping) else None
         if not transaction_id:
             raise UnexpectedResponseError(
@@ -155,8 +160,8 @@ class AcousticClient:
             response = self._request("GET", url, kind=CallKind.SAFE)
             if response.status_code != 200:
                 raise self._error_for(response, CallKind.SAFE)
-            body = _json_or_none(response)
-            messages = [PROCESS_REDACTOR.redact(m) for m in _api_messages(body)]
+            body = json_or_none(response)
+            messages = [PROCESS_REDACTOR.redact(m) for m in api_messages(body)]
             errors.extend(m for m in messages if m not in errors)
             # Where the answer carries "Transaction status not found" is not documented: found
             # anywhere in it, the send is still being processed or unknown (the journal tells).
@@ -167,13 +172,13 @@ class AcousticClient:
                     "Acoustic's status answer could not be read (it was not JSON).",
                     status_code=response.status_code,
                 )
-            data = _data_of(body)
+            data = data_of(body)
             if not isinstance(data, Mapping):
                 data = {}
             if len(seen) == 1:
-                total = _int(data.get("totalContacts"))
-                processed = _int(data.get("contactsProcessed"))
-            contacts.extend(_contact_statuses(data.get("contactStatus")))
+                total = int_of(data.get("totalContacts"))
+                processed = int_of(data.get("contactsProcessed"))
+            contacts.extend(contact_statuses(data.get("contactStatus")))
             url = self._next_page(body, seen)
         if url is not None:
             raise UnexpectedResponseError(
@@ -198,6 +203,13 @@ class AcousticClient:
             obtained_at=token.obtained_at, expires_at=token.expires_at, reused=token is before
         )
 
+    def request_new_token(self) -> TokenInfo:
+        """Asks Acoustic for a new token now, whatever is cached, and keeps it for later calls:
+        Test connection, which the user asks for (unlike a rerun, it is no reason to spare the
+        token endpoint). Its success ends any wait after a refusal."""
+        token = self._tokens.replace(self._fetch_token)
+        return TokenInfo(obtained_at=token.obtained_at, expires_at=token.expires_at, reused=False)
+
     # -- the one request path ------------------------------------------------------------------
 
     def _request(
@@ -208,55 +220,55 @@ class AcousticClient:
         kind: CallKind,
         body: bytes | None = None,
     ) -> httpx.Response:
-        """Sends with a token, the organisation's in-flight gate and the retry rule."""
+        """Sends with a token; after a 401, with one new token once. A 401 is answered before
+        any processing, so repeating a send then is safe."""
+        token = self._tokens.get(self._fetch_token)
+        response = self._exchange(method, url, kind=kind, **self._with_token(token, body))
+        if response.status_code == 401 and (
+            says_expired(response) or not self._tokens.on_probation(token)
+        ):
+            self._tokens.invalidate(token)
+            token = self._tokens.get(self._fetch_token)
+            response = self._exchange(method, url, kind=kind, **self._with_token(token, body))
+        if response.status_code == 401:
+            raise self._refused_token_error(response, token)
+        self._tokens.accepted(token)
+        return response
+
+    def _exchange(self, method: str, url: str, *, kind: CallKind, **request: Any) -> httpx.Response:
+        """One request under the organisation's in-flight gate, repeated as the retry rule says."""
         attempt = 0
-        refreshed_after_401 = False
         while True:
             attempt += 1
-            token = self._tokens.get(self._fetch_token)
-            headers = {"Authorization": f"Bearer {token.value.reveal()}"}
-            if body is not None:
-                headers["Content-Type"] = "application/json"
             started = time.monotonic()
             try:
                 with self.gate.slot():
-                    response = self._http.request(method, url, content=body, headers=headers)
+                    response = self._http.request(method, url, **request)
             except httpx.TransportError as exc:
-                reach = reach_of_transport_error(exc)
-                if may_retry(kind, reach) and attempt < self.retry.max_attempts:
-                    self._log_retry(method, url, type(exc).__name__, attempt)
-                    time.sleep(self.retry.delay(attempt))
-                    continue
-                raise self._transport_error(exc, kind, reach) from None
-            logger.debug(
-                "%s %s -> %s in %.0f ms",
-                method,
-                _path(url),
-                response.status_code,
-                (time.monotonic() - started) * 1000,
-            )
-            if (
-                response.status_code == 401
-                and not refreshed_after_401
-                and self._tokens.invalidate(token)
-            ):
-                # An expired or revoked token: fetch one new token and repeat the call once. The
-                # 401 is answered before any processing, so repeating a send here is safe.
-                refreshed_after_401 = True
-                attempt -= 1
-                continue
-            if response.status_code != 401:
-                self._tokens.accepted(token)
-            reach = reach_of_status(response.status_code)
-            if (
-                reach is not None
-                and may_retry(kind, reach)
-                and attempt < self.retry.attempts_for(response.status_code)
-            ):
-                self._log_retry(method, url, f"HTTP {response.status_code}", attempt)
-                time.sleep(self.retry.delay(attempt, _retry_after(response)))
-                continue
-            return response
+                pause = self.retry.pause_before_retry(kind, attempt, exc)
+                if pause is None:
+                    raise self._transport_error(exc, kind, reach_of_transport_error(exc)) from None
+                why = type(exc).__name__
+            else:
+                logger.debug(
+                    "%s %s -> %s in %.0f ms",
+                    method,
+                    _path(url),
+                    response.status_code,
+                    (time.monotonic() - started) * 1000,
+                )
+                pause = self.retry.pause_before_retry(kind, attempt, response)
+                if pause is None:
+                    return response
+                why = f"HTTP {response.status_code}"
+            self._log_retry(method, url, why, attempt)
+            time.sleep(pause)
+
+    def _with_token(self, token: AccessToken, body: bytes | None) -> dict[str, Any]:
+        headers = {"Authorization": f"Bearer {token.value.reveal()}"}
+        if body is not None:
+            headers["Content-Type"] = "application/json"
+        return {"content": body, "headers": headers}
 
     def _fetch_token(self) -> AccessToken:
         form = {
@@ -265,38 +277,10 @@ class AcousticClient:
             "client_secret": self._client_secret.reveal(),
             "refresh_token": self._refresh_token.reveal(),
         }
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                with self.gate.slot():
-                    response = self._http.post(TOKEN_PATH, data=form)
-            except httpx.TransportError as exc:
-                if attempt < self.retry.max_attempts:
-                    self._log_retry("POST", TOKEN_PATH, type(exc).__name__, attempt)
-                    time.sleep(self.retry.delay(attempt))
-                    continue
-                raise self._transport_error(exc, CallKind.SAFE, Reach.NEVER_REACHED) from None
-            reach = reach_of_status(response.status_code)
-            if reach is not None and attempt < self.retry.attempts_for(response.status_code):
-                self._log_retry("POST", TOKEN_PATH, f"HTTP {response.status_code}", attempt)
-                time.sleep(self.retry.delay(attempt, _retry_after(response)))
-                continue
-            break
-        body = _json_or_none(response)
+        response = self._exchange("POST", TOKEN_PATH, kind=CallKind.SAFE, data=form)
+        body = json_or_none(response)
         if response.status_code != 200 or not isinstance(body, Mapping):
-            if response.status_code in (400, 401, 403):
-                detail = PROCESS_REDACTOR.redact(
-                    "; ".join(_api_messages(body)) or "no reason given"
-                )
-                raise AuthenticationError(
-                    f"Acoustic did not accept the API credentials ({detail}). Check the client id, "
-                    "client secret and refresh token in Settings: a refresh token stops working "
-                    "when its application account is removed or its access is revoked.",
-                    status_code=response.status_code,
-                    api_message=detail,
-                )
-            raise self._error_for(response, CallKind.SAFE)
+            raise self._token_error(response)
         value = body.get("access_token")
         if not value:
             raise UnexpectedResponseError(
@@ -306,7 +290,7 @@ class AcousticClient:
             )
         PROCESS_REDACTOR.add(str(value))
         now = time.time()
-        lifetime = _seconds(body.get("expires_in")) or DOCUMENTED_TOKEN_LIFETIME
+        lifetime = seconds_of(body.get("expires_in")) or DOCUMENTED_TOKEN_LIFETIME
         return AccessToken(value=Secret(str(value)), obtained_at=now, expires_at=now + lifetime)
 
     def _next_page(self, body: Mapping[str, Any], seen: set[str]) -> str | None:
@@ -333,23 +317,67 @@ class AcousticClient:
 
     # -- errors ------------------------------------------------------------------------------
 
+    def _token_error(self, response: httpx.Response) -> AcousticError:
+        """The token endpoint's refusal or failure, in Acoustic's words (redacted)."""
+        status = response.status_code
+        detail = detail_of(response)
+        if status in (400, 401, 403):
+            return CredentialsRefusedError(
+                f"Acoustic refused the credentials (HTTP {status}: {detail})",
+                "Check the client id, client secret and refresh token in Settings: a refresh "
+                "token stops working when its application account is removed or its access is "
+                "revoked.",
+                status_code=status,
+                api_message=detail,
+            )
+        if 500 <= status < 600:
+            return ServerError(
+                "Acoustic could not issue an access token: its token service had an internal "
+                f"error (HTTP {status}: {detail}). Nothing was sent; try again in a few minutes.",
+                status_code=status,
+                api_message=detail,
+            )
+        return self._error_for(response, CallKind.SAFE)
+
+    def _refused_token_error(self, response: httpx.Response, token: AccessToken) -> AcousticError:
+        """A 401 for a token that was new or had just replaced a refused one."""
+        detail = detail_of(response)
+        issued = clock(token.obtained_at)
+        if says_expired(response):
+            # Not the credentials' fault: the next call asks for a new token at once.
+            return AuthenticationError(
+                f"Acoustic answered that the access token it issued at {issued} had already "
+                f"expired ({detail}). Acoustic's token service seems to be out of step, so the "
+                "request was refused. Try again in a few minutes: the console asks for a new "
+                "token then.",
+                status_code=401,
+                api_message=detail,
+            )
+        refused = CredentialsRefusedError(
+            f"Acoustic refused the access token it issued at {issued}, which replaced a "
+            f"refused one (HTTP 401: {detail})",
+            "The API user may have lost its access to this organisation, or the API address "
+            "may belong to another pod: check both in Settings.",
+            status_code=401,
+            api_message=detail,
+        )
+        refusal = self._tokens.refused(token, refused)
+        if refusal is None:
+            return refused
+        return AuthenticationError(
+            f"{refusal.error.message} The request was refused, and the console will not ask for "
+            f"another token before {clock(refusal.until)} (Acoustic blocks clients that ask too "
+            "often); Test connection in Settings asks at once.",
+            status_code=401,
+            api_message=detail,
+        )
+
     def _error_for(self, response: httpx.Response, kind: CallKind) -> AcousticError:
         status = response.status_code
-        body = _json_or_none(response)
-        detail = "; ".join(_api_messages(body)) if body is not None else ""
-        if not detail and body is None:
-            detail = response.text[:200].strip()
-        detail = PROCESS_REDACTOR.redact(detail) or response.reason_phrase
+        detail = detail_of(response)
         if status == 400:
             return BadRequestError(
                 f"Acoustic refused the request: {detail}", status_code=status, api_message=detail
-            )
-        if status == 401:
-            return AuthenticationError(
-                "Acoustic did not accept the access token, even a freshly fetched one "
-                f"({detail}). Check the API credentials in Settings.",
-                status_code=status,
-                api_message=detail,
             )
         if status == 403:
             return ForbiddenError(
@@ -392,7 +420,7 @@ class AcousticClient:
         self, exc: httpx.TransportError, kind: CallKind, reach: Reach
     ) -> AcousticError:
         host = urlsplit(self.base_url).netloc
-        detail = PROCESS_REDACTOR.redact(_describe_transport_error(exc))
+        detail = PROCESS_REDACTOR.redact(describe_transport_error(exc))
         if kind is CallKind.SEND and reach is Reach.MAYBE_REACHED:
             return OutcomeUnknownError(
                 f"The connection to Acoustic was lost after the send went out ({detail}). It may "
@@ -431,112 +459,3 @@ def _secret(value: str | Secret) -> Secret:
 
 def _path(url: str) -> str:
     return urlsplit(url).path or url
-
-
-def _json_or_none(response: httpx.Response) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _data_of(body: Any) -> Any:
-    """The payload of an answer, wrapped in Acoustic's `{"meta", "data"}` envelope or bare."""
-    if isinstance(body, Mapping) and "data" in body and ("meta" in body or len(body) == 1):
-        return body["data"]
-    return body
-
-
-def _api_messages(body: Any) -> list[str]:
-    """Every human message an Acoustic answer carries, wherever it puts them."""
-    found: list[str] = []
-
-    def add(value: Any) -> None:
-        if isinstance(value, str) and value.strip():
-            found.append(value.strip())
-        elif isinstance(value, Mapping):
-            for key in ("message", "description", "error_description"):
-                if key in value:
-                    add(value[key])
-                    return
-        elif isinstance(value, list | tuple):
-            for item in value:
-                add(item)
-
-    if not isinstance(body, Mapping):
-        return found
-    meta = body.get("meta")
-    if isinstance(meta, Mapping):
-        add(meta.get("generalErrors"))
-        field_errors = meta.get("fieldErrors")
-        if isinstance(field_errors, Mapping):
-            for name, value in field_errors.items():
-                for message in _api_messages({"meta": {"generalErrors": value}}):
-                    found.append(f"{name}: {message}")
-    data = body.get("data")
-    if isinstance(data, Mapping):
-        add(data.get("errors"))
-    if "error_description" in body:
-        add(body.get("error_description"))
-    elif isinstance(body.get("error"), str):
-        add(body.get("error"))
-    add(body.get("message"))
-    return found
-
-
-def _contact_statuses(raw: Any) -> list[ContactStatus]:
-    result: list[ContactStatus] = []
-    if not isinstance(raw, list):
-        return result
-    for item in raw:
-        if not isinstance(item, Mapping):
-            continue
-        message = item.get("message")
-        result.append(
-            ContactStatus(
-                phone_number=str(item.get("phoneNumber") or ""),
-                sent=item.get("smsSent") is True,
-                message=str(message) if message not in (None, "") else None,
-            )
-        )
-    return result
-
-
-def _seconds(value: Any) -> int:
-    """`expires_in` as Acoustic may write it: 14400, "14400" or "14399.0"."""
-    try:
-        return max(int(float(value)), 0)
-    except (TypeError, ValueError, OverflowError):
-        return 0
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    value = response.headers.get("Retry-After")
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
-
-
-def _describe_transport_error(exc: httpx.TransportError) -> str:
-    plain = {
-        httpx.ConnectTimeout: "the connection timed out",
-        httpx.ConnectError: "the connection was refused or the host was not found",
-        httpx.ReadTimeout: "no answer came in time",
-        httpx.WriteTimeout: "sending the request timed out",
-        httpx.PoolTimeout: "too many requests were waiting",
-        httpx.RemoteProtocolError: "the server closed the connection",
-        httpx.ReadError: "the connection was lost",
-        httpx.WriteError: "the connection was lost while sending",
-    }
-    for cls, text in plain.items():
-        if isinstance(exc, cls):
-            return text
-    return type(exc).__name__

@@ -44,6 +44,19 @@ class AuthenticationError(AcousticError):
     """The credentials or the access token were not accepted (token endpoint error or 401)."""
 
 
+class CredentialsRefusedError(AuthenticationError):
+    """Acoustic refused the credentials, or a token it had just issued, so that asking again at
+    once would not help: the token cache waits before asking again (tokens.py). `what` says what
+    Acoustic did, `advice` what to do; the message is both."""
+
+    def __init__(
+        self, what: str, advice: str, *, status_code: int | None, api_message: str | None
+    ) -> None:
+        super().__init__(f"{what}. {advice}", status_code=status_code, api_message=api_message)
+        self.what = what
+        self.advice = advice
+
+
 class ForbiddenError(AcousticError):
     """HTTP 403: SMS is not enabled for the organisation, the database or the API user."""
 

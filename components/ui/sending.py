@@ -16,17 +16,21 @@ import streamlit as st
 from components.acoustic import AcousticClient
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.connection import ConnectionSettings, configured_max_in_flight
+from components.environment import console_settings
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
 from components.phone import normalize_phone
 from components.sending import SendWorker, send_progress, submit_send
 from components.ui.connection import Connection
 from components.ui.text import md
 
-CONFIRM_ABOVE = int(os.environ.get("SMS_CONSOLE_CONFIRM_ABOVE", "1000"))
-
 
 def max_in_flight() -> int:
     return configured_max_in_flight(os.environ)
+
+
+def confirm_above() -> int:
+    """Sends to more recipients need the count typed (SMS_CONSOLE_CONFIRM_ABOVE)."""
+    return console_settings(os.environ).confirm_above
 
 
 @st.cache_resource(show_spinner=False)
@@ -176,7 +180,7 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
             )
             return
         repeat_of = previous.id
-    if plan.recipients > CONFIRM_ABOVE:
+    if plan.recipients > confirm_above():
         typed = st.text_input(
             f"This is a large send. Type {plan.recipients} to confirm",
             key="send.typed_confirmation",

@@ -18,7 +18,7 @@ def test_page_map_and_sandbox_badge(page, app_url):
     expect(page.get_by_role("heading", name="Settings")).to_be_visible()
     page.get_by_role("button", name="Test connection").click()
     wait_idle(page)
-    expect(page.get_by_text("Connected: Acoustic accepted the credentials")).to_be_visible()
+    expect(page.get_by_text("Connected: Acoustic issued a new token")).to_be_visible()
     assert "sandbox-secret" not in page.content()
     assert "sandbox-refresh" not in page.content()
 

@@ -1,0 +1,133 @@
+"""Reading Acoustic's answers: the envelope, the human messages wherever an answer puts them
+(redacted), and the plain words for a transport failure."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import httpx
+
+from .models import ContactStatus
+from .redaction import PROCESS_REDACTOR
+
+# A 401 whose message names both says the token expired (ACOUSTIC_API.md: "The access token has
+# expired. Token provided was: ..."); any other 401 refuses the token.
+TOKEN_EXPIRED = ("token", "expired")
+
+
+def json_or_none(response: httpx.Response) -> Any:
+    try:
+        return response.json()
+    except ValueError:
+        return None
+
+
+def data_of(body: Any) -> Any:
+    """The payload of an answer, wrapped in Acoustic's `{"meta", "data"}` envelope or bare."""
+    if isinstance(body, Mapping) and "data" in body and ("meta" in body or len(body) == 1):
+        return body["data"]
+    return body
+
+
+def detail_of(response: httpx.Response) -> str:
+    """What an answer says, redacted: its API messages, else its text, else the reason phrase."""
+    body = json_or_none(response)
+    detail = "; ".join(api_messages(body)) if body is not None else ""
+    if not detail and body is None:
+        detail = response.text[:200].strip()
+    return PROCESS_REDACTOR.redact(detail) or response.reason_phrase
+
+
+def says_expired(response: httpx.Response) -> bool:
+    """A 401 that says the token expired ("The access token has expired. Token provided was:
+    ..."), as opposed to one that refuses it."""
+    text = detail_of(response).lower()
+    return all(word in text for word in TOKEN_EXPIRED)
+
+
+def api_messages(body: Any) -> list[str]:
+    """Every human message an Acoustic answer carries, wherever it puts them."""
+    found: list[str] = []
+
+    def add(value: Any) -> None:
+        if isinstance(value, str) and value.strip():
+            found.append(value.strip())
+        elif isinstance(value, Mapping):
+            for key in ("message", "description", "error_description"):
+                if key in value:
+                    add(value[key])
+                    return
+        elif isinstance(value, list | tuple):
+            for item in value:
+                add(item)
+
+    if not isinstance(body, Mapping):
+        return found
+    meta = body.get("meta")
+    if isinstance(meta, Mapping):
+        add(meta.get("generalErrors"))
+        field_errors = meta.get("fieldErrors")
+        if isinstance(field_errors, Mapping):
+            for name, value in field_errors.items():
+                for message in api_messages({"meta": {"generalErrors": value}}):
+                    found.append(f"{name}: {message}")
+    data = body.get("data")
+    if isinstance(data, Mapping):
+        add(data.get("errors"))
+    if "error_description" in body:
+        add(body.get("error_description"))
+    elif isinstance(body.get("error"), str):
+        add(body.get("error"))
+    add(body.get("message"))
+    return found
+
+
+def contact_statuses(raw: Any) -> list[ContactStatus]:
+    result: list[ContactStatus] = []
+    if not isinstance(raw, list):
+        return result
+    for item in raw:
+        if not isinstance(item, Mapping):
+            continue
+        message = item.get("message")
+        result.append(
+            ContactStatus(
+                phone_number=str(item.get("phoneNumber") or ""),
+                sent=item.get("smsSent") is True,
+                message=str(message) if message not in (None, "") else None,
+            )
+        )
+    return result
+
+
+def seconds_of(value: Any) -> int:
+    """`expires_in` as Acoustic may write it: 14400, "14400" or "14399.0"."""
+    try:
+        return max(int(float(value)), 0)
+    except (TypeError, ValueError, OverflowError):
+        return 0
+
+
+def int_of(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def describe_transport_error(exc: httpx.TransportError) -> str:
+    plain = {
+        httpx.ConnectTimeout: "the connection timed out",
+        httpx.ConnectError: "the connection was refused or the host was not found",
+        httpx.ReadTimeout: "no answer came in time",
+        httpx.WriteTimeout: "sending the request timed out",
+        httpx.PoolTimeout: "too many requests were waiting",
+        httpx.RemoteProtocolError: "the server closed the connection",
+        httpx.ReadError: "the connection was lost",
+        httpx.WriteError: "the connection was lost while sending",
+    }
+    for cls, text in plain.items():
+        if isinstance(exc, cls):
+            return text
+    return type(exc).__name__
