@@ -145,5 +145,8 @@ def test_tag_names_are_plain_text_in_labels(app_environment):
     at = composed(f"Hi %%{tag}%%", "+19495001234")
     assert not at.exception
     [field] = [t for t in at.text_input if t.key == "compose.default." + tag.casefold()]
-    assert plain(field.label) == f"%%{tag}%%"
-    assert "\\[x\\]" in field.label and "\\*\\*B" in field.label and "\\:" in field.label
+    # The widget's own label is its accessible name only (never rendered as Markdown)...
+    assert field.label == f"%%{tag}%%" and field.proto.label_visibility.value == 2  # collapsed
+    # ...and what the marketer sees above it is the escaped text: no link, bold or colour.
+    [shown] = [m.value for m in at.markdown if plain(m.value) == f"%%{tag}%%"]
+    assert "\\[x\\]" in shown and "\\*\\*B" in shown and "\\:" in shown

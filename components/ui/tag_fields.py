@@ -27,16 +27,17 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
     st.caption("Defaults, used when a recipient has no value for the field:")
     grid = st.columns(min(len(mapping.sources), 3))
     for index, source in enumerate(mapping.sources):
-        defaults[source.tag] = grid[index % len(grid)].text_input(
-            md(f"%%{source.tag}%%"), key=default_key(source.tag)
-        )
+        with grid[index % len(grid)]:
+            defaults[source.tag] = st.text_input(
+                **_plain_label(f"%%{source.tag}%%"), key=default_key(source.tag)
+            )
     for source in mapping.ambiguous:
         key = _COLUMN_KEY + tag_key(source.tag)
         if st.session_state.get(key) not in source.candidates:
             st.session_state.pop(key, None)
         chosen[source.tag] = st.selectbox(
-            md(f"Column that fills %%{source.tag}%%"),
-            source.candidates,
+            **_plain_label(f"Column that fills %%{source.tag}%%"),
+            options=source.candidates,
             index=source.candidates.index(source.column) if source.column else 0,
             key=key,
             format_func=str,
@@ -44,3 +45,11 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
             "one chosen here.",
         )
     return defaults, chosen
+
+
+def _plain_label(text: str) -> dict[str, str]:
+    """A widget label shown as written: Streamlit renders labels as Markdown (a tag named
+    `[x](https://…)` would become a link), so the label shown is escaped text above the widget,
+    and the widget keeps the raw text as its accessible name, which is never rendered."""
+    st.markdown(md(text))
+    return {"label": text, "label_visibility": "collapsed"}
