@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from components import contact_files
-from components.contact_files import MAX_COLUMNS, ContactFileError, UnknownSheetError
+from components import contact_files, contact_limits
+from components.contact_limits import MAX_COLUMNS, ContactFileError, UnknownSheetError
 from components.contacts import read_contacts
 from tests.xlsx_support import raw_xlsx, sheet_xml
 
@@ -67,7 +67,7 @@ def test_contacts_with_a_stray_empty_row_far_below_are_read():
 
 
 def test_a_long_run_of_formatted_empty_rows_ends_the_reading_with_a_note(monkeypatch):
-    monkeypatch.setattr(contact_files, "MAX_EMPTY_ROWS_IN_A_RUN", 3)
+    monkeypatch.setattr(contact_limits, "MAX_EMPTY_ROWS_IN_A_RUN", 3)
     cells = {**_contact_cells(1), **{f"A{r}": "" for r in range(3, 8)}, "A8": 19495000009}
     contacts = read_contacts(raw_xlsx({"S": sheet_xml(cells)}), filename="b.xlsx")
     assert contacts.recipients["phoneNumber"].tolist() == ["19495000001"]
@@ -96,7 +96,7 @@ def test_500_columns_are_read():
 
 @pytest.mark.timeout(20)
 def test_a_file_over_the_size_limit_is_refused_before_parsing():
-    data = b"Phone\n" + b"+19495001234," * (contact_files.MAX_FILE_BYTES // 13 + 1)
+    data = b"Phone\n" + b"+19495001234," * (contact_limits.MAX_FILE_BYTES // 13 + 1)
     with pytest.raises(ContactFileError, match=r"the console reads files of at most 20 MB"):
         read_contacts(data, filename="big.csv")
 
@@ -109,7 +109,7 @@ def test_a_single_huge_cell_is_refused_with_its_row_and_column():
 
 
 def test_more_rows_than_the_limit_are_refused(monkeypatch):
-    monkeypatch.setattr(contact_files, "MAX_ROWS", 3)
+    monkeypatch.setattr(contact_limits, "MAX_ROWS", 3)
     ok = "Phone\n" + "".join(f"+1949500{1000 + r}\n" for r in range(3))
     assert len(read_contacts(ok).recipients) == 3
     for text in (ok + "+19495009999\n", ok.replace("\n", ",x\n") + "+19495009999,x\n"):

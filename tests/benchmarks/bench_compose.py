@@ -29,7 +29,7 @@ import pandas as pd  # noqa: E402
 import phonenumbers  # noqa: E402
 
 from components import phone  # noqa: E402
-from components.contact_files import MAX_COLUMNS, ContactFileError  # noqa: E402
+from components.contact_limits import MAX_COLUMNS, ContactFileError  # noqa: E402
 from components.contacts import read_contacts  # noqa: E402
 from components.message import message_statistics, render, render_all  # noqa: E402
 from components.segments import _count, count_segments  # noqa: E402
