@@ -8,23 +8,20 @@ sees it in the file, and a reason; the rest is kept. Values of the other columns
 
 from __future__ import annotations
 
-import codecs
-import csv
-import io
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from components.contact_files import ContactFileError, Grid, UnknownSheetError, read_grid
 from components.phone import InvalidPhoneNumber, PhoneNumber, normalize_phone, parse_phone
 from components.unicode_text import (
-    broken_characters_note,
     clean_number_text,
     without_format_characters,
-    without_lone_surrogates,
 )
 
 __all__ = [
@@ -32,6 +29,7 @@ __all__ = [
     "ContactList",
     "InvalidPhoneNumber",
     "UnknownColumnError",
+    "UnknownSheetError",
     "normalize_phone",
     "read_contacts",
 ]
@@ -62,10 +60,7 @@ _NOT_PHONE_WORDS = ("cellar", "telling", "television", "telegram")
 _HEADER_WORD = re.compile(r"[^\W\d_]+")
 _PHONEISH = re.compile(r"^[\s+()\-./\d\u00a0]{7,}(?:\s*(?:ext\.?|x|#)\s*\d+)?$", re.IGNORECASE)
 _DIGIT = re.compile(r"\d")
-
-
-class ContactFileError(ValueError):
-    """The input cannot be read at all (the message says why and what to do)."""
+_SAMPLE_CELLS = 5_000  # of a file, looked at to guess its phone column
 
 
 class UnknownColumnError(ContactFileError):
@@ -88,6 +83,8 @@ class ContactList:
     notes: list[str] = field(default_factory=list)
     rows: int = 0
     regions: pd.Series | None = None  # ISO country of each recipient, same index
+    sheets: list[str] = field(default_factory=list)  # of a workbook, to choose from
+    sheet: str | None = None  # the sheet read
 
     @property
     def personalization_columns(self) -> list[str]:
@@ -96,134 +93,6 @@ class ContactList:
 
 def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
-
-
-# -- decoding -------------------------------------------------------------------------------------
-
-
-def _decode(data: bytes, notes: list[str]) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        return data[len(codecs.BOM_UTF8) :].decode("utf-8", errors="replace")
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        notes.append('Read as UTF-16 (Excel\'s "Unicode text").')
-        return data.decode("utf-16", errors="replace")
-    sample = data[:4000]
-    if len(sample) >= 4 and sample.count(b"\x00") > len(sample) // 4:
-        even_nuls = sample[0::2].count(b"\x00")
-        odd_nuls = sample[1::2].count(b"\x00")
-        notes.append("Read as UTF-16 without a byte-order mark.")
-        return data.decode("utf-16-le" if odd_nuls > even_nuls else "utf-16-be", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        notes.append("The file is not UTF-8: read as Windows-1252 (Excel's default on Windows).")
-        return data.decode("cp1252", errors="replace")
-
-
-def _is_xlsx(data: bytes, filename: str | None) -> bool:
-    name = (filename or "").lower()
-    return data[:4] == b"PK\x03\x04" or name.endswith((".xlsx", ".xlsm"))
-
-
-def _xlsx_rows(data: bytes, notes: list[str]) -> list[tuple[int, list[str]]]:
-    try:
-        from openpyxl import load_workbook
-
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
-        raise ContactFileError(
-            "This Excel file could not be opened. Save it again as .xlsx (or as CSV) and "
-            f"upload that. ({type(exc).__name__})"
-        ) from None
-    try:
-        chosen = None
-        for sheet in book.worksheets:
-            rows = [
-                (index, [_cell_text(v) for v in values])
-                for index, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            ]
-            rows = [(i, r) for i, r in rows if any(cell.strip() for cell in r)]
-            if rows:
-                chosen = (sheet.title, rows)
-                break
-        if chosen is None:
-            return []
-        if len(book.worksheets) > 1:
-            notes.append(f"Read the sheet {chosen[0]!r} (the first one with data).")
-        return chosen[1]
-    finally:
-        book.close()
-
-
-def _cell_text(value: object) -> str:
-    """Excel cells as text, without the damage: 19495001234.0 -> 19495001234."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return str(value).upper()
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if value.is_integer() and abs(value) < 1e15:
-            return str(int(value))
-        return repr(value)
-    if hasattr(value, "isoformat"):
-        return value.isoformat()  # type: ignore[no-any-return]
-    return str(value)
-
-
-def _sniff_separator(lines: list[str]) -> str | None:
-    sample = [line for line in lines[:50] if line.strip()]
-    if not sample:
-        return None
-    best, best_score = None, 0.0
-    for separator in ("\t", ";", ","):
-        counts = [_count_outside_quotes(line, separator) for line in sample]
-        with_it = [c for c in counts if c > 0]
-        if not with_it:
-            continue
-        share = len(with_it) / len(counts)
-        steady = max(set(with_it), key=with_it.count)
-        consistency = with_it.count(steady) / len(counts)
-        score = share + consistency + (0.5 if separator == "\t" else 0)
-        # A comma inside a single number column ("1,234") is not a separator.
-        if separator == "," and share < 0.5:
-            continue
-        if score > best_score:
-            best, best_score = separator, score
-    return best
-
-
-def _count_outside_quotes(line: str, separator: str) -> int:
-    count, quoted = 0, False
-    for char in line:
-        if char == '"':
-            quoted = not quoted
-        elif char == separator and not quoted:
-            count += 1
-    return count
-
-
-def _text_rows(text: str, notes: list[str]) -> list[tuple[int, list[str]]]:
-    text = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff")
-    lines = text.split("\n")
-    separator = _sniff_separator(lines)
-    if separator is None:
-        return [(i, [line.strip()]) for i, line in enumerate(lines, start=1) if line.strip()]
-    reader = csv.reader(io.StringIO(text), delimiter=separator, quotechar='"', strict=False)
-    rows: list[tuple[int, list[str]]] = []
-    line = 1
-    try:
-        for record in reader:
-            if record and (len(record) > 1 or record[0].strip()):
-                if len(record) > 1 and not "".join(record).strip():
-                    line = reader.line_num + 1
-                    continue
-                rows.append((line, record))
-            line = reader.line_num + 1
-    except csv.Error as exc:
-        notes.append(f"Stopped reading at line {line}: {exc}.")
-    return rows
 
 
 # -- the table ------------------------------------------------------------------------------------
@@ -260,10 +129,11 @@ def _free_name(name: str, taken: Iterable[str]) -> str:
 def _guess_phone_column(frame: pd.DataFrame, has_header: bool) -> str | None:
     if frame.empty and not len(frame.columns):
         return None
-    sample = frame.head(500)
+    # A sample of rows, fewer when there are many columns: a few thousand cells tell the column.
+    sample = frame.head(min(500, max(10, _SAMPLE_CELLS // max(frame.shape[1], 1))))
     scores: dict[str, float] = {}
-    for column in frame.columns:
-        values = [v for v in sample[column].tolist() if isinstance(v, str) and v.strip()]
+    for column, cells in zip(frame.columns, sample.to_numpy(dtype=object).T, strict=True):
+        values = [v for v in cells if isinstance(v, str) and v.strip()]
         share = sum(map(_looks_like_phone, values)) / len(values) if values else 0.0
         scores[column] = share
     strength = {c: _phone_name_strength(str(c)) if has_header else 0 for c in frame.columns}
@@ -297,66 +167,54 @@ def _phone_name_strength(header: str) -> int:
     return 1 if any(w.startswith(_WEAK_PHONE_WORDS) for w in words) else 0
 
 
-def _table(
-    rows: list[tuple[int, list[str]]], notes: list[str]
-) -> tuple[pd.DataFrame, list[int], bool]:
-    if not rows:
+def _table(grid: Grid, notes: list[str]) -> tuple[pd.DataFrame, list[int], bool]:
+    cells, lines = grid.cells, grid.lines
+    if cells.empty:
         return pd.DataFrame(), [], False
-    width = max(len(cells) for _, cells in rows)
-    first = rows[0][1]
-    has_header = not any(_looks_like_phone(cell) for cell in first) and len(rows) > 1
+    if _title_above_header(cells):
+        title = next(v for v in cells.iloc[0].tolist() if isinstance(v, str) and v.strip())
+        notes.append(
+            f"Row {lines[0]:,} ({title.strip()!r}) looks like a title above the header: it was "
+            f"skipped, and row {lines[1]:,} was read as the header."
+        )
+        cells, lines = cells.iloc[1:], lines[1:]
+    width = cells.shape[1]
+    first = [v if isinstance(v, str) else "" for v in cells.iloc[0].tolist()]
+    has_header = not any(_looks_like_phone(cell) for cell in first) and len(cells) > 1
     if width == 1 and has_header:
         # One column: a header only when the first line has no digits at all ("Mobile").
         has_header = not _DIGIT.search(first[0])
-    body = rows[1:] if has_header else rows
-    names = _header_names(first if has_header else [], width)
-    padded = [cells if len(cells) == width else (cells + [""] * width)[:width] for _, cells in body]
-    columns = list(zip(*padded, strict=True)) if padded else [() for _ in names]
-    frame = pd.DataFrame(
-        {name: pd.Series(values, dtype=object) for name, values in zip(names, columns, strict=True)}
-    )
-    if any(len(cells) > width for _, cells in body):
-        notes.append("Some rows had more cells than the header; the extra cells were ignored.")
-    return frame, [line for line, _ in body], has_header
-
-
-def _fast_table(text: str) -> tuple[pd.DataFrame, list[int], bool] | None:
-    """pandas' C parser for the common, regular file: one record a line, no blank lines, every
-    line as wide as the header. Anything else takes the careful path, which keeps row numbers."""
-    text = text.replace("\r\n", "\n").lstrip("\ufeff").rstrip("\n")
-    if not text or "\r" in text or "\n\n" in text:
-        return None
-    lines = text.split("\n", 60)
-    separator = _sniff_separator(lines[:50])
-    if separator is None:
-        return None
-    width = _count_outside_quotes(lines[0], separator) + 1
-    try:
-        frame = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            header=None,
-            dtype=object,
-            keep_default_na=False,
-            na_filter=False,
-            quotechar='"',
-            skip_blank_lines=False,
-            engine="c",
+    if (
+        len(cells) == 1
+        and not any(map(_looks_like_phone, first))
+        and _HEADER_WORD.search(" ".join(first))
+    ):
+        shown = ", ".join(cell.strip() for cell in first if cell.strip())
+        notes.append(
+            f"There is only one row ({shown}), and it looks like a header: there are no contacts "
+            "below it. Add the contacts under the header, one a row."
         )
-    except (ValueError, pd.errors.ParserError):
-        return None
-    if frame.shape[1] != width or len(frame) != text.count("\n") + 1 or width < 2:
-        return None  # quoted line breaks or ragged rows: row numbers would drift
-    first = [str(v) for v in frame.iloc[0].tolist()]
-    if any(_looks_like_phone(cell) for cell in first) or len(frame) < 2:
-        return None
-    frame = frame.iloc[1:]
-    frame.columns = _header_names(first, width)
-    if re.search(f'^[ \t"{re.escape(separator)}]*$', text, re.MULTILINE):  # rare: skip the scan
-        blank = frame.apply(lambda column: column.astype(str).str.strip().eq("")).all(axis=1)
-        frame = frame[~blank]
-    line_numbers = [int(i) + 1 for i in frame.index]
-    return frame.reset_index(drop=True), line_numbers, True
+        return pd.DataFrame(), [], False
+    body = cells.iloc[1:] if has_header else cells
+    body = body.set_axis(_header_names(first if has_header else [], width), axis=1)
+    return body.reset_index(drop=True), lines[1:] if has_header else lines, has_header
+
+
+def _title_above_header(cells: pd.DataFrame) -> bool:
+    """A title row ("Customer export December", often merged over the columns) above the header:
+    one filled cell, then a row of several header names."""
+    if len(cells) < 2 or cells.shape[1] < 2:
+        return False
+    first, second = (
+        [v for v in row if isinstance(v, str) and v.strip()]
+        for row in cells.iloc[:2].to_numpy(dtype=object)
+    )
+    return (
+        len(first) == 1
+        and len(second) >= 2
+        and not _looks_like_phone(first[0])
+        and not any(map(_looks_like_phone, second))
+    )
 
 
 def read_contacts(
@@ -365,21 +223,13 @@ def read_contacts(
     filename: str | None = None,
     default_region: str = "US",
     phone_column: str | None = None,
+    sheet: str | None = None,
 ) -> ContactList:
-    """Reads pasted text or a file's bytes; never raises for bad rows, only for unreadable files."""
-    notes: list[str] = []
-    if isinstance(data, bytes) and _is_xlsx(data, filename):
-        frame, line_numbers, has_header = _table(_xlsx_rows(data, notes), notes)
-    else:
-        text = data if isinstance(data, str) else _decode(data, notes)
-        repaired = without_lone_surrogates(text)
-        if repaired.removed:
-            notes.append(broken_characters_note(repaired, "the contacts"))
-            text = repaired.text
-        table = _fast_table(text)
-        if table is None:
-            table = _table(_text_rows(text, notes), notes)
-        frame, line_numbers, has_header = table
+    """Reads pasted text or a file's bytes (of a workbook, the first sheet with data unless
+    `sheet` names one); never raises for bad rows, only for unreadable files."""
+    grid = read_grid(data, filename=filename, sheet=sheet)
+    notes = grid.notes
+    frame, line_numbers, has_header = _table(grid, notes)
     columns = [str(c) for c in frame.columns]
     empty = ContactList(
         recipients=pd.DataFrame({"phoneNumber": pd.Series([], dtype="str")}),
@@ -387,6 +237,8 @@ def read_contacts(
         duplicates=0,
         columns=columns,
         notes=notes,
+        sheets=grid.sheets,
+        sheet=grid.sheet,
     )
     if frame.empty:
         return empty
@@ -406,7 +258,20 @@ def read_contacts(
                 "file has a header row and numbers in one column."
             )
             return empty
-    return _normalize(frame, line_numbers, column, default_region, columns, notes)
+    contacts = _normalize(frame, line_numbers, column, default_region, columns, notes, grid.flags)
+    contacts.sheets, contacts.sheet = grid.sheets, grid.sheet
+    return contacts
+
+
+def _field_texts(frame: pd.DataFrame, rows: list[int], columns: list[int]) -> list[Any]:
+    """The cells of these rows and columns as text, column by column, empty ones missing. One
+    pass over all the columns at once: column by column, pandas' overhead per column made a file
+    of 500 columns take seconds."""
+    cells = frame.to_numpy(dtype=object)[np.asarray(rows, dtype=np.intp)][:, columns]
+    flat = pd.Series(cells.ravel(order="F"), dtype=object)
+    text = flat.astype("str")
+    text = text.where(text.str.strip().ne("") & flat.notna()).array
+    return [text[i * len(rows) : (i + 1) * len(rows)] for i in range(len(columns))]
 
 
 def _normalize(
@@ -416,6 +281,7 @@ def _normalize(
     region: str,
     columns: list[str],
     notes: list[str],
+    row_flags: dict[int, str],
 ) -> ContactList:
     raw = frame[column].tolist()
     results: dict[str, PhoneNumber | str] = {}
@@ -442,21 +308,16 @@ def _normalize(
             continue
         first_row[result.digits] = line
         keep.append(position)
-        if result.note:
-            flagged.append((line, result.digits, result.note))
+        note = "; ".join(n for n in (row_flags.get(line), result.note) if n)
+        if note:
+            flagged.append((line, result.digits, note))
 
-    others = [c for c in columns if c != column]
-    kept = frame.iloc[keep]
-    recipients = pd.DataFrame(
-        {"phoneNumber": pd.array([parsed[i].digits for i in keep], dtype="str")},  # type: ignore[union-attr]
-    )
-    for name in others:
-        values = kept[name].astype("str").str.strip()
+    others = [i for i, c in enumerate(columns) if c != column]
+    fields = {"phoneNumber": pd.array([parsed[i].digits for i in keep], dtype="str")}  # type: ignore[union-attr]
+    for position, values in zip(others, _field_texts(frame, keep, others), strict=True):
         # Another column called "phoneNumber" must never replace the checked numbers.
-        target = _free_name(name, recipients.columns)
-        recipients[target] = (
-            kept[name].where(values.ne("") & kept[name].notna()).astype("str").values
-        )
+        fields[_free_name(columns[position], fields)] = values
+    recipients = pd.DataFrame(fields)
     regions = pd.Series([parsed[i].region for i in keep], dtype="str")  # type: ignore[union-attr]
     return ContactList(
         recipients=recipients,

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.apptest_support import APP, composed, texts
+from components.ui.text import plain
+from tests.apptest_support import APP, composed, new_app, texts
+from tests.xlsx_support import raw_xlsx, sheet_xml
 
 CSV = (
     "Phone Number,FIRST NAME,PIN\n"
@@ -132,3 +134,50 @@ def test_a_tag_two_columns_could_fill_names_both_and_the_choice_fills_preview_an
     assert '"FIRST NAME": "ann"' in at.code[0].value
     html = "".join(str(h.proto.body) for h in at.get("html"))
     assert "Hi ann" in html
+
+
+def test_a_workbook_with_several_sheets_offers_the_choice():
+    data = raw_xlsx(
+        {
+            "Notes": sheet_xml({}),
+            "Contacts": sheet_xml({"A1": "Phone", "B1": "Name", "A2": 19495001234, "B2": "Ann"}),
+            "Old": sheet_xml({"A1": "Mobile", "A2": 447911123456, "A3": 447911123457}),
+        }
+    )
+    at = new_app().run()
+    at.session_state["compose.contacts_source"] = "Upload a file"
+    at.session_state["compose.upload_kept"] = (data, "book.xlsx", "file-1")
+    at.run()
+    assert not at.exception
+    sheet = at.selectbox(key="compose.sheet")
+    assert sheet.options == ["Notes", "Contacts", "Old"] and sheet.value == "Contacts"
+    assert metric(at, "Recipients") == "1"
+    assert "Read the sheet 'Contacts' (the first one with data)." in texts(at)
+    sheet.set_value("Old").run()
+    assert not at.exception
+    assert at.dataframe[-1].value["phoneNumber"].tolist() == ["447911123456", "447911123457"]
+    assert at.selectbox(key="compose.phone_column").options == ["(automatic)", "Mobile"]
+    other = raw_xlsx({"A": sheet_xml({}), "B": sheet_xml({"A1": "Phone", "A2": 19495001299})})
+    at.session_state["compose.upload_kept"] = (other, "other.xlsx", "file-2")
+    at.run()  # "Old" is not in this workbook: its first sheet with data is read
+    assert not at.exception
+    assert at.selectbox(key="compose.sheet").options == ["A", "B"]
+    assert at.selectbox(key="compose.sheet").value == "B"
+    assert at.dataframe[-1].value["phoneNumber"].tolist() == ["19495001299"]
+    at.session_state["compose.upload_kept"] = (b"phone\n+19495001299\n", "list.csv", "file-3")
+    at.run()  # a CSV has no sheets: no choice, and the stale one does not stop the reading
+    assert not at.exception
+    assert not [s for s in at.selectbox if s.key == "compose.sheet"]
+    assert metric(at, "Recipients") == "1"
+
+
+def test_a_file_that_cannot_be_used_says_why_on_the_page():
+    at = new_app().run()
+    at.session_state["compose.contacts_source"] = "Upload a file"
+    at.session_state["compose.upload_kept"] = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1", "x.csv", "f")
+    at.run()
+    assert not at.exception
+    assert "This is an old Excel file (.xls" in texts(at)
+    at.session_state["compose.upload_kept"] = (b"Phone,Name\n", "header.csv", "g")
+    at.run()
+    assert "There is only one row (Phone, Name)" in plain(at.warning[0].value)

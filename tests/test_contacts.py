@@ -217,7 +217,11 @@ def test_xlsx_numbers_and_text_cells():
     assert contacts.rejected.to_dict("records") == [
         {"row": 6, "value": "", "reason": "The phone number is empty."}  # row 5 is blank
     ]
-    assert contacts.notes == ["Read the sheet 'Contacts' (the first one with data)."]
+    assert contacts.notes == [
+        "Read the sheet 'Contacts' (the first one with data). The workbook also has 'Sheet1': "
+        "choose another sheet to read it instead."
+    ]
+    assert contacts.sheets == ["Sheet1", "Contacts"] and contacts.sheet == "Contacts"
 
 
 def test_pasted_list():

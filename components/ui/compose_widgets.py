@@ -12,7 +12,13 @@ import phonenumbers
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.contacts import ContactFileError, ContactList, UnknownColumnError, read_contacts
+from components.contacts import (
+    ContactFileError,
+    ContactList,
+    UnknownColumnError,
+    UnknownSheetError,
+    read_contacts,
+)
 from components.message import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.phone import region_name
 from components.preflight import Issue
@@ -69,6 +75,32 @@ def forget_upload() -> None:
     st.session_state.pop("compose.upload_kept", None)
 
 
+def _sheet_choice() -> str | None:
+    """The sheet to read, offered when the workbook read last has several; None lets the reader
+    take the first sheet with data (and say which one it took)."""
+    state = st.session_state
+    sheets = state.get("compose.sheets", [])
+    if "compose.sheet_read" in state:  # what the reader took, shown as the choice
+        state["compose.sheet"] = state.pop("compose.sheet_read")
+    if len(sheets) < 2:
+        return None
+    return st.selectbox(
+        "Sheet",
+        sheets,
+        key="compose.sheet",
+        help="The workbook has several sheets; the contacts are read from this one.",
+    )
+
+
+def _follow_sheets(contacts: ContactList) -> None:
+    """The sheet list above was drawn for the previous file: draw it again for this one."""
+    state = st.session_state
+    if contacts.sheets != state.get("compose.sheets", []):
+        state["compose.sheets"] = contacts.sheets
+        state["compose.sheet_read"] = contacts.sheet
+        st.rerun()
+
+
 def contacts_input() -> LoadedContacts | None:
     """Paste or upload; parsed once per input (kept in the session), errors shown, never raised."""
     state = st.session_state
@@ -82,10 +114,11 @@ def contacts_input() -> LoadedContacts | None:
     data: bytes | str | None = None
     filename = None
     identity = ""
+    sheet = None
     if source == "Upload a file":
         upload = st.file_uploader(
             "CSV, TSV, TXT or XLSX",
-            type=["csv", "tsv", "txt", "xlsx"],
+            type=["csv", "tsv", "txt", "xlsx", "xls"],  # an old .xls is told what to do
             key="compose.upload",
             help="Excel exports in any encoding and with ; , or tab separators are fine.",
         )
@@ -98,6 +131,7 @@ def contacts_input() -> LoadedContacts | None:
                     f"Using {md(filename)}, uploaded earlier. Upload another file to replace it."
                 )
                 remove.button("Remove", key="compose.forget_upload", on_click=forget_upload)
+            sheet = _sheet_choice()
     else:
         text = st.text_area(
             "Phone numbers, one a line, or CSV text with a header row",
@@ -130,22 +164,34 @@ def contacts_input() -> LoadedContacts | None:
     if data is None:
         return None
     column = None if column_choice == AUTOMATIC else column_choice
-    key = f"{source}:{identity}:{region}:{column}"
+
+    def key_for(sheet: str | None) -> str:
+        return f"{source}:{identity}:{region}:{column}:{sheet}"
+
+    key = key_for(sheet)
     memo = _memo("compose.contacts_memo")
     if key not in memo:
         memo.clear()
         try:
             memo[key] = read_contacts(
-                data, filename=filename, default_region=region, phone_column=column
+                data, filename=filename, default_region=region, phone_column=column, sheet=sheet
             )
         except UnknownColumnError:
             # The column was chosen for other contacts (a paste, an earlier file): guess anew.
             st.session_state["compose.reset_phone_column"] = True
             st.rerun()
+        except UnknownSheetError:
+            # The sheet was chosen in another workbook: take this one's first sheet with data.
+            st.session_state["compose.sheets"] = []
+            st.rerun()
         except ContactFileError as exc:
             st.error(md(exc), icon=":material/error:")
             return None
+        # The sheet the reader took is the one the choice will show: no second reading.
+        memo[key_for(memo[key].sheet)] = memo[key]
     contacts: ContactList = memo[key]
+    if source == "Upload a file":
+        _follow_sheets(contacts)
     if contacts.columns != known_columns:
         # The phone column list above was drawn for the previous contacts: draw it again.
         st.session_state["compose.columns"] = contacts.columns
@@ -160,7 +206,10 @@ def contacts_summary(contacts: ContactList) -> None:
     duplicates.metric("Merged", f"{contacts.duplicates:,}")
     flagged.metric("Flagged", f"{len(contacts.flagged):,}")
     for note in contacts.notes:
-        st.caption(md(note))
+        if len(contacts.recipients):
+            st.caption(md(note))
+        else:  # the note says why nothing was read
+            st.warning(md(note), icon=":material/warning:")
     if contacts.phone_column:
         st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
     if len(contacts.rejected):

@@ -17,6 +17,7 @@ KEPT_KEYS = frozenset(
         "compose.paste",
         "compose.region",
         "compose.phone_column",
+        "compose.sheet",
         "compose.program",
         "compose.source",
         "compose.price",

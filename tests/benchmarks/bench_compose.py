@@ -5,7 +5,11 @@ baseline measured in the same run.
 
 Targets (issue "Compose"): 100,000-row CSV to recipients in at most half the naive time and under
 1.5 s; render + segment statistics for 100,000 recipients with two tags under 1 s; a rerun of the
-Compose page with 10,000 recipients loaded under 300 ms of script time. Exits 1 when one is missed.
+Compose page with 10,000 recipients loaded under 300 ms of script time. Issue "Bad files": 100 rows
+of 500 columns (the limit) read in at most 3x pandas.read_csv's time on the same bytes; 5,000
+columns refused faster than pandas reads them; a 15 MB single line refused in at most 5x the time
+of merely decoding and splitting it (pandas takes about a minute on that line, so it is not run).
+Exits 1 when one is missed.
 """
 
 from __future__ import annotations
@@ -25,10 +29,11 @@ import pandas as pd  # noqa: E402
 import phonenumbers  # noqa: E402
 
 from components import phone  # noqa: E402
+from components.contact_limits import MAX_COLUMNS, ContactFileError  # noqa: E402
 from components.contacts import read_contacts  # noqa: E402
 from components.message import message_statistics, render, render_all  # noqa: E402
 from components.segments import _count, count_segments  # noqa: E402
-from tests.benchmarks.datasets import contacts_csv  # noqa: E402
+from tests.benchmarks.datasets import contacts_csv, long_line, wide_csv  # noqa: E402
 
 TEMPLATE = "Hi %%FIRST NAME%%, your verification code is %%PIN%%. It expires in 10 minutes."
 
@@ -68,6 +73,37 @@ def bench_contacts() -> dict[str, float]:
     naive, _ = best_of(2, lambda: naive_contacts(data))
     ours, ours_median = best_of(3, lambda: read_contacts(data, filename="c.csv"), clear_caches)
     return {"naive_s": naive, "ours_s": ours, "ours_median_s": ours_median, "ratio": ours / naive}
+
+
+def refused(data: bytes) -> None:
+    try:
+        read_contacts(data, filename="bad.csv")
+    except ContactFileError:
+        return
+    raise AssertionError("the file was not refused")
+
+
+def pandas_read(data: bytes) -> pd.DataFrame:
+    return pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False)
+
+
+def bench_bad_files() -> dict[str, float]:
+    wide = wide_csv(MAX_COLUMNS)
+    assert len(read_contacts(wide, filename="w.csv").columns) == MAX_COLUMNS
+    too_wide = wide_csv(10 * MAX_COLUMNS)
+    line = long_line(15 * 1024 * 1024)
+    figures = {
+        "wide_pandas_s": best_of(5, lambda: pandas_read(wide))[0],
+        "wide_ours_s": best_of(5, lambda: read_contacts(wide, filename="w.csv"), clear_caches)[0],
+        "too_wide_pandas_s": best_of(3, lambda: pandas_read(too_wide))[0],
+        "too_wide_ours_s": best_of(3, lambda: refused(too_wide))[0],
+        "line_split_s": best_of(3, lambda: line.decode("utf-8").split("\n"))[0],
+        "line_ours_s": best_of(3, lambda: refused(line))[0],
+    }
+    figures["wide_ratio"] = figures["wide_ours_s"] / figures["wide_pandas_s"]
+    figures["too_wide_ratio"] = figures["too_wide_ours_s"] / figures["too_wide_pandas_s"]
+    figures["line_ratio"] = figures["line_ours_s"] / figures["line_split_s"]
+    return figures
 
 
 def recipients_frame(rows: int) -> pd.DataFrame:
@@ -137,6 +173,26 @@ def main() -> int:
     )
     if figures["ratio"] > 0.5 or figures["ours_s"] >= 1.5:
         failures.append("contacts")
+
+    figures = bench_bad_files()
+    print(
+        f"100 rows x {MAX_COLUMNS} columns: pandas.read_csv {figures['wide_pandas_s'] * 1000:.0f} "
+        f"ms, ours {figures['wide_ours_s'] * 1000:.0f} ms, ratio {figures['wide_ratio']:.2f}   "
+        "[target: ratio <= 3]"
+    )
+    print(
+        f"100 rows x {10 * MAX_COLUMNS:,} columns: pandas.read_csv "
+        f"{figures['too_wide_pandas_s'] * 1000:.0f} ms, ours (refused) "
+        f"{figures['too_wide_ours_s'] * 1000:.0f} ms, ratio {figures['too_wide_ratio']:.2f}   "
+        "[target: ratio < 1]"
+    )
+    print(
+        f"a 15 MB single line: decode + split {figures['line_split_s'] * 1000:.0f} ms, ours "
+        f"(refused) {figures['line_ours_s'] * 1000:.0f} ms, ratio {figures['line_ratio']:.2f}   "
+        "[target: ratio <= 5]"
+    )
+    if figures["wide_ratio"] > 3 or figures["too_wide_ratio"] >= 1 or figures["line_ratio"] > 5:
+        failures.append("bad files")
 
     frame = recipients_frame(100_000)
     figures = bench_render(frame)

@@ -64,3 +64,18 @@ def contacts_csv(rows: int = 100_000, *, seed: int = 20261124) -> bytes:
         pin = f"{rng.randint(0, 9999):04d}"
         lines.append(f'"{phone}",{first},Lee,{pin},Z{index:08d}')
     return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def wide_csv(columns: int, rows: int = 100) -> bytes:
+    """A phone column and `columns - 1` personalization columns of distinct short values."""
+    header = ",".join(["Phone", *(f"field {c}" for c in range(1, columns))])
+    lines = [header]
+    for row in range(rows):
+        values = (f"r{row}c{c}" for c in range(1, columns))
+        lines.append(",".join([f"+1949500{1000 + row}", *values]))
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def long_line(size: int) -> bytes:
+    """One line of `size` bytes: a phone number repeated, comma-separated."""
+    return (b"+19495001234," * (size // 13 + 1))[:size]

@@ -6,6 +6,7 @@ from pathlib import Path
 from playwright.sync_api import expect
 
 from tests.browser.conftest import compose, wait_idle
+from tests.xlsx_support import raw_xlsx, sheet_xml
 
 CONTACT_FILES = Path(__file__).resolve().parents[1] / "data" / "contacts"
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n12345,Nobody\n"
@@ -79,3 +80,28 @@ def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url)
     page.get_by_role("button", name="Remove").click()
     wait_idle(page)
     expect(page.get_by_text("Paste or upload contacts")).to_be_visible()
+
+
+def test_a_workbook_upload_offers_its_sheets(page, app_url, tmp_path):
+    book = tmp_path / "export.xlsx"
+    book.write_bytes(
+        raw_xlsx(
+            {
+                "Summary": sheet_xml({}),
+                "December": sheet_xml({"A1": "Phone", "A2": 19495001234}),
+                "November": sheet_xml({"A1": "Phone", "A2": 447911123456, "A3": 447911123457}),
+            }
+        )
+    )
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_text("Upload a file", exact=True).click()
+    wait_idle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(book)
+    wait_idle(page)
+    expect(page.get_by_text("Read the sheet 'December' (the first one with data).")).to_be_visible()
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("1")
+    page.get_by_role("combobox", name="Sheet").click()
+    page.get_by_role("option", name="November").click()
+    wait_idle(page)
+    expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("2")
