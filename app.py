@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.ui.connection import current_settings
-from components.ui.persistence import keep_widget_values
+from components.ui.persistence import start_run
 from components.ui.sidebar import render_mode_badge
 
 st.set_page_config(page_title="SMS Console", page_icon=":material/sms:", layout="wide")
@@ -15,6 +15,6 @@ pages = [
     st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
 ]
 navigation = st.navigation(pages)
-keep_widget_values()
+start_run()
 render_mode_badge(current_settings())
 navigation.run()

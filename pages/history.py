@@ -8,7 +8,7 @@ from components.history import batches_table, excerpt, sends_table
 from components.history_search import clean_search
 from components.journal import destination_of
 from components.ui.connection import current_connection
-from components.ui.persistence import note_for_next_run, noted_in_previous_run
+from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
 from components.ui.sending import journal, progress_panel, worker
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
@@ -21,8 +21,11 @@ search = search_column.text_input(
     "Search",
     placeholder="Message text, program, source, transaction id or phone number",
     key="history.search",
+    persist_state=KEEP,
 )
-mode = mode_column.selectbox("Mode", ["All", "sandbox", "pod"], key="history.mode")
+mode = mode_column.selectbox(
+    "Mode", ["All", "sandbox", "pod"], key="history.mode", persist_state=KEEP
+)
 query = clean_search(search)
 if query.notice:
     st.warning(query.notice, icon=":material/search:")

@@ -8,6 +8,7 @@ from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
+from components.ui.persistence import KEEP
 from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
 from components.ui.status_view import (
@@ -42,6 +43,7 @@ with st.form("status.lookup", border=False):
     text = st.text_area(
         "Transaction ids",
         key="status.input",
+        persist_state=KEEP,
         height=90,
         placeholder="One or more transaction ids, one a line (from History, a send, or Acoustic)",
     )

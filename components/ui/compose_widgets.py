@@ -23,7 +23,7 @@ from components.message import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.phone import region_name
 from components.preflight import Issue
 from components.segments import SegmentCount
-from components.ui.persistence import note_for_next_run, noted_in_previous_run
+from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
 from components.ui.text import md
 
 AUTOMATIC = "(automatic)"
@@ -88,6 +88,7 @@ def _sheet_choice() -> str | None:
         "Sheet",
         sheets,
         key="compose.sheet",
+        persist_state=KEEP,
         help="The workbook has several sheets; the contacts are read from this one.",
     )
 
@@ -109,6 +110,7 @@ def contacts_input() -> LoadedContacts | None:
         "Contacts",
         ["Paste", "Upload a file"],
         key="compose.contacts_source",
+        persist_state=KEEP,
         label_visibility="collapsed",
     )
     data: bytes | str | None = None
@@ -136,6 +138,7 @@ def contacts_input() -> LoadedContacts | None:
         text = st.text_area(
             "Phone numbers, one a line, or CSV text with a header row",
             key="compose.paste",
+            persist_state=KEEP,
             height=160,
             placeholder="+1 949 500 1234\n+44 7911 123456\n\nor\n\nphone,FIRST NAME,PIN\n"
             "+1 949 500 1234,Ann,4821",
@@ -149,6 +152,7 @@ def contacts_input() -> LoadedContacts | None:
         "Default country",
         region_choices(),
         key="compose.region",
+        persist_state=KEEP,
         format_func=region_label,
         help="For numbers written without a country code.",
     )
@@ -159,6 +163,7 @@ def contacts_input() -> LoadedContacts | None:
         "Phone column",
         [AUTOMATIC, *known_columns],
         key="compose.phone_column",
+        persist_state=KEEP,
         help="Guessed from the header and the values; change it if the guess is wrong.",
     )
     if data is None:

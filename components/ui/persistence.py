@@ -1,45 +1,24 @@
 """What the marketer typed stays put when they visit another page and come back.
 
 Streamlit deletes the value of every widget a script run did not draw, so leaving Compose for
-History would empty the contacts, the program and the defaults. Re-saving a widget's value in every
-run (Streamlit's "interrupt the widget clean-up" pattern, done once in app.py) keeps it. Buttons,
-uploaders and custom components cannot be re-saved and are not listed; the uploaded file is kept
-by compose_widgets itself.
+History would empty the contacts, the program and the defaults: each widget whose value should
+stay is drawn with `persist_state=KEEP` (Streamlit's own session-wide persistence, which also holds
+across fragment reruns). Uploaders and custom components have no such option; the uploaded file is
+kept by compose_widgets itself.
 """
 
 from __future__ import annotations
 
 import streamlit as st
 
-KEPT_KEYS = frozenset(
-    {
-        "compose.contacts_source",
-        "compose.paste",
-        "compose.region",
-        "compose.phone_column",
-        "compose.sheet",
-        "compose.program",
-        "compose.source",
-        "compose.price",
-        "compose.preview",
-        "compose.request_batch",
-        "compose.test_number",
-        "history.search",
-        "history.mode",
-        "status.input",
-    }
-)
-KEPT_PREFIXES = ("compose.default.", "status.filter.")
+KEEP = "session"  # persist_state of every widget whose value outlives a visit to another page
 _THIS_RUN = "persistence.this_run"
 _PREVIOUS_RUN = "persistence.previous_run"
 
 
-def keep_widget_values() -> None:
-    """Call in app.py before the page runs."""
+def start_run() -> None:
+    """Call in app.py before the page runs: what this run notes is read by the next one."""
     state = st.session_state
-    for key in list(state.keys()):
-        if isinstance(key, str) and (key in KEPT_KEYS or key.startswith(KEPT_PREFIXES)):
-            state[key] = state[key]
     state[_PREVIOUS_RUN] = state.pop(_THIS_RUN, {})
 
 

@@ -119,12 +119,19 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
         st.session_state["send.duplicate"] = exc.existing.id
         st.error(md(exc), icon=":material/content_copy:")
         return None
-    st.session_state["send.active_id"] = send_id
+    st.session_state[_ACTIVE] = send_id
     st.session_state.pop("send.duplicate", None)
     return send_id
 
 
 DIALOG_FLAG = "send.dialog_open"
+_ACTIVE = "send.active_id"
+
+
+def active_send_id() -> int | None:
+    """The send this session started last, whose progress Compose shows."""
+    active = st.session_state.get(_ACTIVE)
+    return None if active is None else int(active)
 
 
 def open_confirmation() -> None:

@@ -22,6 +22,7 @@ from components.lookups import (
     summarize,
 )
 from components.ui.connection import current_settings, sandbox_server
+from components.ui.persistence import KEEP
 from components.ui.text import md
 
 VERDICT_ICONS = {
@@ -231,16 +232,24 @@ def _picked(event: object) -> list[str]:
 def filtered_table(table: pd.DataFrame) -> pd.DataFrame:
     state = st.session_state
     columns = st.columns([2, 3, 3, 3])
-    states = columns[0].multiselect("State", [SENT, FAILED, PENDING], key="status.filter.state")
+    states = columns[0].multiselect(
+        "State", [SENT, FAILED, PENDING], key="status.filter.state", persist_state=KEEP
+    )
     reasons = columns[1].multiselect(
         "Reason",
         sorted(r for r in table["reason"].unique() if r),
         key="status.filter.reason",
+        persist_state=KEEP,
     )
     countries = columns[2].multiselect(
-        "Country", sorted(table["country"].unique()), key="status.filter.country"
+        "Country",
+        sorted(table["country"].unique()),
+        key="status.filter.country",
+        persist_state=KEEP,
     )
-    search = columns[3].text_input("Search a number", key="status.filter.search")
+    search = columns[3].text_input(
+        "Search a number", key="status.filter.search", persist_state=KEEP
+    )
     shown = table
     if states:
         shown = shown[shown["state"].isin(states)]

@@ -6,6 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.mapping import map_tags, tag_key
+from components.ui.persistence import KEEP
 from components.ui.text import md
 
 _DEFAULT_KEY = "compose.default."
@@ -29,7 +30,9 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
     for index, source in enumerate(mapping.sources):
         with grid[index % len(grid)]:
             defaults[source.tag] = st.text_input(
-                **_plain_label(f"%%{source.tag}%%"), key=default_key(source.tag)
+                **_plain_label(f"%%{source.tag}%%"),
+                key=default_key(source.tag),
+                persist_state=KEEP,
             )
     for source in mapping.ambiguous:
         key = _COLUMN_KEY + tag_key(source.tag)
@@ -40,6 +43,7 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
             options=source.candidates,
             index=source.candidates.index(source.column) if source.column else 0,
             key=key,
+            persist_state=KEEP,
             format_func=str,
             help="Several columns have this name; the preview and the request both use the "
             "one chosen here.",

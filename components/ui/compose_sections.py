@@ -1,0 +1,253 @@
+"""The parts of the Compose page that follow the message as it is typed: the message and its
+fields, the per-recipient preview, and the checks and send buttons. The page runs them in one
+fragment, so a keystroke reruns these and not the contacts above them."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.compose import DEFAULT_PRICE_PER_SEGMENT, Draft, Summary, payloads_for
+from components.payloads import MAX_CONTACTS_PER_SEND, curl_command, payload_json
+from components.segments import count_segments, smart_fix
+from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
+from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
+from components.ui.connection import current_connection
+from components.ui.message_editor import message_editor, repaired_message
+from components.ui.persistence import KEEP
+from components.ui.sending import (
+    SendPlan,
+    bulk_send_plan,
+    confirm_send,
+    confirmation_open,
+    open_confirmation,
+    repeat_test_prompt,
+    send_test,
+    test_send_plan,
+)
+from components.ui.tag_fields import tag_fields
+from components.ui.text import md
+
+PRICE = "compose.price"
+PREVIEW = "compose.preview"
+
+
+def message_inputs(recipients: pd.DataFrame) -> Draft:
+    """Program, source, the message and each tag's default (and column, where several fit)."""
+    state = st.session_state
+    state.setdefault(CONTENT, "")
+    state.setdefault(CONTENT_VERSION, 0)
+    program_column, source_column = st.columns(2)
+    program = program_column.text_input(
+        "SMS program id",
+        key="compose.program",
+        persist_state=KEEP,
+        help="Acoustic's channel qualifier.",
+    )
+    source = source_column.text_input(
+        "Source (optional)",
+        key="compose.source",
+        persist_state=KEEP,
+        help="Echoed in Acoustic's Universal Behavior event, e.g. your own reference.",
+    )
+    content = message_editor(
+        key="compose.editor",
+        text=state[CONTENT],
+        version=state[CONTENT_VERSION],
+        highlight_for=lambda text: count_segments(text).non_gsm,
+        placeholder="Hi %%FIRST NAME%%, your code is %%PIN%%.",
+    )
+    content = repaired_message(content, CONTENT, CONTENT_VERSION)
+    state[CONTENT] = content
+    defaults, columns = tag_fields(content, list(recipients.columns))
+    return Draft(
+        content=content, program=program, source=source, defaults=defaults, columns=columns
+    )
+
+
+def message_feedback(summary: Summary, content: str) -> None:
+    """The counts line, what forces UCS-2 (with the one-click fix), and where each tag's value
+    comes from."""
+    counts_line(summary.template, content)
+    if not summary.template.is_gsm:
+        fix = smart_fix(content)
+        shown = " ".join(
+            repr(ch)[1:-1] if not ch.isprintable() else ch for ch in summary.template.non_gsm
+        )
+        st.warning(
+            f"UCS-2: these characters make the whole message 16-bit, so a segment holds 70 "
+            f"characters instead of 160: {md(shown)}",
+            icon=":material/translate:",
+        )
+        if fix.changed:
+            st.button(
+                "Replace look-alikes" + (" (back to GSM-7)" if fix.encoding == "GSM-7" else ""),
+                icon=":material/auto_fix_high:",
+                help="Curly quotes, dashes, ellipses, special spaces… become their GSM twins.",
+                key="compose.smart_fix",
+                on_click=set_message,
+                args=(fix.text,),
+            )
+    for item in summary.rendered.coverage:
+        source_text = f"column {item.column!r}" if item.column else "no column of that name"
+        st.caption(
+            f"{md(f'%%{item.tag}%% ({source_text})')}: {item.own:,} own value · "
+            f"{item.default:,} default · {item.missing:,} nothing"
+        )
+
+
+def price_per_segment() -> float:
+    return float(st.session_state.setdefault(PRICE, DEFAULT_PRICE_PER_SEGMENT))
+
+
+def _step_preview(by: int) -> None:
+    st.session_state[PREVIEW] = st.session_state[PREVIEW] + by
+
+
+def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
+    """One recipient's SMS as a phone shows it, with the distribution over all and the cost."""
+    state = st.session_state
+    if not len(recipients):
+        st.info("Paste or upload contacts to see each recipient's SMS.", icon=":material/sms:")
+        return
+    if not content.strip():
+        st.info(
+            "Write the message to see each recipient's SMS, the segments and the cost.",
+            icon=":material/sms:",
+        )
+        return
+    count = len(recipients)
+    state[PREVIEW] = min(max(int(state.get(PREVIEW, 1)), 1), count)
+    picker, previous, following = st.columns([4, 1, 1], vertical_alignment="bottom")
+    previous.button(
+        "Previous",
+        icon=":material/chevron_left:",
+        disabled=state[PREVIEW] <= 1,
+        on_click=_step_preview,
+        args=(-1,),
+        width="stretch",
+    )
+    following.button(
+        "Next",
+        icon=":material/chevron_right:",
+        disabled=state[PREVIEW] >= count,
+        on_click=_step_preview,
+        args=(1,),
+        width="stretch",
+    )
+    position = picker.number_input(
+        f"Recipient (1 to {count:,})",
+        min_value=1,
+        max_value=count,
+        key=PREVIEW,
+        persist_state=KEEP,
+    )
+    row = position - 1
+    phone_bubble(
+        summary.rendered.texts.iloc[row],
+        "+" + recipients["phoneNumber"].iloc[row],
+        f"{position} of {count:,}",
+    )
+    stats = summary.statistics
+    characters, units = stats.characters.iloc[row], stats.units.iloc[row]
+    unit = "UTF-16 units" if stats.ucs2.iloc[row] else "septets"
+    segments = stats.segments.iloc[row]
+    note = " Only the first 800 characters are shown." if summary.truncated else ""
+    st.caption(
+        f"This SMS: {characters:,} characters ({units:,} {unit}), {segments} "
+        f"segment{'s' if segments != 1 else ''}.{note}"
+    )
+    distribution(stats)
+    price = st.number_input(
+        "Price per segment (USD)",
+        min_value=0.0,
+        step=0.0005,
+        format="%.4f",
+        key=PRICE,
+        persist_state=KEEP,
+    )
+    st.metric(
+        "Estimated cost",
+        f"${stats.total_segments * price:,.2f}",
+        help=f"{stats.total_segments:,} segments × ${price:.4f}",
+    )
+
+
+def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> None:
+    """What blocks or deserves a look, the request itself, a test send and the send."""
+    state = st.session_state
+    connection = current_connection()
+    if summary.issues:
+        issues_list(summary.issues)
+    else:
+        st.success(
+            f"Ready: {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''} in "
+            f"{summary.batches} batch(es).",
+            icon=":material/check_circle:",
+        )
+    if len(recipients) and draft.content:
+        _request(summary, draft, recipients, connection.settings.base_url or "")
+    if connection.client is None:
+        st.error(
+            "Nothing can be sent until the Acoustic connection is complete: see Settings.",
+            icon=":material/error:",
+        )
+        return
+    test_column, send_column = st.columns([3, 2], vertical_alignment="bottom")
+    with test_column:
+        number_column, button_column = st.columns([3, 2], vertical_alignment="bottom")
+        test_number = number_column.text_input(
+            "Test number",
+            key="compose.test_number",
+            placeholder="+1 949 500 1234",
+            persist_state=KEEP,
+        )
+
+        def build_test_plan() -> SendPlan:
+            return test_send_plan(connection, draft, test_number, state["compose.region"])
+
+        if button_column.button(
+            "Send a test", icon=":material/science:", key="compose.send_test", width="stretch"
+        ):
+            try:
+                test_plan = build_test_plan()
+            except ValueError as exc:
+                st.error(md(exc), icon=":material/error:")
+            else:
+                send_test(test_plan)
+    with send_column:
+        st.button(
+            f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
+            type="primary",
+            icon=":material/send:",
+            disabled=not summary.sendable,
+            key="compose.send",
+            width="stretch",
+            on_click=open_confirmation,
+        )
+    repeat_test_prompt(build_test_plan)
+    if confirmation_open() and summary.sendable:
+        confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
+
+
+def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:
+    """The exact request of one batch (only that batch is built), as JSON and as cURL."""
+    with st.expander("Show request", icon=":material/data_object:"):
+        st.caption(
+            f"{summary.batches} request(s) of at most {MAX_CONTACTS_PER_SEND} contacts each, "
+            "POSTed to /rest/channels/sms/externalconsentsends."
+        )
+        batch = 1
+        if summary.batches > 1:
+            batch = st.number_input(
+                "Batch",
+                min_value=1,
+                max_value=summary.batches,
+                key="compose.request_batch",
+                persist_state=KEEP,
+            )
+        start = (batch - 1) * MAX_CONTACTS_PER_SEND
+        [payload] = payloads_for(recipients.iloc[start : start + MAX_CONTACTS_PER_SEND], draft)
+        st.code(payload_json(payload), language="json")
+        st.caption("As cURL (the access token is a placeholder):")
+        st.code(curl_command(base_url, payload), language="bash")
