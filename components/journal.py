@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from components.history_search import clean_search
 from components.private_files import ensure_private_file
 
@@ -464,7 +466,11 @@ class Journal:
             ).fetchone()
         if row is None:
             raise LookupError(f"No batch {batch_id} in the journal.")
-        return json.loads(row["payload_json"])
+        text = row["payload_json"]
+        try:
+            return orjson.loads(text)  # read back just before its batch is sent: the fast way
+        except orjson.JSONDecodeError:
+            return json.loads(text)  # what orjson refuses and `json` wrote: NaN, Infinity
 
     def claim_batch(self, batch_id: int, owner: str) -> bool:
         """planned -> in_flight, atomically: only one worker ever sends a batch."""

@@ -164,6 +164,27 @@ def recover_interrupted(journal: Journal) -> int:
     return journal.mark_interrupted(alive_owners=alive)
 
 
+class StoredPayloads(Sequence[dict[str, Any]]):
+    """A send's request bodies, each read from the journal by the thread about to send it, so
+    the first request does not wait for all of them to be read."""
+
+    def __init__(self, journal: Journal, batch_ids: Sequence[int]) -> None:
+        self.journal = journal
+        self.batch_ids = list(batch_ids)
+
+    def __len__(self) -> int:
+        return len(self.batch_ids)
+
+    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
+        batch_id = self.batch_ids[index]
+        try:
+            return self.journal.batch_payload(batch_id)
+        except (LookupError, ValueError) as exc:
+            raise AcousticError(
+                f"This batch could not be read back from the journal ({exc}); nothing was sent."
+            ) from None
+
+
 @dataclass
 class JobProgress:
     send_id: int
@@ -217,7 +238,7 @@ class SendWorker:
         progress = self.progress[send_id]
         try:
             planned = [b for b in self.journal.batches(send_id) if b.state == "planned"]
-            payloads = [self.journal.batch_payload(b.id) for b in planned]
+            payloads = StoredPayloads(self.journal, [b.id for b in planned])
 
             def claim(index: int) -> bool:
                 return self.journal.claim_batch(planned[index].id, PROCESS_OWNER)

@@ -149,6 +149,99 @@ def test_a_batch_that_cannot_be_written_is_rejected_and_the_rest_go_out(sandbox)
     assert sandbox.stats()["send_posts"] == 2
 
 
+@pytest.mark.parametrize(
+    ("personalization", "plain_words"),
+    [
+        ({"FIRST NAME": "Ann\ud800"}, "a text holds a broken character"),  # a lone surrogate
+        ({1: "Ann"}, "a field name is not text"),
+    ],
+)
+def test_a_body_json_cannot_carry_is_refused_in_plain_words_and_the_rest_go_out(
+    sandbox, personalization, plain_words
+):
+    payloads = batches(3)
+    payloads[1]["contacts"][0]["personalization"] = personalization
+    with client_for(sandbox) as client:
+        results = send_payloads(client, payloads)
+    assert [r.state for r in results] == ["accepted", "rejected", "accepted"]
+    assert plain_words in (results[1].error or "")
+    assert "nothing was sent" in (results[1].error or "")
+    assert sandbox.stats()["send_posts"] == 2
+
+
+def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal)
+    content = "Grüße %%FIRST NAME%% 😀, straße «ok» ✓ 中文"
+    payload = {
+        "channelQualifier": "12345",
+        "content": content,
+        "personalizationDefaults": {"FIRST NAME": "Zoë"},
+        "contacts": [
+            {"phoneNumber": "19495001234", "personalization": {"FIRST NAME": "Jürgen 🎉"}},
+            {"phoneNumber": "19495001235"},
+        ],
+    }
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, [payload], "t")
+        worker.wait(send_id, timeout=20)
+    (batch,) = journal.batches(send_id)
+    assert batch.state == "accepted"
+    with sandbox.state.lock:
+        (sent,) = sandbox.state.payloads  # the bytes as they came off the wire
+    journaled = journal.batch_payload(batch.id)
+    assert journaled == payload
+    # Byte for byte the compact UTF-8 JSON of the journaled body, keys in their order, nothing
+    # escaped that need not be: what `json` (and httpx's `json=`) would have sent.
+    assert sent == json.dumps(journaled, ensure_ascii=False, separators=(",", ":")).encode()
+    assert "Grüße".encode() in sent and "😀".encode() in sent and b"\\u" not in sent
+    assert sandbox.delivered(batch.transaction_id) == [
+        ("19495001234", "Grüße Jürgen 🎉 😀, straße «ok» ✓ 中文"),
+        ("19495001235", "Grüße Zoë 😀, straße «ok» ✓ 中文"),
+    ]
+
+
+def test_a_journaled_body_orjson_cannot_read_is_still_read_and_refused_in_plain_words(
+    sandbox, tmp_path
+):
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal)
+    payloads = batches(2)
+    payloads[0]["contacts"][0]["personalization"] = {"PIN": float("inf")}  # stored as Infinity
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, payloads, "t")
+        worker.wait(send_id, timeout=20)
+    first, second = journal.batches(send_id)
+    assert journal.batch_payload(first.id)["contacts"][0]["personalization"]["PIN"] == float("inf")
+    assert (first.state, second.state) == ("rejected", "accepted")
+    assert "a number is not finite" in (first.error or "")
+    assert worker.progress[send_id].error is None  # the job went on: no crash
+    assert sandbox.stats()["send_posts"] == 1
+
+
+def test_the_worker_reads_each_body_just_before_sending_it(sandbox, tmp_path):
+    events: list[str] = []
+
+    class Recording(Journal):
+        def batch_payload(self, batch_id: int) -> dict:
+            events.append("read")
+            return super().batch_payload(batch_id)
+
+        def claim_batch(self, batch_id: int, owner: str) -> bool:
+            events.append("claim")
+            return super().claim_batch(batch_id, owner)
+
+    worker = SendWorker(Recording(tmp_path / "j.sqlite3"), max_in_flight=1)
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(12), "t")
+        worker.wait(send_id, timeout=20)
+    assert events.count("read") == events.count("claim") == 12
+    # One place in flight, two sending threads: the first request does not wait for all twelve
+    # bodies to be read from the journal and parsed.
+    assert events.index("claim") <= 2
+    assert sandbox.stats()["send_posts"] == 12
+
+
 def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     worker = SendWorker(journal)

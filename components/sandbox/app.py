@@ -8,7 +8,6 @@ request was processed (a send is recorded first), which is what makes "never sen
 from __future__ import annotations
 
 import asyncio
-import json
 import random
 import re
 import secrets
@@ -18,9 +17,11 @@ from collections import Counter, deque
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse as StarletteJSONResponse
+from starlette.responses import Response
 from starlette.routing import Route
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -41,6 +42,14 @@ CONCURRENCY_MESSAGE = (
     "organization."
 )
 _TAG = re.compile(r"%%([^%\r\n]+?)%%")
+
+
+class JSONResponse(StarletteJSONResponse):
+    """Starlette's JSON answer, written by orjson: the same compact UTF-8 bytes, sooner (a status
+    answer lists up to 1000 contacts)."""
+
+    def render(self, content: Any) -> bytes:
+        return orjson.dumps(content)
 
 
 def envelope(
@@ -79,7 +88,7 @@ class Transaction:
         """(phone number, SMS) of every contact, rendered from the body the first time it is
         asked for (accepting a send stays cheap), by Acoustic's rule."""
         if self._delivered is None:
-            self._delivered = render_body(json.loads(self.body)) if self.body else []
+            self._delivered = render_body(orjson.loads(self.body)) if self.body else []
         return self._delivered
 
 
@@ -293,8 +302,8 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             return refused
         raw = await request.body()
         try:
-            body = json.loads(raw)
-        except (ValueError, UnicodeDecodeError):
+            body = orjson.loads(raw)
+        except orjson.JSONDecodeError:  # also bytes that are not UTF-8
             body = None
         if not isinstance(body, dict):
             return error_response(400, "Bad request")

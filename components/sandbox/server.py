@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import socket
 import threading
 import time
 from typing import Any
 
+import orjson
 import uvicorn
 
 from .app import SandboxState, create_app
@@ -80,7 +80,7 @@ class SandboxServer:
     def sent_payloads(self) -> list[dict[str, Any]]:
         with self.state.lock:
             raw = list(self.state.payloads)
-        return [json.loads(body) for body in raw]
+        return [orjson.loads(body) for body in raw]
 
     def delivered(self, transaction_id: str) -> list[tuple[str, str]] | None:
         """(phone number, SMS as the sandbox rendered it) of a transaction, None if unknown."""
