@@ -336,13 +336,17 @@ class AcousticClient:
     def _error_for(self, response: httpx.Response, kind: CallKind) -> AcousticError:
         status = response.status_code
         body = _json_or_none(response)
+        messages = [PROCESS_REDACTOR.redact(m) for m in _api_messages(body)]
         detail = "; ".join(_api_messages(body)) if body is not None else ""
         if not detail and body is None:
             detail = response.text[:200].strip()
         detail = PROCESS_REDACTOR.redact(detail) or response.reason_phrase
         if status == 400:
             return BadRequestError(
-                f"Acoustic refused the request: {detail}", status_code=status, api_message=detail
+                f"Acoustic refused the request: {detail}",
+                status_code=status,
+                api_message=detail,
+                api_messages=messages,
             )
         if status == 401:
             return AuthenticationError(
