@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Container
 
 import pandas as pd
 
+from components.failures import explain
 from components.journal import BatchRecord, SendRecord
-from components.sending import BatchResult, hint_for
 
 EXCERPT = 60
 
@@ -17,7 +18,8 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
     return flat if len(flat) <= size else flat[: size - 1] + "…"
 
 
-def sends_table(sends: list[SendRecord]) -> pd.DataFrame:
+def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.DataFrame:
+    """One row a send; `running`: the ids the worker is sending now."""
     rows = []
     for send in sends:
         states = send.batch_states
@@ -31,7 +33,7 @@ def sends_table(sends: list[SendRecord]) -> pd.DataFrame:
                 "Message": excerpt(send.content),
                 "Recipients": send.recipients,
                 "Batches": ", ".join(f"{n} {state}" for state, n in sorted(states.items())),
-                "State": send.state,
+                "State": str(send.state(running=send.id in running)),
                 "Who": send.created_by or "",
             }
         )
@@ -50,28 +52,21 @@ def sends_table(sends: list[SendRecord]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)
 
 
-def batches_table(batches: list[BatchRecord]) -> pd.DataFrame:
+def batches_table(batches: list[BatchRecord], *, running: bool = False) -> pd.DataFrame:
+    """One row a batch of a send, with the explanation the progress panel gives too."""
     rows = []
     for batch in batches:
-        hint = ""
-        if batch.state in ("rejected", "unknown"):
-            hint = hint_for(
-                BatchResult(
-                    batch.index,
-                    batch.state,
-                    error=batch.error,  # type: ignore[arg-type]
-                    status_code=batch.status_code,
-                )
-            )
+        explanation = explain(batch, running=running)
         rows.append(
             {
                 "Batch": batch.index + 1,
-                "State": batch.state,
+                "State": str(batch.state),
                 "Contacts": batch.contacts,
                 "Transaction id": batch.transaction_id or "",
                 "HTTP": batch.status_code,
-                "Message": batch.error or "",
-                "What to do": hint,
+                "What happened": explanation.what_happened if explanation else "",
+                "What to do": explanation.what_to_do if explanation else "",
+                "Safe to resend": explanation.resend_safe if explanation else None,
                 "Attempts": batch.attempts,
             }
         )

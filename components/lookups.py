@@ -17,6 +17,7 @@ import pandas as pd
 from components.acoustic import AcousticClient, AcousticError, SendStatus
 from components.insights import build_table, contacts_frame, status_frame
 from components.journal import Journal
+from components.states import Verdict
 
 STILL_PROCESSING_FOR = 30 * 60  # seconds after a send during which "not found" means "not yet"
 POLL_INTERVALS = (2, 3, 5, 8, 13, 20, 30)  # seconds between automatic checks, then every 30 s
@@ -41,7 +42,7 @@ def parse_transaction_ids(text: str) -> tuple[list[str], list[str]]:
 @dataclass(frozen=True)
 class Lookup:
     transaction_id: str
-    verdict: str  # complete | processing | not_yet | not_found | error
+    verdict: Verdict
     message: str
     checked_at: float
     status: SendStatus | None = None
@@ -50,7 +51,7 @@ class Lookup:
     @property
     def settled(self) -> bool:
         """No point asking again automatically."""
-        return self.verdict in ("complete", "not_found")
+        return self.verdict.settled
 
 
 def look_up(
@@ -62,11 +63,11 @@ def look_up(
     try:
         status = client.status(transaction_id)
     except AcousticError as exc:
-        return Lookup(transaction_id, "error", exc.message, now, None, send_id)
+        return Lookup(transaction_id, Verdict.ERROR, exc.message, now, None, send_id)
     except ValueError:
         return Lookup(
             transaction_id,
-            "not_found",
+            Verdict.NOT_FOUND,
             "This is not a transaction id: check what was pasted.",
             now,
             None,
@@ -87,15 +88,15 @@ def look_up(
     if status.found:
         if status.complete:
             message = f"All {status.total:,} contacts processed."
-            return Lookup(transaction_id, "complete", message, now, status, send_id)
+            return Lookup(transaction_id, Verdict.COMPLETE, message, now, status, send_id)
         message = f"{status.processed:,} of {status.total:,} contacts processed so far."
-        return Lookup(transaction_id, "processing", message, now, status, send_id)
+        return Lookup(transaction_id, Verdict.PROCESSING, message, now, status, send_id)
     if batch is not None:
         age = now - batch.updated_at
         if age < STILL_PROCESSING_FOR:
             return Lookup(
                 transaction_id,
-                "not_yet",
+                Verdict.NOT_YET,
                 f"Acoustic is still processing this send (accepted {_ago(age)}); its status "
                 "appears once processing starts.",
                 now,
@@ -104,7 +105,7 @@ def look_up(
             )
         return Lookup(
             transaction_id,
-            "not_found",
+            Verdict.NOT_FOUND,
             f"Acoustic has no status for this send, accepted {_ago(age)}. Its status may have "
             "expired, or the send is stuck: check Acoustic's SMS reports.",
             now,
@@ -113,7 +114,7 @@ def look_up(
         )
     return Lookup(
         transaction_id,
-        "not_found",
+        Verdict.NOT_FOUND,
         "Acoustic does not know this transaction id, and this console never received it. Check "
         "the id (and that Settings point to the pod it was sent through).",
         now,
@@ -122,25 +123,14 @@ def look_up(
     )
 
 
-VERDICT_WORDS = {
-    "complete": "complete",
-    "processing": "processing",
-    "not_yet": "not started yet",
-    "not_found": "not found",
-    "error": "could not be checked",
-}
-
-
 def summarize(lookups: Sequence[Lookup]) -> str:
     """One line for the transactions of a many-batch send: how many are in each state, and the
     contacts processed so far."""
-    counts: dict[str, int] = {}
+    counts: dict[Verdict, int] = {}
     for lookup in lookups:
         counts[lookup.verdict] = counts.get(lookup.verdict, 0) + 1
     states = ", ".join(
-        f"{counts[verdict]:,} {words}"
-        for verdict, words in VERDICT_WORDS.items()
-        if verdict in counts
+        f"{counts[verdict]:,} {verdict.words}" for verdict in Verdict if verdict in counts
     )
     found = [x.status for x in lookups if x.status is not None and x.status.found]
     total = sum(status.total for status in found)

@@ -16,44 +16,66 @@ import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from components.acoustic import (
     ACOUSTIC_MAX_IN_FLIGHT,
     AcousticClient,
     AcousticError,
+    AuthenticationError,
+    BadRequestError,
+    ConcurrencyLimitError,
     EncodedPayload,
+    ForbiddenError,
+    NetworkError,
+    OutcomeUnknownError,
+    ServerError,
     encode_payload,
 )
+from components.failures import Explanation, explain
 from components.journal import Journal
+from components.states import BatchState, Cause
 
 logger = logging.getLogger(__name__)
-
-BatchState = Literal["accepted", "rejected", "unknown"]
 
 
 @dataclass(frozen=True)
 class BatchResult:
-    """What became of one batch. `error` is a message safe to show (secrets redacted)."""
+    """What became of one batch. `error` is a message safe to show (secrets redacted);
+    `api_messages` are Acoustic's own words, each as it sent them."""
 
     index: int
     state: BatchState
     transaction_id: str | None = None
     error: str | None = None
     status_code: int | None = None
-    api_message: str | None = None
+    cause: Cause | None = None
+    api_messages: tuple[str, ...] = ()
 
 
-def result_for_error(index: int, exc: AcousticError) -> BatchResult:
+_CAUSES: tuple[tuple[type[AcousticError], Cause], ...] = (
+    (BadRequestError, Cause.REFUSED),
+    (AuthenticationError, Cause.CREDENTIALS),
+    (ForbiddenError, Cause.FORBIDDEN),
+    (ConcurrencyLimitError, Cause.BUSY),
+    (ServerError, Cause.SERVER),
+    (NetworkError, Cause.UNREACHABLE),
+    (OutcomeUnknownError, Cause.ANSWER_LOST),
+)
+
+
+def result_for_error(index: int, exc: AcousticError, cause: Cause | None = None) -> BatchResult:
     """An error becomes "unknown" when Acoustic may have processed the batch, else "rejected"
     (it certainly was not processed: validation, credentials, limit, or never reached)."""
-    state: BatchState = "unknown" if exc.outcome_unknown else "rejected"
+    if cause is None:
+        cause = next((c for kind, c in _CAUSES if isinstance(exc, kind)), Cause.UNEXPECTED)
     return BatchResult(
         index=index,
-        state=state,
+        state=BatchState.UNKNOWN if exc.outcome_unknown else BatchState.REJECTED,
         error=exc.message,
         status_code=exc.status_code,
-        api_message=exc.api_message,
+        cause=cause,
+        api_messages=exc.api_messages,
     )
 
 
@@ -103,38 +125,22 @@ def _send_one(
     client: AcousticClient, index: int, prepared: EncodedPayload | AcousticError
 ) -> BatchResult:
     if isinstance(prepared, AcousticError):
-        return result_for_error(index, prepared)  # it could not be written: nothing was sent
+        # It could not be written: nothing was sent.
+        return result_for_error(index, prepared, Cause.UNWRITABLE)
     try:
         accepted = client.send(prepared)
-        return BatchResult(index, "accepted", transaction_id=accepted.transaction_id)
+        return BatchResult(index, BatchState.ACCEPTED, transaction_id=accepted.transaction_id)
     except AcousticError as exc:
         return result_for_error(index, exc)
     except Exception as exc:  # a bug must not leave a batch looking unsent
         logger.exception("unexpected failure while sending batch %d", index)
         return BatchResult(
             index,
-            "unknown",
+            BatchState.UNKNOWN,
             error=f"An unexpected error interrupted this batch ({type(exc).__name__}); it may "
             "or may not have been processed.",
+            cause=Cause.FAULT,
         )
-
-
-def hint_for(result: BatchResult) -> str:
-    """A plain-language next step for a batch that did not go through."""
-    if result.state == "unknown":
-        return (
-            "Acoustic may have processed this batch. Check its status before resending; resending "
-            "could deliver the SMS twice."
-        )
-    if result.api_message:
-        from components.preflight import hint_for_api_message
-
-        hint = hint_for_api_message(result.api_message)
-        if hint:
-            return hint
-    if result.status_code in (401, 403):
-        return "Fix the connection in Settings, then resend the batch."
-    return "Nothing was sent for this batch; it can be resent safely."
 
 
 # -- the background worker ------------------------------------------------------------------------
@@ -185,19 +191,16 @@ class StoredPayloads(Sequence[dict[str, Any]]):
             ) from None
 
 
-@dataclass
-class JobProgress:
-    send_id: int
-    started_at: float
-    finished_at: float | None = None
-    error: str | None = None
-
-
 class SendWorker:
     """Runs journaled sends in background threads of this process.
 
     A Streamlit script is stopped whenever the user clicks something; a send must not be. Pages
     only start jobs here and read progress from the journal.
+
+    Whether a send is running is this worker's word (`is_running`, `running_sends`): the jobs it
+    holds in this process. With one console process that is the whole truth; a planned or
+    in-flight batch in the journal is not. (Issue 12, several replicas on one journal, will need
+    a journal-wide answer: a lease per owner.)
     """
 
     def __init__(
@@ -208,7 +211,6 @@ class SendWorker:
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="sms-job")
         self._lock = threading.Lock()
         self._jobs: dict[int, Future[None]] = {}
-        self.progress: dict[int, JobProgress] = {}
         recovered = recover_interrupted(journal)
         if recovered:
             logger.warning("%d batch(es) were in flight when the console stopped", recovered)
@@ -219,7 +221,6 @@ class SendWorker:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
                 return False
-            self.progress[send_id] = JobProgress(send_id=send_id, started_at=time.time())
             self._jobs[send_id] = self._pool.submit(self._run, send_id, client)
             return True
 
@@ -228,6 +229,11 @@ class SendWorker:
             job = self._jobs.get(send_id)
             return job is not None and not job.done()
 
+    def running_sends(self) -> set[int]:
+        """The sends this worker is sending now (History's list asks once, not per send)."""
+        with self._lock:
+            return {send_id for send_id, job in self._jobs.items() if not job.done()}
+
     def wait(self, send_id: int, timeout: float | None = None) -> None:
         with self._lock:
             job = self._jobs.get(send_id)
@@ -235,9 +241,8 @@ class SendWorker:
             job.result(timeout=timeout)
 
     def _run(self, send_id: int, client: AcousticClient) -> None:
-        progress = self.progress[send_id]
         try:
-            planned = [b for b in self.journal.batches(send_id) if b.state == "planned"]
+            planned = [b for b in self.journal.batches(send_id) if b.state is BatchState.PLANNED]
             payloads = StoredPayloads(self.journal, [b.id for b in planned])
 
             def claim(index: int) -> bool:
@@ -250,16 +255,16 @@ class SendWorker:
                     transaction_id=result.transaction_id,
                     status_code=result.status_code,
                     error=result.error,
+                    cause=result.cause,
+                    api_messages=result.api_messages,
                 )
 
             send_payloads(
                 client, payloads, max_in_flight=self.max_in_flight, on_result=record, claim=claim
             )
-        except Exception as exc:
+        except Exception:
+            # Its batches stay as the journal has them: planned ones can be resumed from History.
             logger.exception("send #%d stopped", send_id)
-            progress.error = f"The send stopped unexpectedly ({type(exc).__name__})."
-        finally:
-            progress.finished_at = time.time()
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
@@ -309,76 +314,41 @@ def submit_send(
 
 @dataclass(frozen=True)
 class Failure:
-    batch: int
-    state: str
+    batch: int  # counted from 1, as the pages show it
+    state: BatchState
     contacts: int
-    status_code: int | None
-    message: str
-    hint: str
+    explanation: Explanation
 
 
 @dataclass(frozen=True)
 class Progress:
-    send_id: int
     batches: int
     done: int
-    running: bool
     accepted_recipients: int
     rejected_recipients: int
     unknown_recipients: int
-    planned_batches: int
     transaction_ids: list[str]
     failures: list[Failure]
 
-    @property
-    def finished(self) -> bool:
-        return not self.running and self.done == self.batches
-
 
 def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> Progress:
-    """What a page shows about a send, read from the journal only."""
+    """What a page shows about a send, read from the journal; `running` is the worker's word."""
     batches = journal.batches(send_id)
-    failures = []
-    for batch in batches:
-        if batch.state in ("rejected", "unknown"):
-            result = BatchResult(
-                batch.index,
-                batch.state,  # type: ignore[arg-type]
-                error=batch.error,
-                status_code=batch.status_code,
-                api_message=_api_message_of(batch.error),
-            )
-            failures.append(
-                Failure(
-                    batch=batch.index + 1,
-                    state=batch.state,
-                    contacts=batch.contacts,
-                    status_code=batch.status_code,
-                    message=batch.error or "",
-                    hint=hint_for(result),
-                )
-            )
-    by_state: dict[str, int] = {}
+    failures = [
+        Failure(batch.index + 1, batch.state, batch.contacts, explanation)
+        for batch in batches
+        if batch.state in (BatchState.REJECTED, BatchState.UNKNOWN)
+        and (explanation := explain(batch, running=running)) is not None
+    ]
+    by_state: dict[BatchState, int] = {}
     for batch in batches:
         by_state[batch.state] = by_state.get(batch.state, 0) + batch.contacts
-    in_progress = any(b.state in ("planned", "in_flight") for b in batches)
     return Progress(
-        send_id=send_id,
         batches=len(batches),
-        done=sum(1 for b in batches if b.state in ("accepted", "rejected", "unknown")),
-        running=running or any(b.state == "in_flight" for b in batches),
-        accepted_recipients=by_state.get("accepted", 0),
-        rejected_recipients=by_state.get("rejected", 0),
-        unknown_recipients=by_state.get("unknown", 0),
-        planned_batches=sum(1 for b in batches if b.state == "planned") if in_progress else 0,
+        done=sum(1 for b in batches if b.state.final),
+        accepted_recipients=by_state.get(BatchState.ACCEPTED, 0),
+        rejected_recipients=by_state.get(BatchState.REJECTED, 0),
+        unknown_recipients=by_state.get(BatchState.UNKNOWN, 0),
         transaction_ids=[b.transaction_id for b in batches if b.transaction_id],
         failures=failures,
     )
-
-
-def _api_message_of(error: str | None) -> str | None:
-    """The API's own words inside our message ("Acoustic refused the request: <api message>")."""
-    if not error:
-        return None
-    marker = "Acoustic refused the request: "
-    return error.split(marker, 1)[1] if marker in error else None

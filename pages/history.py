@@ -4,9 +4,11 @@ import zlib
 
 import streamlit as st
 
+from components.failures import interruption
 from components.history import batches_table, excerpt, sends_table
 from components.history_search import clean_search
 from components.journal import destination_of
+from components.states import BatchState
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
 from components.ui.sending import journal, progress_panel, worker
@@ -45,7 +47,7 @@ if not sends:
         )
     st.stop()
 
-table = sends_table(sends)
+table = sends_table(sends, worker().running_sends())
 wanted = st.query_params.get("send")
 linked_rows = table.index[table["Send"].astype(str) == wanted].tolist() if wanted else []
 event = st.dataframe(
@@ -83,17 +85,26 @@ if record is None:
     st.warning(f"There is no send #{send_id} in the journal.")
     st.stop()
 
+running = worker().is_running(record.id)
 st.divider()
-st.subheader(f"Send #{record.id} · {record.state}")
+st.subheader(f"Send #{record.id} · {record.state(running=running)}")
 st.caption(
     f"{record.kind} · {record.mode} · program {md(record.program)} · {record.recipients:,} "
     f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"
 )
 st.text(excerpt(record.content, 500))
+stopped = interruption(record, running=running)
+if stopped:
+    st.warning(stopped, icon=":material/power_off:")
 batches = journal().batches(record.id)
-st.dataframe(batches_table(batches), hide_index=True, width="stretch", placeholder="")
+st.dataframe(
+    batches_table(batches, running=running),
+    hide_index=True,
+    width="stretch",
+    placeholder="",
+    column_config={"Safe to resend": st.column_config.CheckboxColumn()},
+)
 
-running = worker().is_running(record.id)
 transaction_ids = [b.transaction_id for b in batches if b.transaction_id]
 if transaction_ids:
     st.page_link(
@@ -104,9 +115,9 @@ if transaction_ids:
     )
 
 connection = current_connection()
-planned = [b for b in batches if b.state == "planned"]
-rejected = [b for b in batches if b.state == "rejected"]
-unknown = [b for b in batches if b.state == "unknown"]
+planned = [b for b in batches if b.state is BatchState.PLANNED]
+rejected = [b for b in batches if b.state is BatchState.REJECTED]
+unknown = [b for b in batches if b.state is BatchState.UNKNOWN]
 if running:
     progress_panel(record.id)
 elif planned or rejected or unknown:
@@ -127,7 +138,8 @@ elif planned or rejected or unknown:
         if rejected and st.button(
             f"Resend the {len(rejected)} rejected batch(es)",
             icon=":material/replay:",
-            help="Rejected batches were not processed by Acoustic; resending them is safe.",
+            help="Acoustic processed none of them, so a resend cannot deliver twice; one it "
+            "refused for its content (see What to do) is refused again until that is fixed.",
         ):
             journal().requeue(record.id, [b.id for b in rejected], include_unknown=False)
             worker().start(record.id, client)
@@ -135,7 +147,7 @@ elif planned or rejected or unknown:
         if unknown:
             st.warning(
                 f"{len(unknown)} batch(es) have an unknown outcome: Acoustic may already have "
-                "sent them. Check their recipients' phones or Acoustic's reports first.",
+                "sent them. See What to do in their rows first.",
                 icon=":material/help:",
             )
             accept = st.checkbox(

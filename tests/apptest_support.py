@@ -3,10 +3,12 @@ filled in. The `app_environment` fixture (no credentials, a journal of its own) 
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from components.journal import Journal, SendRecord
 from components.ui.text import plain
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
@@ -23,6 +25,29 @@ def texts(at: AppTest) -> str:
     parts += [e.value for e in at.error] + [w.value for w in at.warning]
     parts += [s.value for s in at.success] + [i.value for i in at.info]
     return "\n".join(plain(str(p)) for p in parts)
+
+
+def wait_for_send(journal: Journal, send_id: int, timeout: float = 20) -> None:
+    """Until every batch of the send the app's worker runs has its final state."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if all(batch.state.final for batch in journal.batches(send_id)):
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"send #{send_id} did not finish")
+
+
+def journaled_send(journal: Journal, payloads: list[dict], **fields: object) -> SendRecord:
+    """A bulk sandbox send written to the journal, as Compose writes it, and not sent."""
+    options: dict = dict(
+        kind="bulk",
+        mode="sandbox",
+        base_url="http://127.0.0.1:1",
+        program="12345",
+        content=payloads[0].get("content", ""),
+        payloads=payloads,
+    )
+    return journal.create_send(**options | fields)
 
 
 def composed(content: str, paste: str, program: str = "12345") -> AppTest:

@@ -31,6 +31,7 @@ from components.lookups import (
     summarize,
 )
 from components.resend import resend_contacts
+from components.states import BatchState, Verdict
 
 # The status answer of ACOUSTIC_API.md (the seed's sample), with its invalid number.
 SEED_ANSWER = {
@@ -222,14 +223,14 @@ def test_not_found_is_told_apart_with_the_journal(sandbox, tmp_path):
         )
         batch = journal.batches(record.id)[0]
         journal.claim_batch(batch.id, "me")
-        journal.finish_batch(batch.id, "accepted", transaction_id=accepted.transaction_id)
+        journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id=accepted.transaction_id)
         ours = look_up(client, journal, accepted.transaction_id)
         stranger = look_up(client, journal, "ffffff-1-" + "0" * 32)
         old = look_up(client, journal, accepted.transaction_id, now=batch.updated_at + 7200)
-    assert ours.verdict == "not_yet" and "still processing" in ours.message
+    assert ours.verdict is Verdict.NOT_YET and "still processing" in ours.message
     assert ours.send_id == record.id
-    assert stranger.verdict == "not_found" and "Check the id" in stranger.message
-    assert old.verdict == "not_found" and "SMS reports" in old.message
+    assert stranger.verdict is Verdict.NOT_FOUND and "Check the id" in stranger.message
+    assert old.verdict is Verdict.NOT_FOUND and "SMS reports" in old.message
     assert len(journal.snapshots(accepted.transaction_id)) == 2  # every answer is kept
 
 
@@ -250,16 +251,16 @@ def test_lookup_of_a_processing_then_complete_send(sandbox, tmp_path):
         first = look_up(client, journal, accepted.transaction_id)
         time.sleep(0.6)
         second = look_up(client, journal, accepted.transaction_id)
-    assert first.verdict == "processing" and not first.settled
-    assert second.verdict == "complete" and second.settled
+    assert first.verdict is Verdict.PROCESSING and not first.settled
+    assert second.verdict is Verdict.COMPLETE and second.settled
     table = insight_table(journal, [second])
     assert sorted(table["state"].tolist()) == ["failed", "failed", "sent"]
 
 
 def test_polling_stops_when_settled_or_after_the_limit():
     poller = Poller(started=1000.0)
-    processing = Lookup("a", "processing", "", 1000.0)
-    done = Lookup("a", "complete", "", 1000.0)
+    processing = Lookup("a", Verdict.PROCESSING, "", 1000.0)
+    done = Lookup("a", Verdict.COMPLETE, "", 1000.0)
     assert poller.should_continue([processing], now=1001)
     assert not poller.should_continue([done], now=1001)
     assert not poller.should_continue([processing], now=1000 + 3601)
@@ -302,9 +303,9 @@ def test_many_transactions_are_summarized_in_one_line():
         return SendStatus(tid, True, total, processed)
 
     lookups = [
-        Lookup("a", "complete", "", 0, status("a", 1000, 1000), 7),
-        Lookup("b", "processing", "", 0, status("b", 1000, 400), 7),
-        Lookup("c", "processing", "", 0, status("c", 500, 0), 7),
+        Lookup("a", Verdict.COMPLETE, "", 0, status("a", 1000, 1000), 7),
+        Lookup("b", Verdict.PROCESSING, "", 0, status("b", 1000, 400), 7),
+        Lookup("c", Verdict.PROCESSING, "", 0, status("c", 500, 0), 7),
         Lookup("d", "error", "Acoustic could not be reached.", 0, None, 7),
     ]
     assert summarize(lookups) == (
@@ -326,7 +327,7 @@ def test_processed_over_time_sums_transactions_and_knows_sizes_before_acoustic_d
     )
     for batch, tid in zip(journal.batches(record.id), ["a", "b"], strict=True):
         journal.claim_batch(batch.id, "me")
-        journal.finish_batch(batch.id, "accepted", transaction_id=tid)
+        journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id=tid)
     journal.add_snapshot("a", found=False, total=0, processed=0, contacts=[], taken_at=10)
     assert snapshots_over_time(journal, ["a", "b"])["total"].tolist() == [5]  # b: no answer yet
     journal.add_snapshot("b", found=True, total=2, processed=1, contacts=[], taken_at=10.5)

@@ -10,6 +10,10 @@ import threading
 import pytest
 
 from components.journal import DuplicateSendError, Journal, default_journal_path, destination_of
+from components.journal.schema import SCHEMA
+from components.states import BatchState, Cause, SendState, send_state
+
+PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
 
 
 def payloads(n_batches: int = 2, content: str = "Hi") -> list[dict]:
@@ -41,8 +45,8 @@ def test_send_and_batches_are_written_before_anything_goes_out(tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     send = create(journal)
     assert send.recipients == 6
-    assert send.batch_states == {"planned": 2}
-    assert send.state == "planned"
+    assert send.batch_states == {PLANNED: 2}
+    assert send.state(running=True) is SendState.RUNNING
     batches = journal.batches(send.id)
     assert [b.index for b in batches] == [0, 1]
     assert journal.batch_payload(batches[0].id)["contacts"][0]["phoneNumber"] == "19495000000"
@@ -92,7 +96,7 @@ def test_a_batch_is_claimed_once_even_by_racing_workers(tmp_path):
     for thread in threads:
         thread.join()
     assert wins.count(True) == 1
-    assert journal.batches(batch.send_id)[0].state == "in_flight"
+    assert journal.batches(batch.send_id)[0].state is IN_FLIGHT
 
 
 def test_batches_move_to_their_final_state(tmp_path):
@@ -101,13 +105,13 @@ def test_batches_move_to_their_final_state(tmp_path):
     first, second = journal.batches(send.id)
     for batch in (first, second):
         assert journal.claim_batch(batch.id, "me")
-    journal.finish_batch(first.id, "accepted", transaction_id="tx-1")
-    journal.finish_batch(second.id, "rejected", status_code=400, error="Bad")
-    assert journal.get_send(send.id).batch_states == {"accepted": 1, "rejected": 1}
-    assert journal.get_send(send.id).state == "partly rejected"
+    journal.finish_batch(first.id, ACCEPTED, transaction_id="tx-1")
+    journal.finish_batch(second.id, REJECTED, status_code=400, error="Bad")
+    assert journal.get_send(send.id).batch_states == {ACCEPTED: 1, REJECTED: 1}
+    assert journal.get_send(send.id).state(running=False) is SendState.PARTLY_REJECTED
     assert journal.batch_for_transaction("tx-1").id == first.id
     with pytest.raises(ValueError):
-        journal.finish_batch(first.id, "planned")
+        journal.finish_batch(first.id, PLANNED)
 
 
 def test_in_flight_batches_of_a_dead_worker_become_unknown(tmp_path):
@@ -120,9 +124,10 @@ def test_in_flight_batches_of_a_dead_worker_become_unknown(tmp_path):
     reopened = Journal(path)
     assert reopened.mark_interrupted(alive_owners=["live-worker"]) == 1
     states = {b.id: b for b in reopened.batches(send.id)}
-    assert states[first.id].state == "unknown"
+    assert states[first.id].state is UNKNOWN and states[first.id].cause is Cause.INTERRUPTED
     assert "may or may not have been processed" in states[first.id].error
-    assert states[second.id].state == "in_flight"
+    assert states[second.id].state is IN_FLIGHT
+    assert reopened.get_send(send.id).interrupted == 1
 
 
 def test_unknown_batches_are_requeued_only_on_explicit_choice(tmp_path):
@@ -131,11 +136,11 @@ def test_unknown_batches_are_requeued_only_on_explicit_choice(tmp_path):
     first, second = journal.batches(send.id)
     for batch in (first, second):
         journal.claim_batch(batch.id, "me")
-    journal.finish_batch(first.id, "unknown", error="timeout")
-    journal.finish_batch(second.id, "rejected", error="Bad")
+    journal.finish_batch(first.id, UNKNOWN, error="timeout")
+    journal.finish_batch(second.id, REJECTED, error="Bad")
     assert journal.requeue(send.id, [first.id, second.id], include_unknown=False) == 1
     assert journal.requeue(send.id, [first.id], include_unknown=True) == 1
-    assert journal.get_send(send.id).batch_states == {"planned": 2}
+    assert journal.get_send(send.id).batch_states == {PLANNED: 2}
 
 
 def test_history_search_and_snapshots(tmp_path):
@@ -164,6 +169,98 @@ def test_history_search_and_snapshots(tmp_path):
     journal.add_snapshot("tx", found=True, total=2, processed=1, contacts=[{"phoneNumber": "1"}])
     journal.add_snapshot("tx", found=True, total=2, processed=2, contacts=[])
     assert [s.processed for s in journal.snapshots("tx")] == [1, 2]
+
+
+def test_a_rejected_batch_keeps_acoustics_own_messages_and_status(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    first, second = journal.batches(create(journal).id)
+    for batch in (first, second):
+        journal.claim_batch(batch.id, "me")
+    messages = ("Wrong personalization tags NOPE", "contacts: Contact information is empty.")
+    journal.finish_batch(
+        first.id,
+        REJECTED,
+        status_code=400,
+        error="Acoustic refused the request: whatever the client wrote",
+        cause=Cause.REFUSED,
+        api_messages=messages,
+    )
+    journal.finish_batch(second.id, ACCEPTED, transaction_id="tx")
+    refused, accepted = Journal(tmp_path / "j.sqlite3").batches(first.send_id)
+    assert (refused.status_code, refused.cause, refused.api_messages) == (
+        400,
+        Cause.REFUSED,
+        messages,
+    )
+    assert (accepted.cause, accepted.api_messages) == (None, ())
+
+
+def test_a_version_1_journal_is_migrated_and_keeps_its_rows(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript(SCHEMA[0])
+    old.execute(
+        "INSERT INTO sends (id, fingerprint, kind, mode, base_url, program, content, created_at, "
+        "recipients) VALUES (1, 'f', 'bulk', 'sandbox', 'http://x', '1', 'Hi', 0, 1)"
+    )
+    old.execute(
+        "INSERT INTO batches (send_id, idx, state, contacts, payload_json, status_code, error, "
+        "updated_at) VALUES (1, 0, 'rejected', 1, '{}', 400, 'Acoustic refused the request: "
+        "Wrong personalization tags X', 0)"
+    )
+    old.execute("PRAGMA user_version=1")
+    old.commit()
+    old.close()
+    (batch,) = Journal(path).batches(1)
+    assert batch.state is REJECTED and batch.status_code == 400
+    assert batch.error == "Acoustic refused the request: Wrong personalization tags X"
+    assert batch.api_messages == () and batch.cause is None  # kept, never parsed out
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA)
+    Journal(path).close()  # a migrated journal opens again as it is
+
+
+def test_history_lists_fifty_sends_in_one_statement(tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    for number in range(50):
+        text = f"Message {number}"
+        send = create(journal, content=text, payloads=payloads(3, text))
+        first = journal.batches(send.id)[0]
+        journal.claim_batch(first.id, "me")
+        journal.finish_batch(first.id, ACCEPTED, transaction_id=f"tx-{number}")
+    statements: list[str] = []
+    with journal._connection() as conn:
+        conn.set_trace_callback(statements.append)
+        try:
+            sends = journal.list_sends()
+            searched = journal.list_sends(search="Message 4", mode="sandbox")
+        finally:
+            conn.set_trace_callback(None)
+    assert len(statements) == 2  # one a list, however many sends it has
+    assert len(sends) == 50
+    assert all(s.batch_states == {ACCEPTED: 1, PLANNED: 2} for s in sends)
+    assert [s.content for s in searched] == ["Message 49", "Message 48"] + [
+        f"Message {n}" for n in range(47, 39, -1)
+    ] + ["Message 4"]
+
+
+@pytest.mark.parametrize(
+    ("batches", "running", "interrupted", "expected"),
+    [
+        ({UNKNOWN: 10, PLANNED: 10}, False, 10, SendState.INTERRUPTED),  # after a crash
+        ({UNKNOWN: 10, PLANNED: 10}, True, 10, SendState.RUNNING),  # resumed
+        ({PLANNED: 3}, False, 0, SendState.INTERRUPTED),
+        ({ACCEPTED: 2, IN_FLIGHT: 1}, False, 0, SendState.INTERRUPTED),
+        ({ACCEPTED: 2, UNKNOWN: 1}, False, 1, SendState.INTERRUPTED),  # cut off in flight
+        ({ACCEPTED: 2, UNKNOWN: 1}, False, 0, SendState.UNKNOWN),  # e.g. Acoustic's 500
+        ({ACCEPTED: 2, REJECTED: 1}, False, 0, SendState.PARTLY_REJECTED),
+        ({REJECTED: 2}, False, 0, SendState.REJECTED),
+        ({ACCEPTED: 2}, False, 0, SendState.ACCEPTED),
+    ],
+)
+def test_a_sends_state_comes_from_its_batches_and_the_worker(
+    batches, running, interrupted, expected
+):
+    assert send_state(batches, running=running, interrupted=interrupted) is expected
 
 
 def test_default_path_follows_the_environment(tmp_path):

@@ -2,28 +2,22 @@
 
 from __future__ import annotations
 
-import time
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal
-from tests.apptest_support import APP, composed, texts
+from components.states import BatchState
+from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
 
 
 pytestmark = pytest.mark.usefixtures("app_environment")
-
-
-def wait_for_send(at: AppTest, journal: Journal, send_id: int) -> None:
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        if journal.get_send(send_id).finished:
-            return
-        time.sleep(0.05)
-    raise AssertionError("the send did not finish")
 
 
 def test_confirm_then_send_runs_in_the_background(tmp_path):
@@ -34,9 +28,9 @@ def test_confirm_then_send_runs_in_the_background(tmp_path):
     assert not at.exception
     send_id = at.session_state["send.active_id"]
     journal = Journal(tmp_path / "journal.sqlite3")
-    wait_for_send(at, journal, send_id)
+    wait_for_send(journal, send_id)
     record = journal.get_send(send_id)
-    assert record.recipients == 2 and record.batch_states == {"accepted": 1}
+    assert record.recipients == 2 and record.batch_states == {BatchState.ACCEPTED: 1}
     assert record.content == "Hi %%FIRST NAME%%" and record.mode == "sandbox"
     at.run()
     assert "1 of 1 batch(es) done" in str([p.proto for p in at.get("progress")])
@@ -54,7 +48,7 @@ def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
     at.button(key="compose.send_test").click().run()
     first = at.session_state["send.active_id"]
     journal = Journal(tmp_path / "journal.sqlite3")
-    wait_for_send(at, journal, first)
+    wait_for_send(journal, first)
     payload = journal.batch_payload(journal.batches(first)[0].id)
     assert payload["contacts"] == [{"phoneNumber": "19495001299"}]
     assert payload["personalizationDefaults"] == {"FIRST NAME": "there"}
@@ -70,7 +64,7 @@ def test_test_send_goes_to_one_number_and_twice_needs_a_second_click(tmp_path):
     second = at.session_state["send.active_id"]
     assert second != first and journal.get_send(second).repeat_of == first
     assert "This exact test already went to +19495001299" not in texts(at)
-    wait_for_send(at, journal, second)
+    wait_for_send(journal, second)
     at.button(key="compose.send_test").click().run()
     assert "This exact test already went to" in texts(at)
     at.text_input(key="compose.test_number").set_value("+1 949 500 1234").run()
@@ -96,20 +90,12 @@ def seeded_journal(
         {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "1"}]},
         {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "2"}]},
     ]
-    record = journal.create_send(
-        kind="bulk",
-        mode=mode,
-        base_url=base_url,
-        program="12345",
-        content="Gate B12",
-        payloads=payloads,
-        created_by="tester",
-    )
+    record = journaled_send(journal, payloads, mode=mode, base_url=base_url, created_by="tester")
     first, second = journal.batches(record.id)
     journal.claim_batch(first.id, "gone")
     journal.claim_batch(second.id, "gone")
-    journal.finish_batch(first.id, "accepted", transaction_id="tx-a")
-    journal.finish_batch(second.id, "unknown", error="The connection to Acoustic was lost")
+    journal.finish_batch(first.id, BatchState.ACCEPTED, transaction_id="tx-a")
+    journal.finish_batch(second.id, BatchState.UNKNOWN, error="The connection to Acoustic was lost")
     return journal, record.id
 
 
@@ -119,12 +105,14 @@ def test_history_lists_and_opens_a_send(tmp_path):
     at.switch_page("pages/history.py").run()
     table = at.dataframe[0].value
     assert table["Message"].tolist() == ["Gate B12"]
-    assert table["State"].tolist() == ["unknown"]
+    assert table["State"].tolist() == ["outcome unknown"]
     at.query_params["send"] = str(send_id)
     at.run()
     batches = at.dataframe[1].value
     assert batches["State"].tolist() == ["accepted", "unknown"]
-    assert "may or may not" in batches["What to do"].tolist()[1] or batches["What to do"][1]
+    assert batches["What happened"][1] == "The connection to Acoustic was lost"
+    assert "no transaction id" in batches["What to do"][1]
+    assert batches["Safe to resend"].tolist() == [None, False]
     assert "another connection" in texts(at)  # made through a pod; this console is in sandbox
     at.text_input(key="history.search").set_value("no such text").run()
     assert "No send matches this search" in texts(at)
@@ -180,26 +168,19 @@ def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(
 
     def make(content: str) -> int:
         payloads = [{"content": content, "contacts": [{"phoneNumber": "19495001234"}]}]
-        return journal.create_send(
-            kind="bulk",
-            mode="sandbox",
-            base_url="http://127.0.0.1:1",
-            program="p",
-            content=content,
-            payloads=payloads,
-        ).id
+        return journaled_send(journal, payloads, program="p").id
 
     alpha, bravo = make("alpha"), make("bravo")
     at = AppTest.from_file(APP, default_timeout=30)
     at.query_params["send"] = str(alpha)
     at.switch_page("pages/history.py").run()
     at.text_input(key="history.search").set_value("alpha").run()
-    assert [s.value for s in at.subheader] == [f"Send #{alpha} · planned"]
+    assert [s.value for s in at.subheader] == [f"Send #{alpha} · interrupted"]
     at.switch_page("pages/compose.py").run()
     at.query_params["send"] = str(bravo)  # e.g. "Open send #2 in History" from the dialog
     at.switch_page("pages/history.py").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == [f"Send #{bravo} · planned"]
+    assert [s.value for s in at.subheader] == [f"Send #{bravo} · interrupted"]
 
 
 # A lone surrogate cannot reach the page (a widget's value travels as UTF-8): unit tests only.
@@ -216,3 +197,69 @@ def test_any_history_search_keeps_the_page_working(tmp_path, search):
     else:
         assert "left out" in notices
         assert at.dataframe[0].value["Send"].tolist() == [send_id]
+
+
+TAG_HINT = "is not a field of the Acoustic database behind this SMS program"
+
+
+def test_a_rejected_batch_has_one_explanation_in_the_progress_panel_and_in_history(tmp_path):
+    at = composed("Hi %%NOPE%%", CSV)  # a tag the sandbox's database does not have
+    at.text_input(key="compose.default.nope").set_value("you").run()
+    at.button(key="compose.send").click().run()
+    at.button(key="send.confirm").click().run()
+    send_id = at.session_state["send.active_id"]
+    journal = Journal(tmp_path / "journal.sqlite3")
+    wait_for_send(journal, send_id)
+    at.run()
+    panel = texts(at)
+    assert "Wrong personalization tags NOPE" in panel
+    assert TAG_HINT in panel
+
+    at.query_params["send"] = str(send_id)
+    at.switch_page("pages/history.py").run()
+    (row,) = at.dataframe[1].value.to_dict("records")
+    assert TAG_HINT in row["What to do"] and row["What to do"] in panel  # the same words
+    assert "resent safely" not in row["What to do"] and row["Safe to resend"] is False
+
+
+def dead_owner() -> str:
+    """A worker of this machine whose process has ended, as a crash leaves it in the journal."""
+    process = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return f"{socket.gethostname()}:{int(process.stdout)}:0"
+
+
+def test_history_after_a_crash_says_interrupted_and_what_is_true(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    payloads = [
+        {"channelQualifier": "12345", "content": "Gate", "contacts": [{"phoneNumber": str(n)}]}
+        for n in range(20)
+    ]
+    record = journaled_send(journal, payloads)
+    owner = dead_owner()
+    for batch in journal.batches(record.id)[:10]:
+        assert journal.claim_batch(batch.id, owner)  # in flight when the console was killed
+    journal.close()
+
+    at = AppTest.from_file(APP, default_timeout=30)  # the console starts again
+    at.query_params["send"] = str(record.id)
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert [s.value for s in at.subheader] == [f"Send #{record.id} · interrupted"]
+    assert at.dataframe[0].value["State"].tolist() == ["interrupted"]
+    assert at.dataframe[0].value["Batches"].tolist() == ["10 planned, 10 unknown"]
+    advice = at.dataframe[1].value["What to do"].tolist()
+    unknown, planned = advice[0], advice[-1]
+    assert "Check its status" not in unknown
+    assert "no transaction id" in unknown and "twice" in unknown
+    assert "Resume the send" in planned
+    notice = texts(at)
+    assert "10 batch(es) were never sent" in notice and "running" not in notice
+    assert "For 10 batch(es) whether they went out is unknown" in notice
+    assert [b.label for b in at.button if "Resume" in b.label] == [
+        "Resume: send the 10 planned batch(es)"
+    ]

@@ -24,6 +24,9 @@ from components.sending import (
     send_progress,
     submit_send,
 )
+from components.states import BatchState, Cause
+
+PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=40)
@@ -81,7 +84,7 @@ def test_results_in_order_with_a_callback_per_batch(sandbox):
     with client_for(sandbox) as client:
         results = send_payloads(client, batches(12), on_result=seen.append)
     assert [r.index for r in results] == list(range(12))
-    assert all(r.state == "accepted" and r.transaction_id for r in results)
+    assert all(r.state is ACCEPTED and r.transaction_id for r in results)
     assert sorted(r.index for r in seen) == list(range(12))
     assert len(set(received(sandbox))) == 12 == sandbox.stats()["send_posts"]
 
@@ -116,20 +119,41 @@ def test_faults_leave_batches_unknown_and_are_never_retried(sandbox):
     with client:
         results = send_payloads(client, batches(6), max_in_flight=1)
     states = [r.state for r in results]
-    assert states.count("unknown") == 3
-    assert states.count("accepted") == 3
-    assert all(r.error for r in results if r.state == "unknown")
+    assert states.count(UNKNOWN) == 3
+    assert states.count(ACCEPTED) == 3
+    assert all(r.error for r in results if r.state is UNKNOWN)
+    assert {r.cause for r in results if r.state is UNKNOWN} == {Cause.SERVER, Cause.ANSWER_LOST}
     stats = sandbox.stats()
     assert stats["send_posts"] == 7  # 6 batches + one retry after the concurrency rejection
     assert len(received(sandbox)) == 6  # the server processed each batch once
+
+
+INACTIVE = "SMS Program is inactive or not found with identifier 55555."
 
 
 def test_a_rejected_batch_keeps_the_api_message(sandbox):
     payload = batches(1)[0] | {"channelQualifier": "55555"}
     with client_for(sandbox) as client:
         (result,) = send_payloads(client, [payload])
-    assert result.state == "rejected" and result.status_code == 400
-    assert result.api_message == "SMS Program is inactive or not found with identifier 55555."
+    assert result.state is REJECTED and result.status_code == 400
+    assert result.api_messages == (INACTIVE,) and result.cause is Cause.REFUSED
+
+
+def test_the_journal_keeps_acoustics_messages_of_a_rejected_batch(sandbox, tmp_path):
+    journal = Journal(tmp_path / "j.sqlite3")
+    worker = SendWorker(journal)
+    payloads = batches(2)
+    payloads[1] = payloads[1] | {"channelQualifier": "55555"}
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, payloads, "t")
+        worker.wait(send_id, timeout=20)
+    accepted, refused = journal.batches(send_id)
+    assert accepted.state is ACCEPTED and accepted.api_messages == ()
+    assert (refused.state, refused.status_code, refused.cause) == (REJECTED, 400, Cause.REFUSED)
+    assert refused.api_messages == (INACTIVE,)
+    (failure,) = send_progress(journal, send_id).failures
+    assert "active SMS program" in failure.explanation.what_to_do
+    assert not failure.explanation.resend_safe
 
 
 def test_a_batch_that_cannot_be_written_is_rejected_and_the_rest_go_out(sandbox):
@@ -143,8 +167,9 @@ def test_a_batch_that_cannot_be_written_is_rejected_and_the_rest_go_out(sandbox)
 
     with client_for(sandbox) as client:
         results = send_payloads(client, payloads, claim=claim)
-    assert [r.state for r in results] == ["accepted", "rejected", "accepted"]
+    assert [r.state for r in results] == [ACCEPTED, REJECTED, ACCEPTED]
     assert "nothing was sent" in (results[1].error or "")
+    assert results[1].cause is Cause.UNWRITABLE
     assert sorted(claimed) == [0, 1, 2]  # the journal sees it leave "planned" like any other
     assert sandbox.stats()["send_posts"] == 2
 
@@ -202,7 +227,7 @@ def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, tmp_p
 
 
 def test_a_journaled_body_orjson_cannot_read_is_still_read_and_refused_in_plain_words(
-    sandbox, tmp_path
+    caplog, sandbox, tmp_path
 ):
     journal = Journal(tmp_path / "j.sqlite3")
     worker = SendWorker(journal)
@@ -215,7 +240,7 @@ def test_a_journaled_body_orjson_cannot_read_is_still_read_and_refused_in_plain_
     assert journal.batch_payload(first.id)["contacts"][0]["personalization"]["PIN"] == float("inf")
     assert (first.state, second.state) == ("rejected", "accepted")
     assert "a number is not finite" in (first.error or "")
-    assert worker.progress[send_id].error is None  # the job went on: no crash
+    assert "stopped" not in caplog.text  # the job went on: no crash
     assert sandbox.stats()["send_posts"] == 1
 
 
@@ -262,8 +287,10 @@ def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox,
         with pytest.raises(DuplicateSendError):
             submit_send(worker, client, **options)  # a double click or a refresh
         worker.wait(send_id, timeout=20)
+    assert not worker.is_running(send_id)
     progress = send_progress(journal, send_id)
-    assert progress.finished and progress.accepted_recipients == 15
+    assert progress.done == progress.batches == 5
+    assert progress.accepted_recipients == 15
     assert len(progress.transaction_ids) == 5
     assert sandbox.stats()["send_posts"] == 5
 
@@ -377,7 +404,7 @@ def test_a_killed_process_leaves_a_journal_that_says_what_went_out(sandbox, tmp_
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
         states = journal.get_send(send_id).batch_states
-        if states.get("accepted", 0) >= 10 and states.get("in_flight", 0) > 0:
+        if states.get(ACCEPTED, 0) >= 10 and states.get(IN_FLIGHT, 0) > 0:
             break
         time.sleep(0.02)
     process.send_signal(signal.SIGKILL)
@@ -388,16 +415,17 @@ def test_a_killed_process_leaves_a_journal_that_says_what_went_out(sandbox, tmp_
     assert recovered > 0
     batches_after = journal.batches(send_id)
     states = {b.state for b in batches_after}
-    assert "in_flight" not in states
+    assert IN_FLIGHT not in states
     by_content = {journal.batch_payload(b.id)["content"]: b for b in batches_after}
     server_saw = {p["content"] for p in sandbox.sent_payloads()}
     for content in server_saw:
         # Everything that reached Acoustic is accepted or, if the answer was lost, unknown.
-        assert by_content[content].state in ("accepted", "unknown")
+        assert by_content[content].state in (ACCEPTED, UNKNOWN)
     for batch in batches_after:
-        if batch.state == "accepted":
+        if batch.state is ACCEPTED:
             assert journal.batch_payload(batch.id)["content"] in server_saw
             assert batch.transaction_id
-        if batch.state == "planned":
+        if batch.state is PLANNED:
             assert journal.batch_payload(batch.id)["content"] not in server_saw
-    assert any(b.state == "planned" for b in batches_after)  # can be resumed explicitly
+    assert any(b.state is PLANNED for b in batches_after)  # can be resumed explicitly
+    assert all(b.cause is Cause.INTERRUPTED for b in batches_after if b.state is UNKNOWN)

@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal
+from components.states import BatchState
 from components.ui.text import plain
-from tests.apptest_support import APP, composed, texts
+from tests.apptest_support import APP, composed, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
 
@@ -41,11 +42,9 @@ def send_through_the_app(tmp_path: Path) -> tuple[AppTest, str]:
     at.button(key="send.confirm").click().run()
     journal = Journal(tmp_path / "journal.sqlite3")
     send_id = at.session_state["send.active_id"]
-    deadline = time.monotonic() + 20
-    while not journal.get_send(send_id).finished and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for_send(journal, send_id)
     batch = journal.batches(send_id)[0]
-    assert batch.state == "accepted", batch.error
+    assert batch.state is BatchState.ACCEPTED, batch.error
     return at, batch.transaction_id
 
 

@@ -376,9 +376,13 @@ class AcousticClient:
     def _error_for(self, response: httpx.Response, kind: CallKind) -> AcousticError:
         status = response.status_code
         detail = detail_of(response)
+        messages = [PROCESS_REDACTOR.redact(m) for m in api_messages(json_or_none(response))]
         if status == 400:
             return BadRequestError(
-                f"Acoustic refused the request: {detail}", status_code=status, api_message=detail
+                f"Acoustic refused the request: {detail}",
+                status_code=status,
+                api_message=detail,
+                api_messages=messages,
             )
         if status == 403:
             return ForbiddenError(

@@ -6,6 +6,8 @@ processed by Acoustic even though we got no clean answer, so it must not be repe
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 
 class AcousticError(Exception):
     """Base of every error the client raises. `message` is safe to show: secrets are redacted."""
@@ -20,12 +22,16 @@ class AcousticError(Exception):
         *,
         status_code: int | None = None,
         api_message: str | None = None,
+        api_messages: Sequence[str] = (),
         outcome_unknown: bool | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
         self.status_code = status_code
         self.api_message = api_message
+        # Each of Acoustic's own messages as it sent them (redacted), for the journal to keep:
+        # nothing has to take them back out of `message`.
+        self.api_messages = tuple(api_messages)
         if outcome_unknown is not None:
             self.outcome_unknown = outcome_unknown
 
@@ -37,7 +43,7 @@ class AcousticError(Exception):
 
 
 class BadRequestError(AcousticError):
-    """HTTP 400: Acoustic validated the request and refused it; `api_message` says why."""
+    """HTTP 400: Acoustic validated the request and refused it; `api_messages` say why."""
 
 
 class AuthenticationError(AcousticError):

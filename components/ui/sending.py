@@ -20,6 +20,7 @@ from components.environment import console_settings
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
 from components.phone import normalize_phone
 from components.sending import SendWorker, send_progress, submit_send
+from components.states import BatchState
 from components.ui.connection import Connection
 from components.ui.text import md
 
@@ -175,7 +176,8 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
         st.warning(
             f"This exact send (same message, program and recipients) was already started on "
             f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(previous.created_at))} "
-            f"(send #{previous.id}, {previous.state}). Sending it again delivers every SMS twice.",
+            f"(send #{previous.id}, {previous.state(running=worker().is_running(previous.id))}). "
+            "Sending it again delivers every SMS twice.",
             icon=":material/content_copy:",
         )
         if not st.checkbox("Send it again anyway", key="send.repeat_ok"):
@@ -273,7 +275,9 @@ def progress_panel(send_id: int) -> None:
             return
         progress = send_progress(journal(), send_id, running=still_running)
         title = "Test send" if record.kind == "test" else "Send"
-        st.markdown(f"**{title} #{send_id}** · {record.mode} · {record.state}")
+        st.markdown(
+            f"**{title} #{send_id}** · {record.mode} · {record.state(running=still_running)}"
+        )
         st.progress(
             progress.done / progress.batches if progress.batches else 1.0,
             text=f"{progress.done} of {progress.batches} batch(es) done",
@@ -283,10 +287,12 @@ def progress_panel(send_id: int) -> None:
         rejected.metric("Rejected", f"{progress.rejected_recipients:,}")
         unknown.metric("Outcome unknown", f"{progress.unknown_recipients:,}")
         for failure in progress.failures:
-            (st.error if failure.state == "rejected" else st.warning)(
+            refused = failure.state is BatchState.REJECTED
+            (st.error if refused else st.warning)(
                 f"Batch {failure.batch} ({failure.contacts:,} contacts) {failure.state}: "
-                f"{md(failure.message)}  \n**What to do:** {md(failure.hint)}",
-                icon=":material/error:" if failure.state == "rejected" else ":material/help:",
+                f"{md(failure.explanation.what_happened)}  \n"
+                f"**What to do:** {md(failure.explanation.what_to_do)}",
+                icon=":material/error:" if refused else ":material/help:",
             )
         if progress.transaction_ids:
             st.page_link(

@@ -21,16 +21,17 @@ from components.lookups import (
     snapshots_over_time,
     summarize,
 )
+from components.states import Verdict
 from components.ui.connection import current_settings, sandbox_server
 from components.ui.persistence import KEEP
 from components.ui.text import md
 
 VERDICT_ICONS = {
-    "complete": ":material/check_circle:",
-    "processing": ":material/progress_activity:",
-    "not_yet": ":material/hourglass_top:",
-    "not_found": ":material/search_off:",
-    "error": ":material/error:",
+    Verdict.COMPLETE: ":material/check_circle:",
+    Verdict.PROCESSING: ":material/progress_activity:",
+    Verdict.NOT_YET: ":material/hourglass_top:",
+    Verdict.NOT_FOUND: ":material/search_off:",
+    Verdict.ERROR: ":material/error:",
 }
 
 
@@ -111,7 +112,7 @@ def verdicts(lookups: Sequence[Lookup]) -> None:
             _verdict(lookup)
         return
     st.markdown(md(summarize(lookups)))
-    problems = [x for x in lookups if x.verdict in ("error", "not_found")]
+    problems = [x for x in lookups if x.verdict.problem]
     for lookup in problems[:SHOWN_ONE_BY_ONE]:  # problems stay in sight
         _verdict(lookup)
     with st.expander(f"Each transaction ({len(lookups):,})", icon=":material/list:"):
@@ -123,7 +124,7 @@ def _verdict(lookup: Lookup) -> None:
     text = f"`{lookup.transaction_id}` — {md(lookup.message)}"
     if lookup.send_id is not None:
         text += f" (send #{lookup.send_id})"
-    if lookup.verdict in ("error", "not_found"):
+    if lookup.verdict.problem:
         st.warning(text, icon=VERDICT_ICONS[lookup.verdict])
     else:
         st.markdown(text)

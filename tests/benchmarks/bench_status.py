@@ -36,6 +36,7 @@ from components.insights import (  # noqa: E402
 )
 from components.journal import Journal  # noqa: E402
 from components.lookups import Lookup  # noqa: E402
+from components.states import BatchState, Verdict  # noqa: E402
 
 BATCHES, SIZE = 100, 1000
 MESSAGES = [
@@ -138,13 +139,13 @@ def bench_page(payloads: list, answers: dict) -> dict[str, float]:
     now = time.time()
     for batch, (_, transaction, _) in zip(journal.batches(record.id), payloads, strict=True):
         journal.claim_batch(batch.id, "bench")
-        journal.finish_batch(batch.id, "accepted", transaction_id=transaction)
+        journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id=transaction)
         contacts = [
             ContactStatus(s["phoneNumber"], s["smsSent"], s["message"])
             for s in answers[transaction]
         ]
         status = SendStatus(transaction, True, SIZE, len(contacts), contacts)
-        lookups[transaction] = Lookup(transaction, "processing", "", now, status, record.id)
+        lookups[transaction] = Lookup(transaction, Verdict.PROCESSING, "", now, status, record.id)
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.session_state["status.ids"] = list(lookups)
     at.session_state["status.lookups"] = lookups

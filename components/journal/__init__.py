@@ -1,0 +1,32 @@
+"""The journal: every send, its batches and their fate, in one SQLite file (WAL).
+
+A send and all its batches are written before the first request leaves, and each batch moves
+planned -> in_flight -> accepted / rejected / unknown as it goes, each step committed. So after a
+crash the journal says exactly what went out: "in_flight" batches left behind become "unknown"
+(they may have been processed) and are only resent by an explicit choice of the user.
+
+By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
+snapshots.py (status answers), history_queries.py (History's list), records.py (what they return).
+"""
+
+from __future__ import annotations
+
+from components.journal.history_queries import HistoryQueries
+from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
+from components.journal.schema import default_journal_path
+from components.journal.sends import Sends, destination_of
+from components.journal.snapshots import Snapshots
+
+__all__ = [
+    "BatchRecord",
+    "DuplicateSendError",
+    "Journal",
+    "SendRecord",
+    "Snapshot",
+    "default_journal_path",
+    "destination_of",
+]
+
+
+class Journal(Sends, Snapshots, HistoryQueries):
+    """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

@@ -1,0 +1,57 @@
+"""History's queries: the list of sends, newest first, searched and filtered, in one statement."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from components.history_search import clean_search
+from components.journal.base import JournalBase
+from components.journal.records import SendRecord, select_sends
+
+_PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
+
+
+def _phone_digits(text: str) -> str:
+    """The digits to look for when a search is a phone number, however it is written: "tel:"
+    links, "+44 (0) 7911 ...", exit codes ("001 ...") and national zeros ("07911 ...") lose
+    what the API's form does not have. Empty when the search is not a phone number."""
+    candidate = text.removeprefix("tel:").replace("(0)", "")
+    if not _PHONE_SEARCH.fullmatch(candidate):
+        return ""
+    return re.sub(r"\D", "", candidate).lstrip("0")
+
+
+def _literal(text: str) -> str:
+    """`text` for a LIKE pattern with ESCAPE '\\': its own % and _ match only themselves."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+class HistoryQueries(JournalBase):
+    def list_sends(
+        self, *, limit: int = 200, search: str = "", mode: str | None = None
+    ) -> list[SendRecord]:
+        """Newest first; `search` matches content, program, source, a transaction id or a
+        phone number of the send."""
+        clauses: list[str] = []
+        params: list[Any] = []
+        if mode:
+            clauses.append("s.mode = ?")
+            params.append(mode)
+        text = clean_search(search).text  # bounded and encodable: no text breaks the query
+        if text:
+            # A phone number is searched by its digits, however it is written: "+1 (949)
+            # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.
+            digits = _phone_digits(text)
+            like = f"%{_literal(text)}%"
+            phone = f'%"phoneNumber": "%{_literal(digits or text)}%'
+            clauses.append(
+                """(s.content LIKE ? ESCAPE '\\' OR s.program LIKE ? ESCAPE '\\'
+                    OR IFNULL(s.source, '') LIKE ? ESCAPE '\\'
+                    OR EXISTS (SELECT 1 FROM batches f WHERE f.send_id = s.id
+                               AND (f.transaction_id LIKE ? ESCAPE '\\'
+                                    OR f.payload_json LIKE ? ESCAPE '\\')))"""
+            )
+            params += [like, like, like, like, phone]
+        with self._connection() as conn:
+            return select_sends(conn, " AND ".join(clauses), params, newest_first=True, limit=limit)

@@ -1,0 +1,108 @@
+"""Where the journal lives, its tables, and how an older journal file is brought up to date.
+
+Each entry of SCHEMA takes a journal from one version (SQLite's user_version) to the next, in one
+transaction. Old rows keep what they hold: a column added later is NULL in them.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+
+SCHEMA = [
+    # version 1
+    """
+    CREATE TABLE sends (
+        id INTEGER PRIMARY KEY,
+        fingerprint TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('bulk', 'test')),
+        mode TEXT NOT NULL,
+        base_url TEXT NOT NULL,
+        program TEXT NOT NULL,
+        content TEXT NOT NULL,
+        defaults_json TEXT NOT NULL DEFAULT '{}',
+        source TEXT,
+        created_by TEXT,
+        created_at REAL NOT NULL,
+        recipients INTEGER NOT NULL,
+        segments INTEGER,
+        estimated_cost REAL,
+        repeat_of INTEGER REFERENCES sends(id)
+    );
+    CREATE UNIQUE INDEX sends_fingerprint ON sends(fingerprint);
+    CREATE INDEX sends_created ON sends(created_at);
+    CREATE TABLE batches (
+        id INTEGER PRIMARY KEY,
+        send_id INTEGER NOT NULL REFERENCES sends(id),
+        idx INTEGER NOT NULL,
+        state TEXT NOT NULL CHECK (state IN
+            ('planned', 'in_flight', 'accepted', 'rejected', 'unknown')),
+        contacts INTEGER NOT NULL,
+        payload_json TEXT NOT NULL,
+        transaction_id TEXT,
+        status_code INTEGER,
+        error TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        owner TEXT,
+        updated_at REAL NOT NULL,
+        UNIQUE (send_id, idx)
+    );
+    CREATE INDEX batches_transaction ON batches(transaction_id);
+    CREATE TABLE snapshots (
+        id INTEGER PRIMARY KEY,
+        transaction_id TEXT NOT NULL,
+        taken_at REAL NOT NULL,
+        found INTEGER NOT NULL,
+        total INTEGER NOT NULL,
+        processed INTEGER NOT NULL,
+        contacts_json TEXT NOT NULL,
+        errors_json TEXT NOT NULL DEFAULT '[]'
+    );
+    CREATE INDEX snapshots_transaction ON snapshots(transaction_id, taken_at);
+    """,
+    # version 2: why a batch failed (states.Cause) and Acoustic's own messages (a JSON list), as
+    # the client's typed error carried them; status_code already holds the HTTP status.
+    """
+    ALTER TABLE batches ADD COLUMN cause TEXT;
+    ALTER TABLE batches ADD COLUMN api_messages_json TEXT;
+    """,
+]
+SCHEMA_VERSION = len(SCHEMA)
+
+
+def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
+    """SMS_CONSOLE_JOURNAL, else SMS_CONSOLE_DATA_DIR/journal.sqlite3, else a per-user folder."""
+    env = os.environ if environ is None else environ
+    if env.get("SMS_CONSOLE_JOURNAL"):
+        return Path(env["SMS_CONSOLE_JOURNAL"]).expanduser()
+    if env.get("SMS_CONSOLE_DATA_DIR"):
+        return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sms-console" / "journal.sqlite3"
+
+
+def migrate(conn: sqlite3.Connection, path: Path) -> None:
+    """Brings the journal on `conn` to SCHEMA_VERSION; the caller holds the process's write lock.
+    A journal written by a newer console is refused rather than misread."""
+    version = conn.execute("PRAGMA user_version").fetchone()[0]
+    if version > SCHEMA_VERSION:
+        raise RuntimeError(
+            f"The journal at {path} was written by a newer version of the console "
+            f"(schema {version}); update the console or point SMS_CONSOLE_JOURNAL elsewhere."
+        )
+    for number in range(version, SCHEMA_VERSION):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if conn.execute("PRAGMA user_version").fetchone()[0] > number:
+                conn.execute("ROLLBACK")  # another process migrated it meanwhile
+                continue
+            for statement in SCHEMA[number].split(";"):
+                if statement.strip():
+                    conn.execute(statement)
+            conn.execute(f"PRAGMA user_version={number + 1}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")

@@ -1,0 +1,106 @@
+"""The console's vocabulary of states: one enum each for a batch, a send, a batch's failure and a
+status look-up, used by the journal, sending, History and Status alike.
+
+They are `StrEnum`s: a member is the very string the journal has always stored ("in_flight",
+"rejected", ...), so old journal files read back without a migration.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+
+
+class BatchState(StrEnum):
+    """planned -> in_flight -> accepted / rejected / unknown, each step committed."""
+
+    PLANNED = "planned"
+    IN_FLIGHT = "in_flight"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"  # certainly not processed by Acoustic
+    UNKNOWN = "unknown"  # may have been processed: never resent without the user's choice
+
+    @property
+    def final(self) -> bool:
+        return self in (BatchState.ACCEPTED, BatchState.REJECTED, BatchState.UNKNOWN)
+
+
+class Cause(StrEnum):
+    """Why a batch was rejected or has an unknown outcome, from the client's typed error. Batches
+    journaled before this column existed have none."""
+
+    REFUSED = "refused"  # HTTP 400: Acoustic's own messages say why
+    CREDENTIALS = "credentials"  # the token or the API credentials were not accepted
+    FORBIDDEN = "forbidden"  # HTTP 403: SMS not enabled for the organisation or user
+    BUSY = "busy"  # Acoustic's limit of 10 requests in flight
+    UNREACHABLE = "unreachable"  # never reached Acoustic
+    SERVER = "server"  # HTTP 5xx
+    ANSWER_LOST = "answer_lost"  # the request went out, no answer came back
+    UNEXPECTED = "unexpected"  # an answer the client does not understand
+    UNWRITABLE = "unwritable"  # the batch could not be written as a request
+    INTERRUPTED = "interrupted"  # the console stopped while the batch was in flight
+    FAULT = "fault"  # a fault of the console while sending
+
+
+class SendState(StrEnum):
+    """One word for a whole send, from its batches and whether a worker is sending it now."""
+
+    RUNNING = "running"
+    INTERRUPTED = "interrupted"  # nothing runs it, and batches are left planned or cut off
+    ACCEPTED = "accepted"
+    PARTLY_REJECTED = "partly rejected"
+    REJECTED = "rejected"
+    UNKNOWN = "outcome unknown"
+
+
+def send_state(
+    batches: Mapping[BatchState, int], *, running: bool, interrupted: int = 0
+) -> SendState:
+    """The state of a send whose batches are counted by state in `batches`; `interrupted` of its
+    unknown batches were cut off by a stop of the console, not by an answer from Acoustic.
+
+    `running` is the worker's word (SendWorker.is_running): a planned or in-flight batch says
+    nothing about whether anything is still sending it.
+    """
+    if running:
+        return SendState.RUNNING
+    if batches.get(BatchState.PLANNED) or batches.get(BatchState.IN_FLIGHT) or interrupted:
+        return SendState.INTERRUPTED
+    if batches.get(BatchState.UNKNOWN):
+        return SendState.UNKNOWN
+    if batches.get(BatchState.REJECTED):
+        return SendState.PARTLY_REJECTED if batches.get(BatchState.ACCEPTED) else SendState.REJECTED
+    return SendState.ACCEPTED
+
+
+class Verdict(StrEnum):
+    """What a status look-up of one transaction found."""
+
+    COMPLETE = "complete"
+    PROCESSING = "processing"
+    NOT_YET = "not_yet"  # "not found", but this console was given the id a moment ago
+    NOT_FOUND = "not_found"
+    ERROR = "error"
+
+    @property
+    def settled(self) -> bool:
+        """No point asking again automatically."""
+        return self in (Verdict.COMPLETE, Verdict.NOT_FOUND)
+
+    @property
+    def problem(self) -> bool:
+        """Worth a warning of its own."""
+        return self in (Verdict.ERROR, Verdict.NOT_FOUND)
+
+    @property
+    def words(self) -> str:
+        return _VERDICT_WORDS[self]
+
+
+_VERDICT_WORDS = {
+    Verdict.COMPLETE: "complete",
+    Verdict.PROCESSING: "processing",
+    Verdict.NOT_YET: "not started yet",
+    Verdict.NOT_FOUND: "not found",
+    Verdict.ERROR: "could not be checked",
+}
