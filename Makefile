@@ -42,6 +42,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_compose.py
 	$(PY) tests/benchmarks/bench_sending.py
 	$(PY) tests/benchmarks/bench_status.py
+	$(PY) tests/benchmarks/bench_typing.py
 
 sandbox: setup
 	$(PY) -m components.sandbox
