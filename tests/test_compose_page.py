@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import uuid
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -181,3 +183,19 @@ def test_a_file_that_cannot_be_used_says_why_on_the_page():
     at.session_state["compose.upload_kept"] = (b"Phone,Name\n", "header.csv", "g")
     at.run()
     assert "There is only one row (Phone, Name)" in plain(at.warning[0].value)
+
+
+def test_the_same_contacts_are_read_once_for_every_session(monkeypatch):
+    import components.ui.compose_widgets as widgets
+
+    readings = []
+    real = widgets.read_contacts
+    monkeypatch.setattr(
+        widgets, "read_contacts", lambda *a, **k: readings.append(1) or real(*a, **k)
+    )
+    unique = uuid.uuid4().hex  # contacts no earlier test has read in this process
+    paste = f"phone,FIRST NAME\n+19495001234,{unique}\n+19495001235,Bea\n+19495001236,Cy\n"
+    first = composed("Hi %%FIRST NAME%%", paste)
+    second = composed("Hello %%FIRST NAME%%", paste)  # another session, the same contacts
+    assert metric(first, "Recipients") == metric(second, "Recipients") == "3"
+    assert len(readings) == 1

@@ -56,6 +56,28 @@ def _memo(name: str) -> dict:
     return st.session_state.setdefault(name, {})
 
 
+def _digest(data: bytes) -> str:
+    """What identifies contacts, whoever pasted or uploaded them: their bytes."""
+    return hashlib.sha256(data).hexdigest()
+
+
+@st.cache_resource(max_entries=8, show_spinner="Reading the contacts…")
+def _shared_reading(
+    key: str,
+    _data: bytes | str,
+    filename: str | None,
+    region: str,
+    column: str | None,
+    sheet: str | None,
+) -> ContactList:
+    """One reading of the same contacts for every session of the process (five marketers with
+    the same file, or a tab reopened): keyed by their digest and the reading's choices. The
+    ContactList is shared, so nothing may change it after reading."""
+    return read_contacts(
+        _data, filename=filename, default_region=region, phone_column=column, sheet=sheet
+    )
+
+
 def _kept_upload(upload: object) -> tuple[bytes, str, str] | None:
     """The uploaded file, kept in the session: the uploader forgets it when the marketer switches
     to Paste or to another page, and a file that was chosen must not silently disappear. A file
@@ -64,7 +86,8 @@ def _kept_upload(upload: object) -> tuple[bytes, str, str] | None:
     held_before = bool(noted_in_previous_run("compose.upload"))
     note_for_next_run("compose.upload", upload is not None)
     if upload is not None:
-        kept = (upload.getvalue(), upload.name, upload.file_id)  # type: ignore[attr-defined]
+        data = upload.getvalue()  # type: ignore[attr-defined]
+        kept = (data, upload.name, _digest(data))  # type: ignore[attr-defined]
         state["compose.upload_kept"] = kept
     elif held_before:
         state.pop("compose.upload_kept", None)
@@ -144,7 +167,7 @@ def contacts_input() -> LoadedContacts | None:
             "+1 949 500 1234,Ann,4821",
         )
         if text.strip():
-            data, identity = text, hashlib.sha1(text.encode()).hexdigest()
+            data, identity = text, _digest(text.encode("utf-8", "surrogatepass"))
     if "compose.region" not in st.session_state:
         st.session_state["compose.region"] = browser_region()
     left, right = st.columns(2)
@@ -178,9 +201,7 @@ def contacts_input() -> LoadedContacts | None:
     if key not in memo:
         memo.clear()
         try:
-            memo[key] = read_contacts(
-                data, filename=filename, default_region=region, phone_column=column, sheet=sheet
-            )
+            memo[key] = _shared_reading(key, data, filename, region, column, sheet)
         except UnknownColumnError:
             # The column was chosen for other contacts (a paste, an earlier file): guess anew.
             st.session_state["compose.reset_phone_column"] = True

@@ -150,7 +150,7 @@ def message_editor(
             "highlight": list(dict.fromkeys(highlight_for(current))),
             "placeholder": placeholder,
             "rows": rows,
-            "debounce_ms": 250,
+            "debounce_ms": 150,
         },
         default={"text": text},
         on_text_change=lambda: None,
