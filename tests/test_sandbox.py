@@ -17,15 +17,7 @@ SEND = "/rest/channels/sms/externalconsentsends"
 
 
 def token(server) -> str:
-    response = httpx.post(
-        f"{server.url}/oauth/token",
-        data={
-            "grant_type": "refresh_token",
-            "client_id": "sandbox-client",
-            "client_secret": "sandbox-secret",
-            "refresh_token": "sandbox-refresh",
-        },
-    )
+    response = httpx.post(f"{server.url}/oauth/token", data=server.config.token_form())
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
@@ -333,3 +325,14 @@ def test_the_sandbox_keeps_the_sms_each_contact_received(sandbox):
     ]
     missing = httpx.get(f"{sandbox.url}/_sandbox/transactions/nope/messages")
     assert missing.status_code == 404 and sandbox.delivered("nope") is None
+
+
+def test_the_documented_default_credentials():
+    from components.sandbox import SandboxConfig
+
+    assert SandboxConfig().token_form() == {
+        "grant_type": "refresh_token",
+        "client_id": "sandbox-client",
+        "client_secret": "sandbox-secret",
+        "refresh_token": "sandbox-refresh",
+    }
