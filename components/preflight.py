@@ -13,6 +13,7 @@ from components.segments import count_segments
 
 UCS2_WARNING_CHARACTERS = 350
 LONG_LINK_CHARACTERS = 23
+_SAID_ONE_BY_ONE = 5  # like issues beyond this are counted in one line, however long the text
 _LINK = re.compile(r"(?:https?://|www\.)[^\s]+", re.IGNORECASE)
 
 # Acoustic's documented 400 messages (ACOUSTIC_API.md), for hints when the API refuses a send.
@@ -88,16 +89,25 @@ def preflight(
                 "Write a field name between the %% marks, such as %%FIRST NAME%%, or remove them.",
             )
         )
-    for name in tag_spellings(content):
-        if name != name.strip():
-            issues.append(
-                Issue(
-                    "warning",
-                    f"%%{name}%% has spaces inside the %% marks: Acoustic may not match it to the "
-                    f"field {name.strip()}.",
-                    f"Write it %%{name.strip()}%%.",
-                )
+    spaced = [name for name in tag_spellings(content) if name != name.strip()]
+    for name in spaced[:_SAID_ONE_BY_ONE]:
+        issues.append(
+            Issue(
+                "warning",
+                f"%%{name}%% has spaces inside the %% marks: Acoustic may not match it to the "
+                f"field {name.strip()}.",
+                f"Write it %%{name.strip()}%%.",
             )
+        )
+    if len(spaced) > _SAID_ONE_BY_ONE:
+        more = len(spaced) - _SAID_ONE_BY_ONE
+        issues.append(
+            Issue(
+                "warning",
+                f"{more:,} more tags have spaces inside the %% marks.",
+                "Remove the spaces between the %% marks and the field names.",
+            )
+        )
     for name, value in (defaults or {}).items():
         if isinstance(value, str) and TAG_PATTERN.search(value):
             issues.append(

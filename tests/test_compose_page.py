@@ -199,3 +199,15 @@ def test_the_same_contacts_are_read_once_for_every_session(monkeypatch):
     second = composed("Hello %%FIRST NAME%%", paste)  # another session, the same contacts
     assert metric(first, "Recipients") == metric(second, "Recipients") == "3"
     assert len(readings) == 1
+
+
+@pytest.mark.timeout(60)
+def test_a_pasted_document_of_a_message_stays_bounded():
+    content = "".join(f"Hi %%TAG {i}%% " for i in range(1200))  # ~19 KB, 1,200 tags
+    contacts = "phone,TAG 1\n" + "".join(f"+1949500{1000 + i:04d},x\n" for i in range(2000))
+    at = composed(content, contacts)
+    assert not at.exception
+    fields = [t for t in at.text_input if (t.key or "").startswith("compose.default.")]
+    assert 0 < len(fields) <= 800 // len("%%TAG 1%%")  # only the tags of a sendable length
+    assert "Acoustic accepts at most 800" in texts(at)
+    assert "Only the first 800 characters are shown." in texts(at)

@@ -205,3 +205,10 @@ def test_the_request_uses_the_messages_own_spelling_of_each_tag():
 def test_spaces_inside_a_tag_are_flagged():
     (issue,) = preflight("Your PIN: %% PIN %%", "1", 1)
     assert issue.level == "warning" and issue.fix == "Write it %%PIN%%."
+
+
+def test_many_tags_with_spaces_are_counted_not_listed_one_by_one():
+    content = "".join(f"%% T{i} %%" for i in range(300))
+    spaced = [i for i in preflight(content, "1", 1) if "spaces inside" in i.message]
+    assert len(spaced) == 6
+    assert spaced[-1].message == "295 more tags have spaces inside the %% marks."

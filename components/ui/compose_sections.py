@@ -7,7 +7,13 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.compose import DEFAULT_PRICE_PER_SEGMENT, Draft, Summary, payloads_for
+from components.compose import (
+    DEFAULT_PRICE_PER_SEGMENT,
+    Draft,
+    Summary,
+    payloads_for,
+    renderable_part,
+)
 from components.payloads import MAX_CONTACTS_PER_SEND, curl_command, payload_json
 from components.segments import count_segments, smart_fix
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
@@ -59,7 +65,8 @@ def message_inputs(recipients: pd.DataFrame) -> Draft:
     )
     content = repaired_message(content, CONTENT, CONTENT_VERSION)
     state[CONTENT] = content
-    defaults, columns = tag_fields(content, list(recipients.columns))
+    # A message over the limit cannot be sent: only the tags of what could be get a field.
+    defaults, columns = tag_fields(renderable_part(content), list(recipients.columns))
     return Draft(
         content=content, program=program, source=source, defaults=defaults, columns=columns
     )
