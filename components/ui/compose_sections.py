@@ -125,7 +125,8 @@ def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
         return
     count = len(recipients)
     state[PREVIEW] = min(max(int(state.get(PREVIEW, 1)), 1), count)
-    picker, previous, following = st.columns([4, 1, 1], vertical_alignment="bottom")
+    picker = st.container()
+    previous, following = st.columns(2)
     previous.button(
         "Previous",
         icon=":material/chevron_left:",

@@ -290,7 +290,8 @@ def phone_bubble(text: str, number: str, position: str) -> None:
 
 
 def distribution(stats: MessageStatistics) -> None:
-    left, middle, right, total = st.columns(4)
+    left, middle = st.columns(2)
+    right, total = st.columns(2)
     left.metric("Shortest SMS", f"{stats.min_characters:,}", help="characters")
     middle.metric("Median SMS", f"{stats.median_characters:,.0f}", help="characters")
     right.metric("Longest SMS", f"{stats.max_characters:,}", help="characters")
