@@ -22,6 +22,10 @@ from components.contact_limits import ContactFileError, Grid, UnknownSheetError
 from components.contact_xlsx import xlsx_grid
 from components.unicode_text import broken_characters_note, without_lone_surrogates
 
+# Python's csv module refuses fields over 131,072 characters with its own error; the console's
+# limits (the file's size, then a cell's length) are the ones that speak to the marketer.
+csv.field_size_limit(max(csv.field_size_limit(), limits.MAX_FILE_BYTES + 1))
+
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_PACKAGE = "EncryptedPackage".encode("utf-16-le")
 _SEPARATORS = ("\t", ";", ",")

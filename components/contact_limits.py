@@ -13,6 +13,7 @@ MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
 MAX_COLUMNS = 500
 MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for a cell
+MAX_CELLS = 10_000_000  # rows x columns: 200,000 contacts with 50 fields, in bounded memory
 MAX_UNPACKED_PART_BYTES = 300 * 1024 * 1024  # one XML part of a workbook, unzipped
 MAX_EMPTY_ROWS_IN_A_RUN = 10_000  # formatted but empty sheet rows: stop reading after so many
 EXCEL_MAX_ROWS = 1_048_576
@@ -49,6 +50,7 @@ def rows_grid(
     sheet: str | None = None,
 ) -> Grid:
     width = max((len(cells) for _, cells in rows), default=0)
+    check_cells(len(rows), width)
     padded = [cells + [""] * (width - len(cells)) for _, cells in rows]
     cells = pd.DataFrame(padded, columns=range(width), dtype=object) if rows else pd.DataFrame()
     return Grid(cells, [line for line, _ in rows], notes, flags or {}, sheets or [], sheet)
@@ -64,6 +66,24 @@ def check_width(width: int, row: int) -> None:
             f"Row {row:,} has {width:,} columns; the console reads at most {MAX_COLUMNS:,}. "
             "Remove the columns you do not need for this message, or save only the phone and "
             "personalization columns."
+        )
+
+
+def check_cells(rows: int, columns: int, *, cells: int | None = None) -> None:
+    """`cells` counted so far while reading (a sheet whose rows are sparse but wide), else the
+    rectangle `rows` x `columns`."""
+    total = rows * columns if cells is None else cells
+    if total > MAX_CELLS:
+        extent = (
+            f"The file has {rows:,} rows of up to {columns:,} columns ({total:,} cells)"
+            if cells is None
+            else f"By row {rows:,} the sheet already holds {total:,} cells, counting the empty "
+            "ones between filled cells"
+        )
+        raise ContactFileError(
+            f"{extent}; the console reads at most {MAX_CELLS:,} cells. Remove the columns you "
+            "do not need for this message (also empty ones far to the right), or save only the "
+            "phone and personalization columns."
         )
 
 

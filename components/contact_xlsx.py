@@ -75,6 +75,7 @@ def _sheet_rows(sheet: Any, notes: list[str]) -> list[tuple[int, list[str]]]:
     sheet.reset_dimensions()
     rows: list[tuple[int, list[str]]] = []
     empty_run = 0
+    cells_seen = 0
     for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
         if number > limits.EXCEL_MAX_ROWS:
             notes.append(f"Stopped reading after row {limits.EXCEL_MAX_ROWS:,}, Excel's last row.")
@@ -86,6 +87,8 @@ def _sheet_rows(sheet: Any, notes: list[str]) -> list[tuple[int, list[str]]]:
             if beyond.count(None) != len(beyond):
                 limits.check_width(_last_filled(values) + 1, number)
             values = values[: limits.MAX_COLUMNS]
+        cells_seen += len(values)  # counted before any cell is converted: sparse rows are wide
+        limits.check_cells(number, len(values), cells=cells_seen)
         cells = [_cell_text(value) for value in values]
         if limits.blank(cells):
             empty_run += 1

@@ -211,3 +211,18 @@ def test_a_pasted_document_of_a_message_stays_bounded():
     assert 0 < len(fields) <= 800 // len("%%TAG 1%%")  # only the tags of a sendable length
     assert "Acoustic accepts at most 800" in texts(at)
     assert "Only the first 800 characters are shown." in texts(at)
+
+
+def test_a_refused_paste_says_why_and_stays_refused_without_reading_again(monkeypatch):
+    import components.ui.compose_widgets as widgets
+
+    readings = []
+    real = widgets.read_contacts
+    monkeypatch.setattr(
+        widgets, "read_contacts", lambda *a, **k: readings.append(1) or real(*a, **k)
+    )
+    at = composed("Hi %%FIRST NAME%%", f"phone,name\n+19495001234,{'x' * 140_000}\n")
+    assert not at.exception
+    assert "Row 2, column 2 holds 140,000 characters" in texts(at)
+    at.run()
+    assert not at.exception and "holds 140,000 characters" in texts(at) and len(readings) == 1

@@ -279,3 +279,27 @@ def test_a_merged_title_row_above_the_header_is_skipped_with_a_note():
 def test_a_header_with_one_name_is_not_taken_for_a_title():
     contacts = read_contacts("Phone,,\n+19495001234,Ann,7\n+19495001299,Bob,8\n")
     assert contacts.phone_column == "Phone" and len(contacts.recipients) == 2
+
+
+def test_a_cell_longer_than_pythons_csv_limit_is_named_not_a_crash():
+    for text in (
+        "phone,name\n+19495001234," + "x" * 140_000 + "\n",
+        "phone,name\n+19495001234," + "x" * 140_000 + "\n+19495001235,ok\n\n+19495001236,b\n",
+    ):
+        with pytest.raises(ContactFileError, match=r"Row 2, column 2 holds 140,000 characters"):
+            read_contacts(text)
+
+
+@pytest.mark.timeout(30)
+def test_sparse_wide_sheets_are_refused_by_their_cells_before_they_cost_memory(monkeypatch):
+    monkeypatch.setattr(contact_limits, "MAX_CELLS", 10_000)
+    sparse = {f"A{r}": 19495001000 + r for r in range(1, 40)} | {
+        f"SF{r}": "x" for r in range(1, 40)
+    }  # column 500 filled in every row: 39 rows x 500 cells
+    with pytest.raises(ContactFileError, match=r"By row 21 the sheet already holds 10,500 cells"):
+        read_contacts(raw_xlsx({"S": sheet_xml(sparse)}), filename="s.xlsx")
+    header_only = {"A1": "Phone", "SF1": "Far"} | {f"A{r}": 19495001000 + r for r in range(2, 40)}
+    with pytest.raises(ContactFileError, match=r"39 rows of up to 500 columns \(19,500 cells\)"):
+        read_contacts(raw_xlsx({"S": sheet_xml(header_only)}), filename="h.xlsx")
+    fine = {f"A{r}": 19495001000 + r for r in range(1, 40)} | {f"C{r}": "x" for r in range(1, 40)}
+    assert len(read_contacts(raw_xlsx({"S": sheet_xml(fine)}), filename="f.xlsx").recipients) == 39

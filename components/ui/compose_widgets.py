@@ -211,10 +211,13 @@ def contacts_input() -> LoadedContacts | None:
             st.session_state["compose.sheets"] = []
             st.rerun()
         except ContactFileError as exc:
-            st.error(md(exc), icon=":material/error:")
-            return None
-        # The sheet the reader took is the one the choice will show: no second reading.
-        memo[key_for(memo[key].sheet)] = memo[key]
+            memo[key] = exc  # a file refused late is not read again on every rerun
+        else:
+            # The sheet the reader took is the one the choice will show: no second reading.
+            memo[key_for(memo[key].sheet)] = memo[key]
+    if isinstance(memo[key], ContactFileError):
+        st.error(md(memo[key]), icon=":material/error:")
+        return None
     contacts: ContactList = memo[key]
     if source == "Upload a file":
         _follow_sheets(contacts)
