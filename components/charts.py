@@ -5,7 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
-COLORS = {"sent": "#0b6e4f", "failed": "#c0392b", "pending": "#b0b8b4"}
+from components.states import ContactState
+
+COLORS = {
+    ContactState.SENT: "#0b6e4f",
+    ContactState.FAILED: "#c0392b",
+    ContactState.PENDING: "#b0b8b4",
+}
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
     "height": 300,
@@ -29,7 +35,7 @@ def _share(part: int, total: int) -> str:
 
 
 def outcome_donut(sent: int, failed: int, pending: int) -> go.Figure:
-    labels = ["sent", "failed", "pending"]
+    labels = list(ContactState)
     values = [sent, failed, pending]
     total = sum(values)
     # Slices of zero get no label: a "0 (0%)" floating by the ring only adds noise.
@@ -58,7 +64,7 @@ def failures_by_reason(groups: pd.DataFrame) -> go.Figure:
             x=ordered["recipients"],
             y=ordered["reason"],
             orientation="h",
-            marker_color=COLORS["failed"],
+            marker_color=COLORS[ContactState.FAILED],
             customdata=ordered["reason"],
             hovertemplate="%{y}: %{x:,} recipients<extra></extra>",
         )
@@ -79,7 +85,7 @@ def failures_by_country(table: pd.DataFrame, top: int = 12) -> go.Figure:
     if len(states):
         states = states.assign(_total=states.sum(axis=1)).sort_values("_total").tail(top)
         largest = float(states["_total"].max())
-        for state in ("sent", "failed", "pending"):
+        for state in ContactState:
             if state in states:
                 figure.add_bar(
                     x=states[state],
@@ -102,7 +108,7 @@ def outcome_by_batch(table: pd.DataFrame) -> go.Figure:
         else pd.DataFrame()
     )
     figure = go.Figure()
-    for state in ("sent", "failed", "pending"):
+    for state in ContactState:
         if state in states:
             figure.add_bar(
                 x=[f"#{int(b)}" for b in states.index],
@@ -125,14 +131,14 @@ def processed_over_time(snapshots: pd.DataFrame) -> go.Figure:
             y=snapshots["processed"],
             mode="lines+markers",
             name="processed",
-            line={"color": COLORS["sent"]},
+            line={"color": COLORS[ContactState.SENT]},
         )
         figure.add_scatter(
             x=snapshots["taken_at"],
             y=snapshots["total"],
             mode="lines",
             name="total",
-            line={"color": COLORS["pending"], "dash": "dot"},
+            line={"color": COLORS[ContactState.PENDING], "dash": "dot"},
         )
     figure.update_layout(title="Processed over time", **_LAYOUT)
     _count_axis(figure, "y", float(snapshots["total"].max()) if len(snapshots) else 0)

@@ -18,10 +18,10 @@ def xlsx_grid(data: bytes, wanted: str | None, notes: list[str]) -> limits.Grid:
         from openpyxl import load_workbook
 
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:
+    except Exception:
         raise limits.ContactFileError(
-            "This Excel file could not be opened. Save it again as .xlsx (or as CSV) and "
-            f"upload that. ({type(exc).__name__})"
+            "This Excel file could not be opened: it may be damaged or not really an Excel "
+            "workbook. Open it in Excel and save it again as .xlsx (or as CSV), then upload that."
         ) from None
     try:
         sheets = {sheet.title: sheet for sheet in book.worksheets}

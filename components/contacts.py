@@ -86,10 +86,6 @@ class ContactList:
     sheets: list[str] = field(default_factory=list)  # of a workbook, to choose from
     sheet: str | None = None  # the sheet read
 
-    @property
-    def personalization_columns(self) -> list[str]:
-        return [c for c in self.recipients.columns if c != "phoneNumber"]
-
 
 def _frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=columns)

@@ -17,8 +17,9 @@ from typing import Any
 import pandas as pd
 
 from components.phone import country_of, region_name
+from components.states import ContactState
 
-SENT, FAILED, PENDING = "sent", "failed", "pending"
+SENT, FAILED, PENDING = ContactState.SENT, ContactState.FAILED, ContactState.PENDING
 # OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
 # before it looks for a formula; a tab or CR at the start is risky by itself.
 _FORMULA_START = ("=", "+", "-", "@")

@@ -11,6 +11,14 @@ from collections.abc import Mapping
 from enum import StrEnum
 
 
+class ContactState(StrEnum):
+    """What became of one contact of a send, from Acoustic's answers and the journal."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    PENDING = "pending"
+
+
 class BatchState(StrEnum):
     """planned -> in_flight -> accepted / rejected / unknown, each step committed."""
 

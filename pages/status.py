@@ -6,6 +6,7 @@ import streamlit as st
 
 from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
+from components.states import ContactState
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP
@@ -92,8 +93,8 @@ shown = filtered_table(table)
 contacts_grid(shown)
 export_button(shown)
 
-failed = int((table["state"] == "failed").sum())
-pending = int((table["state"] == "pending").sum())
+failed = int((table["state"] == ContactState.FAILED).sum())
+pending = int((table["state"] == ContactState.PENDING).sum())
 if failed or pending:
     st.subheader("Resend")
     include_pending = st.checkbox(

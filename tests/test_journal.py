@@ -158,6 +158,10 @@ def test_history_search_and_snapshots(tmp_path):
         "001 949 500 0102",
         "tel:+1-949-500-0102",
         "0949 500 0102",
+        "\u202a+1 949 500 0102\u202c",  # bidi marks from a copied cell
+        "١٩٤٩٥٠٠٠١٠٢",  # Arabic-Indic digits
+        "＋１ ９４９ ５００ ０１０２",  # full-width
+        "+1 949.500.0102 ext 5",
     ):
         assert [s.id for s in journal.list_sends(search=written)] == [new.id, old.id], written
     assert journal.list_sends(search="+1 949 500 0199") == []

@@ -12,12 +12,13 @@ import httpx
 import pytest
 
 from components.sandbox import TEST_NUMBERS, outcome_for
+from tests.sandbox_support import token_form
 
 SEND = "/rest/channels/sms/externalconsentsends"
 
 
 def token(server) -> str:
-    response = httpx.post(f"{server.url}/oauth/token", data=server.config.token_form())
+    response = httpx.post(f"{server.url}/oauth/token", data=token_form(server.config))
     assert response.status_code == 200
     body = response.json()
     assert body["token_type"] == "bearer"
@@ -328,9 +329,7 @@ def test_the_sandbox_keeps_the_sms_each_contact_received(sandbox):
 
 
 def test_the_documented_default_credentials():
-    from components.sandbox import SandboxConfig
-
-    assert SandboxConfig().token_form() == {
+    assert token_form() == {
         "grant_type": "refresh_token",
         "client_id": "sandbox-client",
         "client_secret": "sandbox-secret",

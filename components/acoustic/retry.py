@@ -104,6 +104,3 @@ def retry_after_seconds(value: str | None, now: datetime | None = None) -> float
         when = when.replace(tzinfo=UTC)
     seconds = (when - (now or datetime.now(UTC))).total_seconds()
     return max(seconds, 0.0) if math.isfinite(seconds) else None
-
-
-NO_RETRY = RetryPolicy(max_attempts=1, concurrency_attempts=1)

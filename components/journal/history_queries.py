@@ -8,15 +8,18 @@ from typing import Any
 from components.history_search import clean_search
 from components.journal.base import JournalBase
 from components.journal.records import SendRecord, select_sends
+from components.unicode_text import clean_number_text
 
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
+_EXTENSION = re.compile(r"\s*(?:ext\.?|x|#)\s*\d+$", re.IGNORECASE)  # "+1 949 500 1234 ext 5"
 
 
 def _phone_digits(text: str) -> str:
     """The digits to look for when a search is a phone number, however it is written: "tel:"
     links, "+44 (0) 7911 ...", exit codes ("001 ...") and national zeros ("07911 ...") lose
     what the API's form does not have. Empty when the search is not a phone number."""
-    candidate = text.removeprefix("tel:").replace("(0)", "")
+    candidate = clean_number_text(text).strip().removeprefix("tel:").replace("(0)", "")
+    candidate = _EXTENSION.sub("", candidate)
     if not _PHONE_SEARCH.fullmatch(candidate):
         return ""
     return re.sub(r"\D", "", candidate).lstrip("0")

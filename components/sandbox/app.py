@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import random
-import re
 import secrets
 import threading
 import time
@@ -30,7 +29,7 @@ from components.acoustic.limits import CONCURRENCY_REJECTION_STATUS
 from .config import SandboxConfig
 from .control import control_routes
 from .numbers import Outcome, outcome_for
-from .rendering import render_body
+from .rendering import TAG, render_body
 
 SEND_PATH = "/rest/channels/sms/externalconsentsends"
 STATUS_PATH = "/rest/channels/sms/sends/{transaction_id}/status"
@@ -41,7 +40,6 @@ CONCURRENCY_MESSAGE = (
     "Too many concurrent requests. At most {limit} requests may run at the same time for an "
     "organization."
 )
-_TAG = re.compile(r"%%([^%\r\n]+?)%%")
 
 
 class JSONResponse(StarletteJSONResponse):
@@ -321,9 +319,9 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             return error_response(400, "SMS content should be present")
         if len(content) > 800:
             return error_response(400, "The message exceeded the maximum 800 character limit.")
-        known = {field.strip().lower() for field in config.fields}
+        known = {field.strip().casefold() for field in config.fields}
         unknown = list(
-            dict.fromkeys(t for t in _TAG.findall(content) if t.strip().lower() not in known)
+            dict.fromkeys(t for t in TAG.findall(content) if t.strip().casefold() not in known)
         )
         if unknown:
             return error_response(400, f"Wrong personalization tags {', '.join(unknown)}")

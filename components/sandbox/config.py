@@ -49,15 +49,6 @@ class SandboxConfig:
         for name, value in checked.items():
             setattr(self, name, value)
 
-    def token_form(self) -> dict[str, str]:
-        """The form a client posts to /oauth/token with this sandbox's credentials."""
-        return {
-            "grant_type": "refresh_token",
-            "client_id": self.client_id,
-            "client_secret": self.client_secret,
-            "refresh_token": self.refresh_token,
-        }
-
     def as_dict(self) -> dict[str, object]:
         return asdict(self)
 

@@ -35,8 +35,8 @@ if str(ROOT) not in sys.path:
 from components.acoustic import SEND_PATH, AcousticClient, clear_token_caches  # noqa: E402
 from components.acoustic.client import encode_payload  # noqa: E402
 from components.journal import Journal  # noqa: E402
-from components.sandbox import SandboxConfig  # noqa: E402
 from components.sending import SendWorker, send_payloads, submit_send  # noqa: E402
+from tests.sandbox_support import token_form  # noqa: E402
 
 BATCHES, SIZE, LATENCY, IN_FLIGHT, ROUNDS = 100, 1000, 0.1, 10, 7
 TARGET = 1.05
@@ -78,7 +78,7 @@ def start_sandbox() -> tuple[subprocess.Popen, str]:
 def fresh_token(url: str) -> str:
     """Forgets every token and count of the sandbox, and fetches one token for the next run."""
     httpx.post(f"{url}/_sandbox/reset", json={})
-    answer = httpx.post(f"{url}/oauth/token", data=SandboxConfig().token_form())
+    answer = httpx.post(f"{url}/oauth/token", data=token_form())
     return answer.json()["access_token"]
 
 
