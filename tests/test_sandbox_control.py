@@ -138,3 +138,20 @@ def test_configure_in_python_checks_types_too(sandbox):
         sandbox.configure(max_concurrent="ten")
     sandbox.configure(max_concurrent=3, latency=0, active_programs=("9",), seed=4)
     assert sandbox.config.max_concurrent == 3 and sandbox.config.latency == 0.0
+
+
+@pytest.mark.parametrize(
+    ("knob", "value", "said"),
+    [
+        ("max_concurrent", -1, "at least 1"),
+        ("max_concurrent", 0, "at least 1"),
+        ("page_size", -3, "at least 0"),
+        ("token_lifetime", -100, "at least 0"),
+        ("status_delay", -5, "at least 0"),
+        ("error_rate", 1.5, "from 0 to 1"),
+    ],
+)
+def test_knobs_out_of_range_are_refused_by_name(sandbox, knob, value, said):
+    with pytest.raises(ValueError, match=f"The sandbox knob {knob} must be {said}"):
+        sandbox.configure(**{knob: value})
+    assert sandbox.config.as_dict()[knob] != value

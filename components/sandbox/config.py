@@ -84,4 +84,23 @@ def _checked(name: str, value: object) -> object:
     needs, fits, convert = _KNOB_KINDS[name]
     if not fits(value):
         raise ValueError(f"The sandbox knob {name} must be {needs}, not {reprlib.repr(value)}.")
+    low, high = _RANGES.get(name, (None, None))  # knobs with a range are numbers, checked above
+    if (low is not None and value < low) or (high is not None and value > high):  # type: ignore[operator]
+        within = f"from {low} to {high}" if high is not None else f"at least {low}"
+        raise ValueError(f"The sandbox knob {name} must be {within}, not {value!r}.")
     return value if value is None else convert(value)
+
+
+# Numbers outside these make a sandbox that answers nonsense (429 "at most -1 requests").
+_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "token_lifetime": (0, None),
+    "latency": (0, None),
+    "status_delay": (0, None),
+    "delivery_seconds": (0, None),
+    "max_concurrent": (1, None),
+    "page_size": (0, None),
+    "error_rate": (0, 1),
+    "drop_rate": (0, 1),
+    "slow_rate": (0, 1),
+    "slow_seconds": (0, None),
+}
