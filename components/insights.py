@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 
-from components.phone import country_of, region_name
+from components.phone_regions import country_of, region_name
 from components.states import ContactState
 
 SENT, FAILED, PENDING = ContactState.SENT, ContactState.FAILED, ContactState.PENDING

@@ -18,18 +18,23 @@ people write their own country's numbers.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
 
 import phonenumbers
 from phonenumbers import PhoneNumberType as T
-from phonenumbers import geocoder
 from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
 
+from components.phone_regions import (
+    COUNTRY_CODES,
+    RegionMetadata,
+    number_type,
+    region_exit_code,
+    region_metadata,
+    region_name,
+    regions_of,
+)
 from components.unicode_text import clean_number_text, format_characters, invisible, is_unseen
-
-COUNTRY_CODES = phonenumbers.COUNTRY_CODE_TO_REGION_CODE
 
 
 class InvalidPhoneNumber(ValueError):
@@ -144,122 +149,19 @@ def _read(raw: str, region: str) -> PhoneNumber:
 # -- the fast path --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Desc:
-    lengths: frozenset[int]
-    fullmatch: Callable[[str], object] | None
-
-    def matches(self, nsn: str) -> bool:
-        if self.lengths and len(nsn) not in self.lengths:
-            return False
-        return self.fullmatch is not None and self.fullmatch(nsn) is not None
-
-
-@dataclass(frozen=True)
-class _Region:
-    code: str
-    leading_digits: re.Pattern[str] | None
-    general: _Desc
-    special: tuple[tuple[int, _Desc], ...]  # premium ... voicemail, in phonenumbers' order
-    any_special: Callable[[str], object] | None  # one pattern for all of them: a quick "no"
-    fixed: _Desc
-    mobile: _Desc
-    same_fixed_and_mobile: bool
-    national_prefix_for_parsing: re.Pattern[str] | None
-    international_prefix: re.Pattern[str] | None
-    calling_code: int
-
-
-def _desc(desc: object) -> _Desc:
-    if desc is None or not getattr(desc, "national_number_pattern", None):
-        return _Desc(frozenset(), None)
-    pattern = re.compile(desc.national_number_pattern)
-    return _Desc(frozenset(desc.possible_length or ()), pattern.fullmatch)
-
-
-@lru_cache(maxsize=512)
-def _region(code: str) -> _Region | None:
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(code, None)
-    if meta is None:
-        return None
-    special = (
-        (T.PREMIUM_RATE, meta.premium_rate),
-        (T.TOLL_FREE, meta.toll_free),
-        (T.SHARED_COST, meta.shared_cost),
-        (T.VOIP, meta.voip),
-        (T.PERSONAL_NUMBER, meta.personal_number),
-        (T.PAGER, meta.pager),
-        (T.UAN, meta.uan),
-        (T.VOICEMAIL, meta.voicemail),
-    )
-    special_descs = tuple((kind, _desc(desc)) for kind, desc in special if desc is not None)
-    patterns = [
-        desc.national_number_pattern
-        for _, desc in special
-        if desc is not None and desc.national_number_pattern
-    ]
-    return _Region(
-        code=code,
-        leading_digits=re.compile(meta.leading_digits) if meta.leading_digits else None,
-        general=_desc(meta.general_desc),
-        special=special_descs,
-        any_special=re.compile("|".join(f"(?:{p})" for p in patterns)).fullmatch
-        if patterns
-        else None,
-        fixed=_desc(meta.fixed_line),
-        mobile=_desc(meta.mobile),
-        same_fixed_and_mobile=bool(meta.same_mobile_and_fixed_line_pattern),
-        national_prefix_for_parsing=(
-            re.compile(meta.national_prefix_for_parsing)
-            if meta.national_prefix_for_parsing
-            else None
-        ),
-        international_prefix=(
-            re.compile(meta.international_prefix) if meta.international_prefix else None
-        ),
-        calling_code=meta.country_code or 0,
-    )
-
-
-def _number_type(nsn: str, region: _Region) -> int:
-    """phonenumbers' `_number_type_helper`, with patterns compiled once."""
-    if not region.general.matches(nsn):
-        return T.UNKNOWN
-    if region.any_special is not None and region.any_special(nsn) is not None:
-        for kind, desc in region.special:
-            if desc.matches(nsn):
-                return kind
-    if region.fixed.matches(nsn):
-        if region.same_fixed_and_mobile or region.mobile.matches(nsn):
-            return T.FIXED_LINE_OR_MOBILE
-        return T.FIXED_LINE
-    if not region.same_fixed_and_mobile and region.mobile.matches(nsn):
-        return T.MOBILE
-    return T.UNKNOWN
-
-
 def _classify(country_code: int, nsn: str) -> PhoneNumber | None:
     """A valid number's region and type (phonenumbers' region_code_for_number rules), else None."""
     if nsn.startswith("0"):
         return None  # significant leading zeros: leave it to phonenumbers
-    for region in _regions_of(country_code):
+    for region in regions_of(country_code):
         if region.leading_digits is not None and not region.leading_digits.match(nsn):
             continue
-        kind = _number_type(nsn, region)
+        kind = number_type(nsn, region)
         if kind != T.UNKNOWN:
             return PhoneNumber(f"{country_code}{nsn}", region.code, kind, _TYPE_NOTES.get(kind))
         if region.leading_digits is not None:
             return None  # its leading digits claim the number, and it is not valid there
     return None
-
-
-@lru_cache(maxsize=512)
-def _regions_of(country_code: int) -> tuple[_Region, ...]:
-    """The regions sharing a calling code, in phonenumbers' order; none for non-geographic."""
-    codes = COUNTRY_CODES.get(country_code, ())
-    if "001" in codes:
-        return ()
-    return tuple(region for region in map(_region, codes) if region is not None)
 
 
 def _split_country_code(digits: str) -> tuple[int, str] | None:
@@ -279,7 +181,7 @@ def _fast(compact: str, default: str) -> PhoneNumber | None:
         return None
     if compact.startswith("+"):
         return _certain_international(compact[1:], compact, default)
-    region = _region(default)
+    region = region_metadata(default)
     if region is None:
         return None
     exit_code = region.international_prefix and region.international_prefix.match(compact)
@@ -342,7 +244,7 @@ def _international_parts(digits: str) -> tuple[int, str] | None:
     if split is None:
         return None
     code, nsn = split
-    regions = _regions_of(code)
+    regions = regions_of(code)
     if (
         not regions
         or not 2 <= len(nsn) <= 17  # phonenumbers' own "too short / too long" parse errors
@@ -364,7 +266,7 @@ def choose_reading(
     return national or international
 
 
-def _strips_national_prefix(nsn: str, region: _Region) -> bool:
+def _strips_national_prefix(nsn: str, region: RegionMetadata) -> bool:
     pattern = region.national_prefix_for_parsing
     return bool(pattern is not None and pattern.match(nsn))
 
@@ -388,7 +290,7 @@ def _slow(text: str, compact: str, region: str) -> PhoneNumber:
         api_form = _valid(as_api_form)
         if api_form is not None and compact.startswith(own) and len(compact) > len(own) + 3:
             return api_form  # the default country's own code written without +
-        region_meta = _region(region)
+        region_meta = region_metadata(region)
         prefixed = region_meta is not None and (
             _strips_national_prefix(compact, region_meta) or compact.startswith(own)
         )
@@ -447,7 +349,7 @@ def _reason(
         return f"The number is too short for {_country(number, region)}."
     if why == ValidationResult.TOO_LONG:
         return f"The number is too long for {_country(number, region)}."
-    meta = _region(region)
+    meta = region_metadata(region)
     exit_code = (
         meta is not None
         and meta.international_prefix is not None
@@ -466,56 +368,3 @@ def _country(number: phonenumbers.PhoneNumber, region: str) -> str:
     if code in ("ZZ", "001"):
         return f"+{number.country_code}"
     return region_name(code or region)
-
-
-@lru_cache(maxsize=512)
-def region_exit_code(code: str) -> str:
-    meta = phonenumbers.PhoneMetadata.metadata_for_region(code, None)
-    if meta is None:
-        return "+"
-    return meta.preferred_international_prefix or meta.international_prefix or "+"
-
-
-@lru_cache(maxsize=512)
-def region_name(code: str) -> str:
-    """A country's English name from its ISO code (for tables and charts)."""
-    if not code or code in ("ZZ", "001"):
-        return "International"
-    try:
-        example = phonenumbers.example_number(code)
-    except Exception:
-        example = None
-    if example is None:
-        return code
-    return geocoder.country_name_for_number(example, "en") or code
-
-
-@lru_cache(maxsize=65536)
-def _country_for_prefix(prefix: str) -> str:
-    for size in (1, 2, 3):
-        code = int(prefix[:size]) if len(prefix) > size and prefix[0] != "0" else 0
-        regions = COUNTRY_CODES.get(code)
-        if not regions:
-            continue
-        if len(regions) > 1:
-            rest = prefix[size:].ljust(15, "2")
-            # phonenumbers' own order: leading digits where a region has them, else its patterns.
-            for region in (r for r in (_region(code_) for code_ in regions) if r is not None):
-                if region.leading_digits is not None:
-                    if region.leading_digits.match(rest):
-                        return region.code
-                elif _matches_prefix(rest, region):
-                    return region.code
-        return regions[0] if regions[0] != "001" else "International"
-    return "Unknown"
-
-
-def _matches_prefix(padded: str, region: _Region) -> bool:
-    lengths = sorted(region.general.lengths) or [len(padded)]
-    return any(_number_type(padded[:n], region) != T.UNKNOWN for n in lengths)
-
-
-def country_of(phone_number: str) -> str:
-    """The country (ISO code) of a number in the API's form, from its calling code (and, for
-    shared codes like +1, its area code). Cached by prefix: fast for 100,000 numbers."""
-    return _country_for_prefix(str(phone_number)[:7])

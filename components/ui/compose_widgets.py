@@ -20,7 +20,7 @@ from components.contacts import (
     read_contacts,
 )
 from components.message import MAX_CONTENT_CHARACTERS, MessageStatistics
-from components.phone import region_name
+from components.phone_regions import region_name
 from components.preflight import Issue
 from components.segments import SegmentCount
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
