@@ -17,7 +17,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 if TYPE_CHECKING:
-    from .app import SandboxState
+    from .state import SandboxState
 
 FAULT_KINDS = ("500", "drop", "slow", "429")
 _DEFAULT_PORTS = {"http": 80, "https": 443}

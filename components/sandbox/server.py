@@ -10,9 +10,10 @@ from typing import Any
 import orjson
 import uvicorn
 
-from .app import SandboxState, create_app
+from .app import create_app
 from .config import SandboxConfig
 from .control import expire_tokens, inject_faults
+from .state import SandboxState
 
 
 class SandboxServer:
