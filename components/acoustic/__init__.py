@@ -6,8 +6,8 @@ from .client import (
     STATUS_PATH,
     TOKEN_PATH,
     AcousticClient,
-    encode_payload,
 )
+from .encoding import encode_payload
 from .errors import (
     AcousticError,
     AuthenticationError,

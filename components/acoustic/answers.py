@@ -8,8 +8,18 @@ from typing import Any
 
 import httpx
 
+from .errors import (
+    AcousticError,
+    BadRequestError,
+    ConcurrencyLimitError,
+    ForbiddenError,
+    ServerError,
+    UnexpectedResponseError,
+)
+from .limits import CONCURRENCY_REJECTION_STATUS
 from .models import ContactStatus
 from .redaction import PROCESS_REDACTOR
+from .retry import CallKind
 
 # A 401 whose message names both says the token expired (ACOUSTIC_API.md: "The access token has
 # expired. Token provided was: ..."); any other 401 refuses the token.
@@ -131,3 +141,53 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
         if isinstance(exc, cls):
             return text
     return type(exc).__name__
+
+
+def error_for(response: httpx.Response, kind: CallKind) -> AcousticError:
+    """The typed error of an answer Acoustic gave, in words for the person who reads it."""
+    status = response.status_code
+    detail = detail_of(response)
+    messages = [PROCESS_REDACTOR.redact(m) for m in api_messages(json_or_none(response))]
+    if status == 400:
+        return BadRequestError(
+            f"Acoustic refused the request: {detail}",
+            status_code=status,
+            api_message=detail,
+            api_messages=messages,
+        )
+    if status == 403:
+        return ForbiddenError(
+            "Acoustic answered 'Forbidden': SMS is not enabled for this organisation, "
+            "database or API user. Ask your Acoustic administrator to enable SMS for the "
+            "API user.",
+            status_code=status,
+            api_message=detail,
+        )
+    if status == CONCURRENCY_REJECTION_STATUS:
+        return ConcurrencyLimitError(
+            "Acoustic is already handling the most requests it allows at once for your "
+            "organisation (10), so it refused this one. Nothing was processed; try again in "
+            "a moment.",
+            status_code=status,
+            api_message=detail,
+        )
+    if 500 <= status < 600:
+        unknown = kind is CallKind.SEND
+        tail = (
+            " The send may or may not have gone out: check its status before sending again."
+            if unknown
+            else " Try again in a few minutes."
+        )
+        return ServerError(
+            f"Acoustic had an internal error (HTTP {status}: {detail}).{tail}",
+            status_code=status,
+            api_message=detail,
+            outcome_unknown=unknown,
+        )
+    return UnexpectedResponseError(
+        f"Acoustic gave an unexpected answer (HTTP {status}: {detail}). Check the API address "
+        "in Settings.",
+        status_code=status,
+        api_message=detail,
+        outcome_unknown=kind is CallKind.SEND and status < 400,
+    )

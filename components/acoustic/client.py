@@ -6,7 +6,6 @@ timeouts, typed errors, and the retry rule of `retry.py` applied in that one pla
 
 from __future__ import annotations
 
-import json
 import logging
 import socket
 import time
@@ -15,7 +14,6 @@ from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
 import httpx
-import orjson
 
 from .answers import (
     api_messages,
@@ -23,24 +21,23 @@ from .answers import (
     data_of,
     describe_transport_error,
     detail_of,
+    error_for,
     int_of,
     json_or_none,
     says_expired,
     seconds_of,
 )
+from .encoding import encode_payload
 from .errors import (
     AcousticError,
     AuthenticationError,
-    BadRequestError,
-    ConcurrencyLimitError,
     CredentialsRefusedError,
-    ForbiddenError,
     NetworkError,
     OutcomeUnknownError,
     ServerError,
     UnexpectedResponseError,
 )
-from .limits import CONCURRENCY_REJECTION_STATUS, InFlightGate, organisation_gate
+from .limits import InFlightGate, organisation_gate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
@@ -133,7 +130,7 @@ class AcousticClient:
         encoded = payload if isinstance(payload, EncodedPayload) else encode_payload(payload)
         response = self._request("POST", SEND_PATH, kind=CallKind.SEND, body=encoded.body)
         if response.status_code not in (200, 201, 202):
-            raise self._error_for(response, CallKind.SEND)
+            raise error_for(response, CallKind.SEND)
         data = data_of(json_or_none(response))
         transaction_id = data.get("id") if isinstance(data, Mapping) else None
         if not transaction_id:
@@ -160,7 +157,7 @@ class AcousticClient:
             seen.add(url)
             response = self._request("GET", url, kind=CallKind.SAFE)
             if response.status_code != 200:
-                raise self._error_for(response, CallKind.SAFE)
+                raise error_for(response, CallKind.SAFE)
             body = json_or_none(response)
             messages = [PROCESS_REDACTOR.redact(m) for m in api_messages(body)]
             errors.extend(m for m in messages if m not in errors)
@@ -338,7 +335,7 @@ class AcousticClient:
                 status_code=status,
                 api_message=detail,
             )
-        return self._error_for(response, CallKind.SAFE)
+        return error_for(response, CallKind.SAFE)
 
     def _refused_token_error(self, response: httpx.Response, token: AccessToken) -> AcousticError:
         """A 401 for a token that was new or had just replaced a refused one."""
@@ -373,54 +370,6 @@ class AcousticClient:
             api_message=detail,
         )
 
-    def _error_for(self, response: httpx.Response, kind: CallKind) -> AcousticError:
-        status = response.status_code
-        detail = detail_of(response)
-        messages = [PROCESS_REDACTOR.redact(m) for m in api_messages(json_or_none(response))]
-        if status == 400:
-            return BadRequestError(
-                f"Acoustic refused the request: {detail}",
-                status_code=status,
-                api_message=detail,
-                api_messages=messages,
-            )
-        if status == 403:
-            return ForbiddenError(
-                "Acoustic answered 'Forbidden': SMS is not enabled for this organisation, "
-                "database or API user. Ask your Acoustic administrator to enable SMS for the "
-                "API user.",
-                status_code=status,
-                api_message=detail,
-            )
-        if status == CONCURRENCY_REJECTION_STATUS:
-            return ConcurrencyLimitError(
-                "Acoustic is already handling the most requests it allows at once for your "
-                "organisation (10), so it refused this one. Nothing was processed; try again in "
-                "a moment.",
-                status_code=status,
-                api_message=detail,
-            )
-        if 500 <= status < 600:
-            unknown = kind is CallKind.SEND
-            tail = (
-                " The send may or may not have gone out: check its status before sending again."
-                if unknown
-                else " Try again in a few minutes."
-            )
-            return ServerError(
-                f"Acoustic had an internal error (HTTP {status}: {detail}).{tail}",
-                status_code=status,
-                api_message=detail,
-                outcome_unknown=unknown,
-            )
-        return UnexpectedResponseError(
-            f"Acoustic gave an unexpected answer (HTTP {status}: {detail}). Check the API address "
-            "in Settings.",
-            status_code=status,
-            api_message=detail,
-            outcome_unknown=kind is CallKind.SEND and status < 400,
-        )
-
     def _transport_error(
         self, exc: httpx.TransportError, kind: CallKind, reach: Reach
     ) -> AcousticError:
@@ -442,38 +391,6 @@ class AcousticClient:
 
 
 # -- small helpers ------------------------------------------------------------------------------
-
-
-def encode_payload(payload: Mapping[str, Any]) -> EncodedPayload:
-    """The JSON body of a send: compact UTF-8, keys in their order, byte for byte what
-    `json.dumps(ensure_ascii=False, separators=(",", ":"))` writes (and what httpx's `json=` sends),
-    at a fraction of its cost (orjson): this runs for every batch of 1000 contacts."""
-    try:
-        body = orjson.dumps(dict(payload))
-        if b"null" in body:
-            # orjson writes NaN and infinities as null where `json` refuses them: a body holding
-            # null (or the word inside a text) is checked the slow way, rarely.
-            json.dumps(dict(payload), allow_nan=False)
-    except (TypeError, ValueError) as exc:  # orjson.JSONEncodeError is a TypeError
-        raise AcousticError(
-            f"This batch could not be written as a request ({_unwritable(exc)}); nothing was "
-            "sent. This is a fault in the console: please report it."
-        ) from None
-    return EncodedPayload(body=body)
-
-
-def _unwritable(exc: Exception) -> str:
-    """What orjson or json refused, in the words of the data rather than of the library."""
-    text = str(exc)
-    if "surrogates not allowed" in text:
-        return "a text holds a broken character (a lone UTF-16 surrogate)"
-    if "Dict key must be str" in text:
-        return "a field name is not text"
-    if "64-bit" in text:
-        return "a number is too large"
-    if "Out of range float" in text:
-        return "a number is not finite (NaN or infinity)"
-    return text
 
 
 def _secret(value: str | Secret) -> Secret:

@@ -32,8 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.acoustic import SEND_PATH, AcousticClient, clear_token_caches  # noqa: E402
-from components.acoustic.client import encode_payload  # noqa: E402
+from components.acoustic import (  # noqa: E402
+    SEND_PATH,
+    AcousticClient,
+    clear_token_caches,
+    encode_payload,
+)
 from components.journal import Journal  # noqa: E402
 from components.sending import SendWorker, send_payloads, submit_send  # noqa: E402
 from tests.sandbox_support import token_form  # noqa: E402
