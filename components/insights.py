@@ -9,6 +9,7 @@ each with a plain cause and what to do.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -128,6 +129,7 @@ TABLE_COLUMNS = (
     "sms",
     "batch",
     "transaction",
+    "sent by",
 )
 FIELD_SUFFIX = " (field)"
 _RESERVED = {*TABLE_COLUMNS, "smsSent"}
@@ -185,9 +187,11 @@ def build_table(
     contacts: pd.DataFrame,
     statuses: pd.DataFrame,
     delivered: Mapping[str, Sequence[tuple[str, str]] | None] | None = None,
+    senders: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """One row per contact: state, the API's message, its category, country, batch, fields, and
-    (where `delivered` knows it, per transaction) the SMS the phone received."""
+    (where `delivered` knows it, per transaction) the SMS the phone received; with `senders`
+    (transaction -> who sent it, as the journal has it) who sent each contact's SMS."""
     merged = contacts.merge(statuses, on=["transaction", "phoneNumber"], how="outer")
     state = pd.Series(PENDING, index=merged.index, dtype="str")
     known = merged["smsSent"].notna()
@@ -216,6 +220,8 @@ def build_table(
             {(tx, number): text for tx, pairs in delivered.items() for number, text in pairs or ()}
         )
         front["sms"] = texts.reindex(keys).to_numpy()
+    if senders is not None:
+        front["sent by"] = front["transaction"].map(defaultdict(str, senders)).astype("str")
     fields = [c for c in contacts.columns if c not in ("phoneNumber", "batch", "transaction")]
     for name in fields:
         front[name] = merged[name].astype("str")

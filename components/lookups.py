@@ -176,14 +176,21 @@ def insight_table(
 ) -> pd.DataFrame:
     """Every contact of the looked-up transactions: from the journal (with personalization and
     batch) where this console sent them, joined with Acoustic's latest answers. `delivered`
-    gives the SMS each phone received where that is known (the sandbox keeps it)."""
+    gives the SMS each phone received where that is known (the sandbox keeps it). "sent by" is
+    the send's `created_by`, the identity that sent it."""
     payloads = []
+    senders: dict[str, str] = {}  # transaction -> who sent it (History's "Who")
+    by_send: dict[int, str] = {}
     for lookup in lookups:
         batch = journal.batch_for_transaction(lookup.transaction_id)
         if batch is not None:
             payloads.append(
                 (batch.index + 1, lookup.transaction_id, journal.batch_payload(batch.id))
             )
+            if batch.send_id not in by_send:
+                send = journal.get_send(batch.send_id)
+                by_send[batch.send_id] = (send.created_by if send else None) or ""
+            senders[lookup.transaction_id] = by_send[batch.send_id]
     contacts = contacts_frame(payloads)
     answers = {
         lookup.transaction_id: [
@@ -196,7 +203,7 @@ def insight_table(
     texts = None
     if delivered is not None:
         texts = {lookup.transaction_id: delivered(lookup.transaction_id) for lookup in lookups}
-    return build_table(contacts, status_frame(answers), texts)
+    return build_table(contacts, status_frame(answers), texts, senders)
 
 
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:

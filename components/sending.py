@@ -13,6 +13,7 @@ import os
 import socket
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -32,8 +33,9 @@ from components.acoustic import (
     ServerError,
     encode_payload,
 )
+from components.audit import AuditAction
 from components.failures import Explanation, explain
-from components.journal import Journal
+from components.journal import BatchRecord, Journal
 from components.states import BatchState, Cause
 
 logger = logging.getLogger(__name__)
@@ -215,13 +217,14 @@ class SendWorker:
         if recovered:
             logger.warning("%d batch(es) were in flight when the console stopped", recovered)
 
-    def start(self, send_id: int, client: AcousticClient) -> bool:
-        """Starts sending the planned batches of a send; False when it is already running."""
+    def start(self, send_id: int, client: AcousticClient, *, actor: str) -> bool:
+        """Starts sending the planned batches of a send on behalf of `actor` (who clicked);
+        False when it is already running."""
         with self._lock:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
                 return False
-            self._jobs[send_id] = self._pool.submit(self._run, send_id, client)
+            self._jobs[send_id] = self._pool.submit(self._run, send_id, client, actor)
             return True
 
     def is_running(self, send_id: int) -> bool:
@@ -240,15 +243,25 @@ class SendWorker:
         if job is not None:
             job.result(timeout=timeout)
 
-    def _run(self, send_id: int, client: AcousticClient) -> None:
+    def _run(self, send_id: int, client: AcousticClient, actor: str) -> None:
+        planned: list[BatchRecord] = []
+        finished: list[BatchResult] = []
+        stopped = False
         try:
             planned = [b for b in self.journal.batches(send_id) if b.state is BatchState.PLANNED]
             payloads = StoredPayloads(self.journal, [b.id for b in planned])
+            self.journal.record_audit(
+                actor,
+                AuditAction.SEND_STARTED,
+                send_id=send_id,
+                details={"batches": len(planned), "recipients": sum(b.contacts for b in planned)},
+            )
 
             def claim(index: int) -> bool:
                 return self.journal.claim_batch(planned[index].id, PROCESS_OWNER)
 
             def record(result: BatchResult) -> None:
+                finished.append(result)
                 self.journal.finish_batch(
                     planned[result.index].id,
                     result.state,
@@ -265,9 +278,33 @@ class SendWorker:
         except Exception:
             # Its batches stay as the journal has them: planned ones can be resumed from History.
             logger.exception("send #%d stopped", send_id)
+            stopped = True
+        try:
+            self.journal.record_audit(
+                actor,
+                AuditAction.SEND_FINISHED,
+                send_id=send_id,
+                details=_run_outcome(planned, finished, stopped=stopped),
+            )
+        except Exception:
+            logger.exception("the end of send #%d could not be written to the audit log", send_id)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+
+
+def _run_outcome(
+    planned: Sequence[BatchRecord], finished: Sequence[BatchResult], *, stopped: bool
+) -> dict[str, object]:
+    """What one run of the worker did, in recipients by outcome (the audit's "send finished")."""
+    recipients: Counter[BatchState] = Counter()
+    for result in finished:
+        recipients[result.state] += planned[result.index].contacts
+    outcome: dict[str, object] = {"batches": len(finished)}
+    outcome |= {str(state): recipients[state] for state in BatchState if state.final}
+    if stopped:
+        outcome["stopped"] = "an unexpected error stopped the send; see the console's log"
+    return outcome
 
 
 # -- starting a send and reading its progress -------------------------------------------------
@@ -308,7 +345,21 @@ def submit_send(
         estimated_cost=estimated_cost,
         repeat_of=repeat_of,
     )
-    worker.start(record.id, client)
+    actor = created_by or "unknown"
+    worker.journal.record_audit(
+        actor,
+        AuditAction.TEST_SEND if kind == "test" else AuditAction.SEND_REQUESTED,
+        send_id=record.id,
+        details={
+            "kind": kind,
+            "mode": mode,
+            "program": program,
+            "recipients": record.recipients,
+            "batches": len(payloads),
+            "repeat_of": repeat_of,
+        },
+    )
+    worker.start(record.id, client, actor=actor)
     return record.id
 
 

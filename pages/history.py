@@ -8,10 +8,11 @@ from components.failures import interruption
 from components.history import batches_table, excerpt, sends_table
 from components.history_search import clean_search
 from components.journal import destination_of
+from components.send_decisions import resend_batches, resume_send
 from components.states import BatchState
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
-from components.ui.sending import journal, progress_panel, worker
+from components.ui.sending import journal, progress_panel, who, worker
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
@@ -133,7 +134,7 @@ elif planned or rejected or unknown:
         if planned and st.button(
             f"Resume: send the {len(planned)} planned batch(es)", icon=":material/play_arrow:"
         ):
-            worker().start(record.id, client)
+            resume_send(worker(), client, record.id, actor=who())
             st.rerun()
         if rejected and st.button(
             f"Resend the {len(rejected)} rejected batch(es)",
@@ -141,8 +142,8 @@ elif planned or rejected or unknown:
             help="Acoustic processed none of them, so a resend cannot deliver twice; one it "
             "refused for its content (see What to do) is refused again until that is fixed.",
         ):
-            journal().requeue(record.id, [b.id for b in rejected], include_unknown=False)
-            worker().start(record.id, client)
+            ids = [b.id for b in rejected]
+            resend_batches(worker(), client, record.id, ids, may_deliver_twice=False, actor=who())
             st.rerun()
         if unknown:
             st.warning(
@@ -159,6 +160,8 @@ elif planned or rejected or unknown:
                 icon=":material/warning:",
                 disabled=not accept,
             ):
-                journal().requeue(record.id, [b.id for b in unknown], include_unknown=True)
-                worker().start(record.id, client)
+                ids = [b.id for b in unknown]
+                resend_batches(
+                    worker(), client, record.id, ids, may_deliver_twice=accept, actor=who()
+                )
                 st.rerun()

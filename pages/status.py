@@ -10,7 +10,7 @@ from components.states import ContactState
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP
-from components.ui.sending import journal
+from components.ui.sending import journal, who
 from components.ui.shell import ensure_app_shell
 from components.ui.status_view import (
     charts_row,
@@ -91,7 +91,7 @@ charts_row(table, journal(), ids)
 st.subheader("Contacts")
 shown = filtered_table(table)
 contacts_grid(shown)
-export_button(shown)
+export_button(shown, journal(), lookups, actor=who())
 
 failed = int((table["state"] == ContactState.FAILED).sum())
 pending = int((table["state"] == ContactState.PENDING).sum())

@@ -50,9 +50,19 @@ def journaled_send(journal: Journal, payloads: list[dict], **fields: object) -> 
     return journal.create_send(**options | fields)
 
 
-def composed(content: str, paste: str, program: str = "12345") -> AppTest:
-    """The Compose page with contacts pasted, a program and a message."""
-    at = new_app().run()
+def signed_in(email: str) -> AppTest:
+    """The app opened by someone signed in with `email` (st.user), not yet run."""
+    at = new_app()
+    at.user = {"is_logged_in": True, "email": email}
+    return at
+
+
+def composed(
+    content: str, paste: str, program: str = "12345", *, email: str | None = None
+) -> AppTest:
+    """The Compose page with contacts pasted, a program and a message; opened by someone signed
+    in with `email` if given."""
+    at = (new_app() if email is None else signed_in(email)).run()
     at.session_state["compose.content"] = content
     at.text_area(key="compose.paste").set_value(paste)
     at.text_input(key="compose.program").set_value(program)

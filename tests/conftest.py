@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import fields
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.acoustic import clear_token_caches
 from components.connection import ENVIRONMENT_VARIABLES
@@ -57,3 +58,18 @@ def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
     monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
     clear_token_caches()
     return tmp_path
+
+
+@pytest.fixture
+def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
+    """The data of each deferred download button an AppTest run draws, by the button's key:
+    calling it is what a click on the button does (AppTest cannot click a download)."""
+    captured: dict[str, Callable[[], object]] = {}
+    original = MediaFileManager.add_deferred
+
+    def add_deferred(self, data_callable, *args, element_id: str = "", **kwargs):
+        captured[element_id.rsplit("-", 1)[-1]] = data_callable
+        return original(self, data_callable, *args, element_id=element_id, **kwargs)
+
+    monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
+    return captured

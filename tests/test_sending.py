@@ -283,7 +283,7 @@ def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox,
             created_by="t",
         )
         send_id = submit_send(worker, client, **options)
-        assert worker.start(send_id, client) is False  # already running: no second job
+        assert worker.start(send_id, client, actor="t") is False  # already running: no second job
         with pytest.raises(DuplicateSendError):
             submit_send(worker, client, **options)  # a double click or a refresh
         worker.wait(send_id, timeout=20)

@@ -6,11 +6,13 @@ crash the journal says exactly what went out: "in_flight" batches left behind be
 (they may have been processed) and are only resent by an explicit choice of the user.
 
 By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
-snapshots.py (status answers), history_queries.py (History's list), records.py (what they return).
+snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
+audit_trail.py (the append-only audit log, see components/audit.py).
 """
 
 from __future__ import annotations
 
+from components.journal.audit_trail import AuditTrail
 from components.journal.history_queries import HistoryQueries
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schema import default_journal_path
@@ -28,5 +30,5 @@ __all__ = [
 ]
 
 
-class Journal(Sends, Snapshots, HistoryQueries):
+class Journal(Sends, Snapshots, HistoryQueries, AuditTrail):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

@@ -68,6 +68,25 @@ SCHEMA = [
     ALTER TABLE batches ADD COLUMN cause TEXT;
     ALTER TABLE batches ADD COLUMN api_messages_json TEXT;
     """,
+    # version 3: the audit log (components/audit.py). Append-only in the file itself: the
+    # triggers refuse to change or remove an entry, whoever opens it. No foreign key to sends:
+    # an entry is a statement of what happened and must never block or vanish with a send.
+    """
+    CREATE TABLE audit (
+        id INTEGER PRIMARY KEY,
+        at REAL NOT NULL,
+        actor TEXT NOT NULL,
+        action TEXT NOT NULL,
+        send_id INTEGER,
+        details_json TEXT NOT NULL DEFAULT '{}'
+    );
+    CREATE INDEX audit_at ON audit(at);
+    CREATE INDEX audit_actor ON audit(actor, at);
+    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
+    BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be changed.'); END;
+    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
+    BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be removed.'); END;
+    """,
 ]
 SCHEMA_VERSION = len(SCHEMA)
 
@@ -81,6 +100,21 @@ def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
         return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
     base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
     return Path(base) / "sms-console" / "journal.sqlite3"
+
+
+def statements(script: str) -> list[str]:
+    """The statements of a script, a trigger's body (with its own semicolons) kept whole."""
+    found: list[str] = []
+    pending = ""
+    for part in script.split(";"):
+        pending += part + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending.strip())
+            pending = ""
+    if pending.strip(" \n;"):
+        raise ValueError(f"An incomplete statement in the journal's schema: {pending[:60]!r}")
+    return found
 
 
 def migrate(conn: sqlite3.Connection, path: Path) -> None:
@@ -98,9 +132,8 @@ def migrate(conn: sqlite3.Connection, path: Path) -> None:
             if conn.execute("PRAGMA user_version").fetchone()[0] > number:
                 conn.execute("ROLLBACK")  # another process migrated it meanwhile
                 continue
-            for statement in SCHEMA[number].split(";"):
-                if statement.strip():
-                    conn.execute(statement)
+            for statement in statements(SCHEMA[number]):
+                conn.execute(statement)
             conn.execute(f"PRAGMA user_version={number + 1}")
         except BaseException:
             conn.execute("ROLLBACK")

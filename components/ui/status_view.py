@@ -23,6 +23,7 @@ from components.lookups import (
 )
 from components.states import Verdict
 from components.ui.connection import current_settings, sandbox_server
+from components.ui.exports import audited_csv_download
 from components.ui.persistence import KEEP
 from components.ui.text import md
 
@@ -279,7 +280,7 @@ def contacts_grid(table: pd.DataFrame) -> None:
     first = [
         c for c in ("phoneNumber", "state", "reason", "message", "sms", "country") if c in table
     ]
-    last = ["batch", "transaction"]
+    last = [c for c in ("batch", "transaction", "sent by") if c in table]
     fields = [c for c in table.columns if c not in first and c not in last]
     st.dataframe(
         table,
@@ -301,14 +302,16 @@ def contacts_grid(table: pd.DataFrame) -> None:
     )
 
 
-def export_button(table: pd.DataFrame) -> None:
-    # The file is built when the button is clicked, not on every rerun (100,000 rows: ~0.3 s).
-    st.download_button(
-        "Export CSV",
-        data=lambda: to_csv(table),
-        file_name=f"sms-status-{time.strftime('%Y%m%d-%H%M%S')}.csv",
-        mime="text/csv",
-        icon=":material/download:",
+def export_button(
+    table: pd.DataFrame, journal: Journal, lookups: Sequence[Lookup], *, actor: str
+) -> None:
+    """The contacts' outcomes as CSV (100,000 rows: ~0.3 s, built on the click)."""
+    audited_csv_download(
+        lambda: (to_csv(table), len(table)),
+        journal=journal,
+        actor=actor,
+        what="contacts' outcomes (Status)",
+        file_stem="sms-status",
         key="status.export",
-        on_click="ignore",
+        send_ids=[lookup.send_id for lookup in lookups if lookup.send_id is not None],
     )

@@ -1,0 +1,46 @@
+"""What the user decides about a journaled send that did not go through completely: resume its
+planned batches, resend rejected ones, or resend those with an unknown outcome after accepting
+that they may deliver twice. Each decision is recorded in the audit log with who made it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from components.acoustic import AcousticClient
+from components.audit import AuditAction
+from components.sending import SendWorker
+from components.states import BatchState
+
+
+def resume_send(worker: SendWorker, client: AcousticClient, send_id: int, *, actor: str) -> bool:
+    """Sends the planned batches of a send that stopped; False when it is already running."""
+    if worker.is_running(send_id):
+        return False
+    planned = [b for b in worker.journal.batches(send_id) if b.state is BatchState.PLANNED]
+    worker.journal.record_audit(
+        actor, AuditAction.RESUME, send_id=send_id, details={"batches": len(planned)}
+    )
+    return worker.start(send_id, client, actor=actor)
+
+
+def resend_batches(
+    worker: SendWorker,
+    client: AcousticClient,
+    send_id: int,
+    batch_ids: Sequence[int],
+    *,
+    may_deliver_twice: bool,
+    actor: str,
+) -> int:
+    """Sends rejected batches again, and batches with an unknown outcome only when the user
+    accepted that they may deliver twice (the choice is in the audit log). Returns how many."""
+    requeued = worker.journal.requeue(send_id, batch_ids, include_unknown=may_deliver_twice)
+    if requeued:  # none: another session resent them a moment ago
+        worker.journal.record_audit(
+            actor,
+            AuditAction.RESEND,
+            send_id=send_id,
+            details={"batches": requeued, "may_deliver_twice": may_deliver_twice},
+        )
+        worker.start(send_id, client, actor=actor)
+    return requeued
