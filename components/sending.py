@@ -32,6 +32,7 @@ from components.acoustic import (
     ServerError,
     encode_payload,
 )
+from components.auth import Identity, Permission, require
 from components.failures import Explanation, explain
 from components.journal import Journal
 from components.states import BatchState, Cause
@@ -215,14 +216,24 @@ class SendWorker:
         if recovered:
             logger.warning("%d batch(es) were in flight when the console stopped", recovered)
 
-    def start(self, send_id: int, client: AcousticClient) -> bool:
-        """Starts sending the planned batches of a send; False when it is already running."""
+    def start(self, send_id: int, client: AcousticClient, *, by: Identity) -> bool:
+        """Starts sending the planned batches of a send; False when it is already running.
+        Raises auth.PermissionDenied when `by` may not send it."""
+        self.authorize(send_id, by)
         with self._lock:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
                 return False
             self._jobs[send_id] = self._pool.submit(self._run, send_id, client)
             return True
+
+    def authorize(self, send_id: int, by: Identity) -> None:
+        """Raises auth.PermissionDenied unless `by` may send this send (a test needs less than
+        a send), LookupError for a send the journal does not hold."""
+        record = self.journal.get_send(send_id)
+        if record is None:
+            raise LookupError(f"There is no send #{send_id} in the journal.")
+        require(by, permission_to_send(record.kind))
 
     def is_running(self, send_id: int) -> bool:
         with self._lock:
@@ -273,6 +284,10 @@ class SendWorker:
 # -- starting a send and reading its progress -------------------------------------------------
 
 
+def permission_to_send(kind: str) -> Permission:
+    return Permission.SEND_TEST if kind == "test" else Permission.SEND
+
+
 def submit_send(
     worker: SendWorker,
     client: AcousticClient,
@@ -284,16 +299,18 @@ def submit_send(
     program: str,
     defaults: Mapping[str, str],
     source: str | None,
-    created_by: str | None,
+    by: Identity,
     segments: int | None = None,
     estimated_cost: float | None = None,
     repeat_of: int | None = None,
 ) -> int:
     """Journals the send (all batches planned) and hands it to the background worker.
 
-    Raises journal.DuplicateSendError when the same send exists: a double click, a second Send
-    or a browser refresh never makes a second job. Returns the send id.
+    Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
+    journal.DuplicateSendError when the same send exists: a double click, a second Send or a
+    browser refresh never makes a second job. Returns the send id.
     """
+    require(by, permission_to_send(kind))
     record = worker.journal.create_send(
         kind=kind,
         mode=mode,
@@ -303,13 +320,29 @@ def submit_send(
         payloads=payloads,
         defaults=defaults,
         source=source or None,
-        created_by=created_by,
+        created_by=by.actor,
         segments=segments,
         estimated_cost=estimated_cost,
         repeat_of=repeat_of,
     )
-    worker.start(record.id, client)
+    worker.start(record.id, client, by=by)
     return record.id
+
+
+def resend_batches(
+    worker: SendWorker,
+    send_id: int,
+    batch_ids: Sequence[int],
+    client: AcousticClient,
+    *,
+    by: Identity,
+    include_unknown: bool,
+) -> bool:
+    """Plans the given batches again and starts the send; checked before the journal changes.
+    `include_unknown` allows batches Acoustic may already have sent (the page asked)."""
+    worker.authorize(send_id, by)
+    worker.journal.requeue(send_id, list(batch_ids), include_unknown=include_unknown)
+    return worker.start(send_id, client, by=by)
 
 
 @dataclass(frozen=True)

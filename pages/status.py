@@ -4,10 +4,12 @@ import time
 
 import streamlit as st
 
+from components.auth import Permission
 from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
+from components.ui.identity import require_page
 from components.ui.persistence import KEEP
 from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
@@ -28,6 +30,7 @@ from components.ui.status_view import (
 )
 
 ensure_app_shell()
+identity = require_page(Permission.VIEW, "Status")
 
 state = st.session_state
 st.title("Status")
@@ -94,7 +97,7 @@ export_button(shown)
 
 failed = int((table["state"] == "failed").sum())
 pending = int((table["state"] == "pending").sum())
-if failed or pending:
+if (failed or pending) and identity.may(Permission.SEND_TEST):  # Compose is for senders
     st.subheader("Resend")
     include_pending = st.checkbox(
         f"Also the {pending:,} pending recipient(s)",

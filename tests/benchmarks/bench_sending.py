@@ -34,6 +34,7 @@ if str(ROOT) not in sys.path:
 
 from components.acoustic import SEND_PATH, AcousticClient, clear_token_caches  # noqa: E402
 from components.acoustic.client import encode_payload  # noqa: E402
+from components.auth import local_identity  # noqa: E402
 from components.journal import Journal  # noqa: E402
 from components.sandbox import SandboxConfig  # noqa: E402
 from components.sending import SendWorker, send_payloads, submit_send  # noqa: E402
@@ -159,7 +160,7 @@ def journaled_client(url: str, batches: list[dict], folder: str) -> Callable[[],
             program="12345",
             defaults={},
             source=None,
-            created_by=None,
+            by=local_identity(),
         )
         started = time.perf_counter()  # from the moment the journal holds the send
         worker.wait(send_id)
