@@ -3,32 +3,30 @@ shares."""
 
 import streamlit as st
 
-from components.auth import Permission
+from components.auth import menu
 from components.ui.connection import current_settings
-from components.ui.identity import sign_in_gate, signed_in_as, visibility
+from components.ui.identity import sign_in_gate, signed_in_as
 from components.ui.persistence import start_run
 from components.ui.sidebar import render_mode_badge
 
 st.set_page_config(page_title="SMS Console", page_icon=":material/sms:", layout="wide")
 
 identity = sign_in_gate()
-composes = identity.may(Permission.SEND_TEST)
+listed = menu(identity)  # a page left out of the menu still answers its address, and says why
 pages = [
     st.Page(
-        "pages/compose.py",
-        title="Compose",
-        icon=":material/edit_note:",
-        default=composes,
-        visibility=visibility(identity, Permission.SEND_TEST),
-    ),
-    st.Page("pages/status.py", title="Status", icon=":material/monitoring:", default=not composes),
-    st.Page("pages/history.py", title="History", icon=":material/history:"),
-    st.Page(
-        "pages/settings.py",
-        title="Settings",
-        icon=":material/settings:",
-        visibility=visibility(identity, Permission.ADMINISTER),
-    ),
+        f"pages/{title.lower()}.py",
+        title=title,
+        icon=icon,
+        default=title == listed[0],
+        visibility="visible" if title in listed else "hidden",
+    )
+    for title, icon in [
+        ("Compose", ":material/edit_note:"),
+        ("Status", ":material/monitoring:"),
+        ("History", ":material/history:"),
+        ("Settings", ":material/settings:"),
+    ]
 ]
 navigation = st.navigation(pages)
 start_run()

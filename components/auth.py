@@ -54,6 +54,15 @@ ACTIONS: dict[Permission, str] = {
     Permission.ADMINISTER: "Changing the console's settings",
 }
 
+# What each page needs: the menu lists only the pages a role may use, and each page checks it
+# again at its top (an address typed by hand still answers, and says why not).
+PAGE_PERMISSIONS: dict[str, Permission] = {
+    "Compose": Permission.SEND_TEST,
+    "Status": Permission.VIEW,
+    "History": Permission.VIEW,
+    "Settings": Permission.ADMINISTER,
+}
+
 LOCAL_ACTOR = "local user"
 DEFAULT_CONTACT = "the person who runs this console"
 
@@ -83,6 +92,11 @@ class Identity:
     def may(self, permission: Permission) -> bool:
         highest = self.highest
         return highest is not None and highest.rank >= NEEDED_ROLE[permission].rank
+
+
+def menu(identity: Identity) -> list[str]:
+    """The pages the identity's role may use, in the menu's order."""
+    return [page for page, permission in PAGE_PERMISSIONS.items() if identity.may(permission)]
 
 
 def local_identity(account: str = "") -> Identity:

@@ -3,7 +3,6 @@
 import pandas as pd
 import streamlit as st
 
-from components.auth import Permission
 from components.compose import summarize
 from components.ui.compose_sections import (
     check_and_send,
@@ -18,7 +17,7 @@ from components.ui.sending import active_send_id, progress_panel
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
-require_page(Permission.SEND_TEST, "Compose")
+require_page("Compose")
 st.title("Compose")
 
 st.subheader("1 · Recipients")

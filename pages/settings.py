@@ -6,7 +6,6 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import POD_REGIONS, pod_base_url
-from components.auth import Permission
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.environment import console_settings
 from components.journal import default_journal_path
@@ -16,7 +15,7 @@ from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
 ensure_app_shell()
-require_page(Permission.ADMINISTER, "Settings")
+require_page("Settings")
 
 st.title("Settings")
 connection = current_connection()

@@ -4,7 +4,7 @@ import time
 
 import streamlit as st
 
-from components.auth import Permission
+from components.auth import PAGE_PERMISSIONS
 from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
 from components.ui.compose_state import prefill_compose
@@ -30,7 +30,7 @@ from components.ui.status_view import (
 )
 
 ensure_app_shell()
-identity = require_page(Permission.VIEW, "Status")
+identity = require_page("Status")
 
 state = st.session_state
 st.title("Status")
@@ -97,7 +97,7 @@ export_button(shown)
 
 failed = int((table["state"] == "failed").sum())
 pending = int((table["state"] == "pending").sum())
-if (failed or pending) and identity.may(Permission.SEND_TEST):  # Compose is for senders
+if (failed or pending) and identity.may(PAGE_PERMISSIONS["Compose"]):
     st.subheader("Resend")
     include_pending = st.checkbox(
         f"Also the {pending:,} pending recipient(s)",

@@ -13,8 +13,8 @@ from pathlib import Path
 import streamlit as st
 
 from components.auth import (
+    PAGE_PERMISSIONS,
     Identity,
-    Permission,
     PermissionDenied,
     RoleRules,
     local_identity,
@@ -148,15 +148,10 @@ def signed_in_as(identity: Identity) -> None:
             st.logout()
 
 
-def visibility(identity: Identity, permission: Permission) -> str:
-    """A page the role may not use stays out of the menu (its address still answers, and says
-    why)."""
-    return "visible" if identity.may(permission) else "hidden"
-
-
-def require_page(permission: Permission, page: str) -> Identity:
-    """The first line of a page after the shell: who may use it. A deep link by someone whose
-    role does not allow the page says so and shows nothing else."""
+def require_page(page: str) -> Identity:
+    """The first line of a page after the shell: who may use it (auth.PAGE_PERMISSIONS). A deep
+    link by someone whose role does not allow the page says so and shows nothing else."""
+    permission = PAGE_PERMISSIONS[page]
     identity = current_identity()
     if identity is not None and identity.may(permission):
         return identity
