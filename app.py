@@ -1,25 +1,38 @@
-"""Entry point: the page map and the sidebar every page shares."""
+"""Entry point: who is signed in, the page map their role allows, and the sidebar every page
+shares."""
 
 import streamlit as st
 
+from components.auth import menu
 from components.ui.audit_view import audit_sign_in_once
 from components.ui.connection import current_settings
+from components.ui.identity import sign_in_gate, signed_in_as
 from components.ui.persistence import start_run
-from components.ui.sending import who
 from components.ui.sidebar import render_mode_badge
 
 st.set_page_config(page_title="SMS Console", page_icon=":material/sms:", layout="wide")
 
+identity = sign_in_gate()
+listed = menu(identity)  # a page left out of the menu still answers its address, and says why
 pages = [
-    st.Page("pages/compose.py", title="Compose", icon=":material/edit_note:", default=True),
-    st.Page("pages/status.py", title="Status", icon=":material/monitoring:"),
-    st.Page("pages/history.py", title="History", icon=":material/history:"),
-    # For approvers and admins once roles exist; everyone's page in local mode until then.
-    st.Page("pages/audit.py", title="Audit", icon=":material/policy:"),
-    st.Page("pages/settings.py", title="Settings", icon=":material/settings:"),
+    st.Page(
+        f"pages/{title.lower()}.py",
+        title=title,
+        icon=icon,
+        default=title == listed[0],
+        visibility="visible" if title in listed else "hidden",
+    )
+    for title, icon in [
+        ("Compose", ":material/edit_note:"),
+        ("Status", ":material/monitoring:"),
+        ("History", ":material/history:"),
+        ("Audit", ":material/policy:"),
+        ("Settings", ":material/settings:"),
+    ]
 ]
 navigation = st.navigation(pages)
 start_run()
-audit_sign_in_once(who())
+signed_in_as(identity)
+audit_sign_in_once(identity.actor)
 render_mode_badge(current_settings())
 navigation.run()

@@ -8,19 +8,22 @@ from collections.abc import Sequence
 
 from components.acoustic import AcousticClient
 from components.audit import AuditAction
+from components.auth import Identity
 from components.sending import SendWorker
 from components.states import BatchState
 
 
-def resume_send(worker: SendWorker, client: AcousticClient, send_id: int, *, actor: str) -> bool:
-    """Sends the planned batches of a send that stopped; False when it is already running."""
+def resume_send(worker: SendWorker, client: AcousticClient, send_id: int, *, by: Identity) -> bool:
+    """Sends the planned batches of a send that stopped; False when it is already running.
+    Raises auth.PermissionDenied, before anything changes, when `by` may not send it."""
+    worker.authorize(send_id, by)
     if worker.is_running(send_id):
         return False
     planned = [b for b in worker.journal.batches(send_id) if b.state is BatchState.PLANNED]
     worker.journal.record_audit(
-        actor, AuditAction.RESUME, send_id=send_id, details={"batches": len(planned)}
+        by.actor, AuditAction.RESUME, send_id=send_id, details={"batches": len(planned)}
     )
-    return worker.start(send_id, client, actor=actor)
+    return worker.start(send_id, client, by=by)
 
 
 def resend_batches(
@@ -30,17 +33,19 @@ def resend_batches(
     batch_ids: Sequence[int],
     *,
     may_deliver_twice: bool,
-    actor: str,
+    by: Identity,
 ) -> int:
     """Sends rejected batches again, and batches with an unknown outcome only when the user
-    accepted that they may deliver twice (the choice is in the audit log). Returns how many."""
+    accepted that they may deliver twice (the choice is in the audit log). Returns how many.
+    Raises auth.PermissionDenied, before the journal changes, when `by` may not send it."""
+    worker.authorize(send_id, by)
     requeued = worker.journal.requeue(send_id, batch_ids, include_unknown=may_deliver_twice)
     if requeued:  # none: another session resent them a moment ago
         worker.journal.record_audit(
-            actor,
+            by.actor,
             AuditAction.RESEND,
             send_id=send_id,
             details={"batches": requeued, "may_deliver_twice": may_deliver_twice},
         )
-        worker.start(send_id, client, actor=actor)
+        worker.start(send_id, client, by=by)
     return requeued

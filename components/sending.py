@@ -34,6 +34,7 @@ from components.acoustic import (
     encode_payload,
 )
 from components.audit import AuditAction
+from components.auth import Identity, Permission, require
 from components.failures import Explanation, explain
 from components.journal import BatchRecord, Journal
 from components.states import BatchState, Cause
@@ -217,15 +218,26 @@ class SendWorker:
         if recovered:
             logger.warning("%d batch(es) were in flight when the console stopped", recovered)
 
-    def start(self, send_id: int, client: AcousticClient, *, actor: str) -> bool:
-        """Starts sending the planned batches of a send on behalf of `actor` (who clicked);
-        False when it is already running."""
+    def start(self, send_id: int, client: AcousticClient, *, by: Identity) -> bool:
+        """Starts sending the planned batches of a send on behalf of `by` (who clicked, in the
+        audit log); False when it is already running. Raises auth.PermissionDenied when `by`
+        may not send it: the check is here, where the sending happens, not only in the page."""
+        self.authorize(send_id, by)
+        actor = by.actor
         with self._lock:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
                 return False
             self._jobs[send_id] = self._pool.submit(self._run, send_id, client, actor)
             return True
+
+    def authorize(self, send_id: int, by: Identity) -> None:
+        """Raises auth.PermissionDenied unless `by` may send this send (a test needs less than
+        a send), LookupError for a send the journal does not hold."""
+        record = self.journal.get_send(send_id)
+        if record is None:
+            raise LookupError(f"There is no send #{send_id} in the journal.")
+        require(by, permission_to_send(record.kind))
 
     def is_running(self, send_id: int) -> bool:
         with self._lock:
@@ -310,6 +322,10 @@ def _run_outcome(
 # -- starting a send and reading its progress -------------------------------------------------
 
 
+def permission_to_send(kind: str) -> Permission:
+    return Permission.SEND_TEST if kind == "test" else Permission.SEND
+
+
 def submit_send(
     worker: SendWorker,
     client: AcousticClient,
@@ -321,16 +337,18 @@ def submit_send(
     program: str,
     defaults: Mapping[str, str],
     source: str | None,
-    created_by: str | None,
+    by: Identity,
     segments: int | None = None,
     estimated_cost: float | None = None,
     repeat_of: int | None = None,
 ) -> int:
     """Journals the send (all batches planned) and hands it to the background worker.
 
-    Raises journal.DuplicateSendError when the same send exists: a double click, a second Send
-    or a browser refresh never makes a second job. Returns the send id.
+    Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
+    journal.DuplicateSendError when the same send exists: a double click, a second Send or a
+    browser refresh never makes a second job. Returns the send id.
     """
+    require(by, permission_to_send(kind))
     record = worker.journal.create_send(
         kind=kind,
         mode=mode,
@@ -340,12 +358,12 @@ def submit_send(
         payloads=payloads,
         defaults=defaults,
         source=source or None,
-        created_by=created_by,
+        created_by=by.actor,
         segments=segments,
         estimated_cost=estimated_cost,
         repeat_of=repeat_of,
     )
-    actor = created_by or "unknown"
+    actor = by.actor
     worker.journal.record_audit(
         actor,
         AuditAction.TEST_SEND if kind == "test" else AuditAction.SEND_REQUESTED,
@@ -359,7 +377,7 @@ def submit_send(
             "repeat_of": repeat_of,
         },
     )
-    worker.start(record.id, client, actor=actor)
+    worker.start(record.id, client, by=by)
     return record.id
 
 

@@ -3,10 +3,12 @@
 import streamlit as st
 
 from components.ui.audit_view import audit_filters, entries_table, export_button
-from components.ui.sending import journal, who
+from components.ui.identity import require_page
+from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
+identity = require_page("Audit")
 
 st.title("Audit")
 st.caption(
@@ -15,4 +17,4 @@ st.caption(
 )
 query = audit_filters(journal())
 if entries_table(journal(), query):
-    export_button(journal(), query, actor=who())
+    export_button(journal(), query, actor=identity.actor)

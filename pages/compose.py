@@ -12,10 +12,12 @@ from components.ui.compose_sections import (
     price_per_segment,
 )
 from components.ui.compose_widgets import contacts_input, contacts_summary, earlier_failures_warning
+from components.ui.identity import require_page
 from components.ui.sending import active_send_id, progress_panel
 from components.ui.shell import ensure_app_shell
 
 ensure_app_shell()
+require_page("Compose")
 st.title("Compose")
 
 st.subheader("1 · Recipients")

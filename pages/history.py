@@ -4,19 +4,23 @@ import zlib
 
 import streamlit as st
 
+from components.auth import NEEDED_ROLE
 from components.failures import interruption
 from components.history import batches_table, excerpt, sends_table
 from components.history_search import clean_search
 from components.journal import destination_of
 from components.send_decisions import resend_batches, resume_send
+from components.sending import permission_to_send
 from components.states import BatchState
 from components.ui.connection import current_connection
+from components.ui.identity import require_page
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
-from components.ui.sending import journal, progress_panel, who, worker
+from components.ui.sending import journal, permitted, progress_panel, worker
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
 ensure_app_shell()
+identity = require_page("History")
 
 st.title("History")
 search_column, mode_column = st.columns([3, 1])
@@ -122,7 +126,12 @@ unknown = [b for b in batches if b.state is BatchState.UNKNOWN]
 if running:
     progress_panel(record.id)
 elif planned or rejected or unknown:
-    if connection.client is None or destination_of(
+    if not identity.may(permission_to_send(record.kind)):
+        st.caption(
+            f"Resuming or resending needs the {NEEDED_ROLE[permission_to_send(record.kind)]} "
+            f"role; ask {md(identity.contact)} for it."
+        )
+    elif connection.client is None or destination_of(
         connection.settings.mode, connection.client.base_url
     ) != destination_of(record.mode, record.base_url):
         st.info(
@@ -131,19 +140,33 @@ elif planned or rejected or unknown:
         )
     else:
         client = connection.client
-        if planned and st.button(
-            f"Resume: send the {len(planned)} planned batch(es)", icon=":material/play_arrow:"
+        if (
+            planned
+            and st.button(
+                f"Resume: send the {len(planned)} planned batch(es)", icon=":material/play_arrow:"
+            )
+            and permitted(lambda: resume_send(worker(), client, record.id, by=identity))
         ):
-            resume_send(worker(), client, record.id, actor=who())
             st.rerun()
-        if rejected and st.button(
-            f"Resend the {len(rejected)} rejected batch(es)",
-            icon=":material/replay:",
-            help="Acoustic processed none of them, so a resend cannot deliver twice; one it "
-            "refused for its content (see What to do) is refused again until that is fixed.",
+        if (
+            rejected
+            and st.button(
+                f"Resend the {len(rejected)} rejected batch(es)",
+                icon=":material/replay:",
+                help="Acoustic processed none of them, so a resend cannot deliver twice; one it "
+                "refused for its content (see What to do) is refused again until that is fixed.",
+            )
+            and permitted(
+                lambda: resend_batches(
+                    worker(),
+                    client,
+                    record.id,
+                    [b.id for b in rejected],
+                    may_deliver_twice=False,
+                    by=identity,
+                )
+            )
         ):
-            ids = [b.id for b in rejected]
-            resend_batches(worker(), client, record.id, ids, may_deliver_twice=False, actor=who())
             st.rerun()
         if unknown:
             st.warning(
@@ -159,9 +182,14 @@ elif planned or rejected or unknown:
                 f"Resend the {len(unknown)} batch(es) with an unknown outcome",
                 icon=":material/warning:",
                 disabled=not accept,
-            ):
-                ids = [b.id for b in unknown]
-                resend_batches(
-                    worker(), client, record.id, ids, may_deliver_twice=accept, actor=who()
+            ) and permitted(
+                lambda: resend_batches(
+                    worker(),
+                    client,
+                    record.id,
+                    [b.id for b in unknown],
+                    may_deliver_twice=accept,
+                    by=identity,
                 )
+            ):
                 st.rerun()

@@ -9,11 +9,13 @@ from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.environment import console_settings
 from components.journal import default_journal_path
-from components.ui.connection import current_connection
+from components.ui.connection import current_connection, read_secrets
+from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
 ensure_app_shell()
+require_page("Settings")
 
 st.title("Settings")
 connection = current_connection()
@@ -85,6 +87,24 @@ st.dataframe(
     hide_index=True,
     width="stretch",
 )
+
+st.subheader("Sign-in and roles")
+secrets = read_secrets()
+if not auth_configured(secrets):
+    st.info(
+        "Local mode: no `[auth]` section in `.streamlit/secrets.toml`, so there is no sign-in; "
+        "the one person at this machine has every role and the console answers only on this "
+        "machine. The README's Sign-in and roles section says how to add sign-in.",
+        icon=":material/computer:",
+    )
+else:
+    rules = role_rules(secrets)
+    show_rule_problems(rules)
+    st.caption(
+        f"Roles from {md(rules.source)}. Whom people without a role are told to ask: "
+        f"{md(rules.contact)}."
+    )
+    st.dataframe(pd.DataFrame(rules.overview()), hide_index=True, width="stretch")
 
 st.subheader("Acoustic pods")
 st.table(

@@ -4,13 +4,15 @@ import time
 
 import streamlit as st
 
+from components.auth import PAGE_PERMISSIONS
 from components.lookups import parse_transaction_ids
 from components.resend import resend_contacts
 from components.states import ContactState
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
+from components.ui.identity import require_page
 from components.ui.persistence import KEEP
-from components.ui.sending import journal, who
+from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
 from components.ui.status_view import (
     charts_row,
@@ -29,6 +31,7 @@ from components.ui.status_view import (
 )
 
 ensure_app_shell()
+identity = require_page("Status")
 
 state = st.session_state
 st.title("Status")
@@ -91,11 +94,11 @@ charts_row(table, journal(), ids)
 st.subheader("Contacts")
 shown = filtered_table(table)
 contacts_grid(shown)
-export_button(shown, journal(), lookups, actor=who())
+export_button(shown, journal(), lookups, actor=identity.actor)
 
 failed = int((table["state"] == ContactState.FAILED).sum())
 pending = int((table["state"] == ContactState.PENDING).sum())
-if failed or pending:
+if (failed or pending) and identity.may(PAGE_PERMISSIONS["Compose"]):
     st.subheader("Resend")
     include_pending = st.checkbox(
         f"Also the {pending:,} pending recipient(s)",

@@ -50,10 +50,32 @@ def journaled_send(journal: Journal, payloads: list[dict], **fields: object) -> 
     return journal.create_send(**options | fields)
 
 
-def signed_in(email: str) -> AppTest:
-    """The app opened by someone signed in with `email` (st.user), not yet run."""
+# `[auth]` as a deployment configures it (the provider is never reached in AppTest), and roles.
+AUTH = {
+    "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+    "cookie_secret": "a-long-random-secret-for-the-tests",
+    "client_id": "console",
+    "client_secret": "secret",
+    "server_metadata_url": "http://127.0.0.1:1/.well-known/openid-configuration",
+}
+ROLES = {
+    "admin": ["ops@example.com"],
+    "approver": ["carol@example.com"],
+    "sender": ["@example.com"],
+    "viewer": ["vera@example.com", "@partner.example"],
+}
+
+
+def signed_in(
+    email: str | None, roles: object = ROLES, name: str = "", **claims: object
+) -> AppTest:
+    """The app with `[auth]` configured and `email` signed in (None: nobody signed in), not yet
+    run."""
     at = new_app()
-    at.user = {"is_logged_in": True, "email": email}
+    at.secrets["auth"] = AUTH
+    at.secrets["console"] = {"roles": roles}
+    at.user = {} if email is None else {"is_logged_in": True, "email": email, "name": name}
+    at.user |= claims
     return at
 
 

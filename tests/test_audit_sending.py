@@ -10,7 +10,7 @@ from components.send_decisions import resend_batches, resume_send
 from components.sending import SendWorker, submit_send
 from components.states import BatchState
 from tests.apptest_support import journaled_send
-from tests.test_sending import batches, client_for, submit
+from tests.test_sending import batches, client_for, sender, submit
 
 ANN, BOB = "ann@example.com", "bob@example.com"
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
@@ -71,7 +71,7 @@ def test_a_test_send_is_recorded_as_a_test(sandbox, tmp_path):
             program="12345",
             defaults={},
             source=None,
-            created_by=ANN,
+            by=sender(ANN),
         )
         worker.wait(send_id, timeout=20)
     assert actions(journal, send_id) == [
@@ -89,7 +89,7 @@ def test_a_resume_is_bobs_when_bob_resumes_anns_send(sandbox, tmp_path):
     record = journaled_send(journal, batches(2), base_url=sandbox.url, created_by=ANN)
     worker = SendWorker(journal)
     with client_for(sandbox) as client:
-        assert resume_send(worker, client, record.id, actor=BOB)
+        assert resume_send(worker, client, record.id, by=sender(BOB))
         worker.wait(record.id, timeout=20)
     assert actions(journal, record.id) == [
         ("resume", BOB),
@@ -118,12 +118,15 @@ def test_a_resend_that_may_deliver_twice_says_so_and_who_chose_it(sandbox, tmp_p
     with client_for(sandbox) as client:
         # Without the explicit choice nothing is requeued, sent or recorded.
         assert (
-            resend_batches(worker, client, send_id, unknown, may_deliver_twice=False, actor=BOB)
+            resend_batches(
+                worker, client, send_id, unknown, may_deliver_twice=False, by=sender(BOB)
+            )
             == 0
         )
         assert actions(journal, send_id) == [] and not worker.is_running(send_id)
         assert (
-            resend_batches(worker, client, send_id, unknown, may_deliver_twice=True, actor=BOB) == 2
+            resend_batches(worker, client, send_id, unknown, may_deliver_twice=True, by=sender(BOB))
+            == 2
         )
         worker.wait(send_id, timeout=20)
     assert actions(journal, send_id) == [
@@ -144,7 +147,7 @@ def test_a_resend_of_rejected_batches_cannot_deliver_twice(sandbox, tmp_path):
         send_id = submit(worker, client, payloads, ANN)
         worker.wait(send_id, timeout=20)
         rejected = [b.id for b in journal.batches(send_id) if b.state is BatchState.REJECTED]
-        resend_batches(worker, client, send_id, rejected, may_deliver_twice=False, actor=BOB)
+        resend_batches(worker, client, send_id, rejected, may_deliver_twice=False, by=sender(BOB))
         worker.wait(send_id, timeout=20)
     resend = journal.audit_entries(send_id=send_id, action="resend")
     assert [(e.actor, e.details) for e in resend] == [

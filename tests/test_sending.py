@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from components.acoustic import AcousticClient, RetryPolicy, clear_token_caches
+from components.auth import Identity, Role
 from components.journal import DuplicateSendError, Journal
 from components.sending import (
     BatchResult,
@@ -56,6 +57,10 @@ def batches(count: int, size: int = 3, tag: str = "") -> list[dict]:
     ]
 
 
+def sender(email: str | None) -> Identity:
+    return Identity(email=email or "tester@example.com", roles=frozenset({Role.SENDER}))
+
+
 def submit(
     worker: SendWorker, client: AcousticClient, payloads: list[dict], who: str | None
 ) -> int:
@@ -70,7 +75,7 @@ def submit(
         program="12345",
         defaults={},
         source=None,
-        created_by=who,
+        by=sender(who),
     )
 
 
@@ -280,10 +285,11 @@ def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox,
             program="12345",
             defaults={},
             source=None,
-            created_by="t",
+            by=sender("t"),
         )
         send_id = submit_send(worker, client, **options)
-        assert worker.start(send_id, client, actor="t") is False  # already running: no second job
+        # already running: no second job
+        assert worker.start(send_id, client, by=sender("t")) is False
         with pytest.raises(DuplicateSendError):
             submit_send(worker, client, **options)  # a double click or a refresh
         worker.wait(send_id, timeout=20)
@@ -351,6 +357,7 @@ CRASHING_SENDER = textwrap.dedent(
     import sys, time
     from components.acoustic import AcousticClient
     from components.journal import Journal
+    from components.auth import local_identity
     from components.sending import SendWorker, submit_send
     url, path = sys.argv[1], sys.argv[2]
     payloads = [{"channelQualifier": "12345", "content": f"crash {i}",
@@ -359,7 +366,7 @@ CRASHING_SENDER = textwrap.dedent(
     client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
     send_id = submit_send(worker, client, kind="bulk", mode="sandbox", payloads=payloads,
                           content="crash", program="12345", defaults={}, source=None,
-                          created_by="crash")
+                          by=local_identity())
     print(send_id, flush=True)
     time.sleep(60)
     """

@@ -3,7 +3,6 @@ progress that refreshes itself while a job runs."""
 
 from __future__ import annotations
 
-import getpass
 import os
 import time
 from collections.abc import Callable
@@ -14,6 +13,7 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
+from components.auth import Identity, PermissionDenied
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.connection import ConnectionSettings, configured_max_in_flight
 from components.environment import console_settings
@@ -22,6 +22,7 @@ from components.phone import normalize_phone
 from components.sending import SendWorker, send_progress, submit_send
 from components.states import BatchState
 from components.ui.connection import Connection
+from components.ui.identity import current_identity
 from components.ui.text import md
 
 
@@ -48,17 +49,20 @@ def journal() -> Journal:
     return worker().journal
 
 
-def who() -> str:
-    user = getattr(st, "user", None)
+def acting_identity() -> Identity:
+    """The session's identity, for the worker's own permission check (no identity: no role)."""
+    return current_identity() or Identity(email="")
+
+
+def permitted(action: Callable[[], object]) -> bool:
+    """Runs `action` (a start of a send): True when it ran, False when the worker refused it
+    for the role, which is then said on the page instead of crashing it."""
     try:
-        if user is not None and user.get("is_logged_in") and user.get("email"):
-            return str(user.get("email"))
-    except Exception:
-        pass
-    try:
-        return getpass.getuser()
-    except Exception:
-        return "unknown"
+        action()
+    except PermissionDenied as exc:
+        st.error(md(exc), icon=":material/block:")
+        return False
+    return True
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,7 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
             program=plan.program,
             defaults=plan.defaults,
             source=plan.source,
-            created_by=who(),
+            by=acting_identity(),
             segments=plan.total_segments,
             estimated_cost=plan.estimated_cost,
             repeat_of=repeat_of,
@@ -119,6 +123,9 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
         st.error(md(exc), icon=":material/content_copy:")
+        return None
+    except PermissionDenied as exc:
+        st.error(md(exc), icon=":material/block:")
         return None
     st.session_state[_ACTIVE] = send_id
     st.session_state.pop("send.duplicate", None)

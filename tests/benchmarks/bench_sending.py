@@ -38,6 +38,7 @@ from components.acoustic import (  # noqa: E402
     clear_token_caches,
     encode_payload,
 )
+from components.auth import local_identity  # noqa: E402
 from components.journal import Journal  # noqa: E402
 from components.sending import SendWorker, send_payloads, submit_send  # noqa: E402
 from tests.sandbox_support import token_form  # noqa: E402
@@ -163,7 +164,7 @@ def journaled_client(url: str, batches: list[dict], folder: str) -> Callable[[],
             program="12345",
             defaults={},
             source=None,
-            created_by=None,
+            by=local_identity(),
         )
         started = time.perf_counter()  # from the moment the journal holds the send
         worker.wait(send_id)

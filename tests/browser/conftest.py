@@ -54,9 +54,12 @@ def _chromium_or_skip() -> str:
 
 
 class StreamlitApp:
-    """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode."""
+    """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode. `secrets`
+    (TOML) become its only secrets file; `{port}` in them is Streamlit's own placeholder."""
 
-    def __init__(self, tmp: Path, extra_env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, tmp: Path, extra_env: dict[str, str] | None = None, secrets: str | None = None
+    ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ACOUSTIC_", "STREAMLIT_"))}
@@ -72,8 +75,12 @@ class StreamlitApp:
         env.update(extra_env or {})
         self.log = tmp / "streamlit.log"
         self._log_file = self.log.open("w")
+        command = [sys.executable, "-m", "streamlit", "run", "app.py"]
+        if secrets is not None:
+            (tmp / "secrets.toml").write_text(secrets, encoding="utf-8")
+            command.append(f"--secrets.files={tmp / 'secrets.toml'}")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py"],
+            command,
             cwd=ROOT,
             env=env,
             stdout=self._log_file,

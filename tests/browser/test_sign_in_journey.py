@@ -1,0 +1,154 @@
+"""Sign-in for real: Streamlit's OIDC flow in Chromium against an OIDC provider on loopback
+(oidc-provider-mock), two people in two browsers; and, without sign-in, a page of another local
+port that opens the console's WebSocket gets nothing of the console."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from oidc_provider_mock import User, run_server_in_thread
+
+from components.ui.text import WORD_JOINER
+from tests.browser.conftest import StreamlitApp, wait_idle
+
+PEOPLE = [
+    User(sub="sam@example.com", claims={"email": "sam@example.com", "name": "Sam Sender"}),
+    User(sub="vera@example.com", claims={"email": "vera@example.com", "name": "Vera Viewer"}),
+]
+SECRETS = """
+[auth]
+redirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"
+cookie_secret = "a-long-random-cookie-secret-for-the-journey"
+client_id = "sms-console"
+client_secret = "any-secret-the-mock-accepts"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[console.roles]
+admin = ["ops@example.com"]
+sender = ["sam@example.com"]
+viewer = ["vera@example.com"]
+"""
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    with run_server_in_thread(user_claims=PEOPLE) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+@pytest.fixture(scope="module")
+def signed_app(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[str]:
+    app = StreamlitApp(tmp_path_factory.mktemp("signed"), secrets=SECRETS.format(provider=provider))
+    try:
+        app.wait_ready()
+        yield app.url
+    finally:
+        app.stop()
+
+
+@pytest.fixture
+def second_page(browser) -> Iterator[object]:
+    """Another person's browser: cookies of its own."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(20_000)
+    yield page
+    context.close()
+
+
+def sign_in(page, app_url: str, email: str) -> None:
+    """The console's Sign in button, then the provider's own form: the subject typed in."""
+    page.goto(app_url)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.locator("input[name='sub']").fill(email)
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url(f"{app_url}/**")
+    wait_idle(page)
+
+
+def sidebar(page) -> object:
+    return page.locator("[data-testid='stSidebar']")
+
+
+def seen(locator) -> str:
+    """Text as the reader sees it (the invisible joiners that stop autolinks removed)."""
+    return locator.inner_text().replace(WORD_JOINER, "")
+
+
+def menu(page) -> list[str]:
+    """The page names in the sidebar menu (each link's last line: the first is its icon)."""
+    links = page.locator("[data-testid='stSidebarNav'] a")
+    return [text.strip().splitlines()[-1] for text in links.all_inner_texts()]
+
+
+def test_two_people_sign_in_and_see_what_their_roles_allow(page, second_page, signed_app):
+    page.goto(signed_app)
+    page.get_by_role("button", name="Sign in").wait_for()
+    wait_idle(page)
+    main = page.locator("[data-testid='stMain']")
+    assert "Sends transactional SMS through Acoustic Campaign" in main.inner_text()
+    assert main.get_by_role("button").count() == 1  # Sign in, nothing else
+    assert menu(page) == [] and page.locator("textarea").count() == 0  # nothing else
+
+    sign_in(page, signed_app, "sam@example.com")
+    page.get_by_role("heading", name="Compose").wait_for()
+    assert menu(page) == ["Compose", "Status", "History"]
+    shown = seen(sidebar(page))
+    assert "Sam Sender" in shown and "sam@example.com" in shown and "Role: sender" in shown
+
+    sign_in(second_page, signed_app, "vera@example.com")
+    second_page.get_by_role("heading", name="Status").wait_for()
+    assert menu(second_page) == ["Status", "History"]
+    assert "Vera Viewer" in seen(sidebar(second_page))
+    second_page.goto(f"{signed_app}/compose")
+    wait_idle(second_page)
+    refusal = seen(second_page.locator("[data-testid='stAlert']"))
+    assert "Compose is not open to your role" in refusal and "needs the sender role" in refusal
+    assert second_page.locator("textarea").count() == 0
+
+    # Each keeps their own identity; then Sam signs out (the provider ends the session too).
+    page.reload()
+    wait_idle(page)
+    assert "sam@example.com" in seen(sidebar(page))
+    sidebar(page).get_by_role("button", name="Sign out").click()
+    page.wait_for_url("**/oauth2/end_session**")
+    page.get_by_role("button", name="End session").click()
+    page.wait_for_url(f"{signed_app}/**")
+    wait_idle(page)
+    page.get_by_role("button", name="Sign in").wait_for()
+    assert "sam@example.com" not in page.content()
+    second_page.reload()
+    wait_idle(second_page)
+    assert "vera@example.com" in seen(sidebar(second_page))
+
+
+def test_a_page_of_another_local_port_gets_nothing_of_the_console(own_app: StreamlitApp):
+    """Streamlit lets any localhost origin open its WebSocket; the console runs nothing for it."""
+    foreign = drive(own_app, origin="http://localhost:1")
+    assert "another site (http://localhost:1)" in foreign
+    assert "Compose" not in foreign and "Sandbox mode" not in foreign
+    own = drive(own_app, origin=own_app.url)
+    assert "Compose" in own and "another site" not in own
+
+
+def drive(app: StreamlitApp, origin: str) -> str:
+    """Opens the console's WebSocket as a page of `origin` would, asks for a run of the main
+    page, and returns the text of everything the run sent."""
+    from streamlit.proto.BackMsg_pb2 import BackMsg
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+    from websockets.sync.client import connect
+
+    url = app.url.replace("http://", "ws://") + "/_stcore/stream"
+    with connect(url, origin=origin, max_size=None, open_timeout=30) as socket:
+        request = BackMsg()
+        request.rerun_script.query_string = ""
+        socket.send(request.SerializeToString())
+        seen: list[str] = []
+        while True:
+            message = ForwardMsg()
+            message.ParseFromString(socket.recv(timeout=60))
+            seen.append(str(message))
+            if message.WhichOneof("type") == "script_finished":
+                return "\n".join(seen)
