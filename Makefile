@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
+AXE    := node_modules/axe-core/axe.min.js
 
 .PHONY: run test setup setup-test browser lint format bench sandbox clean
 
@@ -27,8 +28,12 @@ $(STAMP): pyproject.toml
 
 setup-test: setup
 
-browser:
+browser: $(AXE)
 	@bash scripts/ensure-chromium.sh
+
+# axe-core, the accessibility checker the browser journeys inject (version pinned by the lock file).
+$(AXE): package.json package-lock.json
+	@bash scripts/ensure-axe.sh
 
 lint: setup
 	$(PY) -m ruff check .
@@ -48,4 +53,4 @@ sandbox: setup
 	$(PY) -m components.sandbox
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) node_modules .pytest_cache .ruff_cache .hypothesis

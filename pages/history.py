@@ -82,7 +82,10 @@ elif noted_in_previous_run("history.selected") is not None:
 elif wanted and wanted.isascii() and wanted.isdigit() and len(wanted) <= 18:  # 64-bit ids
     send_id = int(wanted)
 if send_id is None:
-    st.caption("Select a send to see its batches.")
+    st.caption(
+        "Select a send to see its batches. From the keyboard: Tab into the table, go to the "
+        "send's row with the arrow keys and press Shift+Space."
+    )
     st.stop()
 
 record = journal().get_send(send_id)

@@ -278,14 +278,16 @@ def counts_line(count: SegmentCount, content: str) -> None:
 
 
 def phone_bubble(text: str, number: str, position: str) -> None:
-    """The SMS as the recipient's phone shows it. Contact values are escaped, never HTML."""
+    """The SMS as the recipient's phone shows it. Contact values are escaped, never HTML; a
+    screen reader hears it as a figure named by whose SMS it is."""
+    heading = f"{html.escape(number)} · {html.escape(position)}"
     st.html(
         f"""
-<div style="max-width:360px;border:1px solid #d5ddd9;border-radius:28px;padding:18px 14px 22px;
+<div role="figure" aria-label="SMS preview: {heading}"
+     style="max-width:360px;border:1px solid #d5ddd9;border-radius:28px;padding:18px 14px 22px;
             background:#f7f9f8;font-family:sans-serif">
-  <div style="text-align:center;color:#6b7a74;font-size:12px;margin-bottom:10px">
-    {html.escape(number)} · {html.escape(position)}</div>
-  <div data-testid="sms-bubble" style="background:#e4e9e6;color:#1d2b26;border-radius:18px;
+  <div style="text-align:center;color:#4f5c57;font-size:12px;margin-bottom:10px">{heading}</div>
+  <div data-testid="sms-bubble" style="background:#e4e9e6;color:#0a1410;border-radius:18px;
        padding:10px 14px;white-space:pre-wrap;overflow-wrap:anywhere;font-size:15px;
        line-height:1.4">{html.escape(text) or "&nbsp;"}</div>
 </div>"""

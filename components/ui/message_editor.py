@@ -15,14 +15,20 @@ import streamlit as st
 from components.ui.text import md
 from components.unicode_text import broken_characters_note, without_lone_surrogates
 
+# A visible label, like Streamlit's own widgets: the placeholder goes away once typing starts.
 _HTML = """
+<label class="label" for="message-input">Message</label>
 <div class="editor">
   <div class="backdrop" aria-hidden="true"></div>
-  <textarea class="input" spellcheck="true" aria-label="Message"></textarea>
+  <textarea class="input" id="message-input" spellcheck="true"></textarea>
 </div>
 """
 
 _CSS = """
+.label {
+  display: block; margin-bottom: 0.25rem; font-size: 0.875rem; line-height: 1.6;
+  font-family: var(--st-font, "Source Sans Pro", sans-serif); color: var(--st-text-color, #0a1410);
+}
 .editor { position: relative; width: 100%; }
 .backdrop, .input {
   box-sizing: border-box; width: 100%; margin: 0; padding: 0.6rem 0.75rem;
@@ -36,9 +42,9 @@ _CSS = """
 .backdrop mark { background: #ffd54f; color: transparent; border-radius: 2px; }
 .input {
   position: relative; display: block; resize: vertical; min-height: 8rem; overflow: auto;
-  background: transparent; color: var(--st-text-color, #1d2b26);
+  background: transparent; color: var(--st-text-color, #0a1410);
   border-color: var(--st-border-color, #c9d3ce);
-  caret-color: var(--st-text-color, #1d2b26);
+  caret-color: var(--st-text-color, #0a1410);
 }
 .input:focus { outline: none; border-color: var(--st-primary-color, #0b6e4f);
   box-shadow: 0 0 0 1px var(--st-primary-color, #0b6e4f); }

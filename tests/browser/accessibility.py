@@ -1,0 +1,107 @@
+"""The automated WCAG 2.1 AA check of the browser journeys: axe-core injected into the page.
+
+axe-core comes from the npm registry (package.json, pinned by package-lock.json; `make test`
+installs it). A serious or critical violation fails the journey with a list a person can act on:
+the rule, what it asks for, and the elements (selector and markup) that break it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+BLOCKING = ("serious", "critical")
+
+# Streamlit's own elements that the app cannot change, left out of the check (each with why).
+EXCLUDED: list[str] = []
+
+_RUN = """async ({tags, exclude}) => {
+  const result = await axe.run(
+    {include: [document], exclude: exclude.map((selector) => [selector])},
+    {runOnly: {type: "tag", values: tags}, resultTypes: ["violations"]},
+  );
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help, helpUrl: v.helpUrl,
+    nodes: v.nodes.map((n) => ({target: n.target, html: n.html, summary: n.failureSummary})),
+  }));
+}"""
+
+
+def axe_path() -> Path:
+    """axe-core's script, or a skip (a failure when REQUIRE_BROWSER says the checks must run)."""
+    if AXE.is_file():
+        return AXE
+    message = (
+        f"axe-core is not installed ({AXE}): run 'make test' (it runs 'npm ci'), "
+        "or install Node.js with npm and run 'npm ci' in the project folder."
+    )
+    if os.environ.get("REQUIRE_BROWSER"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+def violations(page: object, exclude: list[str] | None = None) -> list[dict]:
+    """Every WCAG 2.1 A/AA violation axe finds in the page as it is now, of any impact."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
+        page.add_script_tag(path=str(axe_path()))  # type: ignore[attr-defined]
+    return page.evaluate(  # type: ignore[attr-defined]
+        _RUN, {"tags": WCAG_21_AA, "exclude": [*EXCLUDED, *(exclude or [])]}
+    )
+
+
+def report(found: list[dict], where: str) -> str:
+    """The violations as a readable list: rule, impact, what it asks, each element."""
+    lines = [f"{where}: {len(found)} accessibility violation(s) (WCAG 2.1 AA, axe-core)"]
+    for violation in found:
+        lines.append(
+            f"- {violation['id']} ({violation['impact']}): {violation['help']} "
+            f"[{violation['helpUrl']}]"
+        )
+        for node in violation["nodes"][:8]:
+            target = " > ".join(str(part) for part in node["target"])
+            snippet = " ".join(node["html"].split())
+            snippet = snippet if len(snippet) <= 200 else snippet[:199] + "…"
+            lines.append(f"    at {target}\n       {snippet}")
+            why = node["summary"].splitlines()[1:2]  # after "Fix any/all of the following:"
+            if why:
+                lines.append(f"       {why[0].strip()}")
+        if len(violation["nodes"]) > 8:
+            lines.append(f"    … and {len(violation['nodes']) - 8} more element(s)")
+    return "\n".join(lines)
+
+
+def blocking_violations(page: object, exclude: list[str] | None = None) -> list[dict]:
+    """The serious and critical WCAG 2.1 AA violations of the page as it is now."""
+    return [v for v in violations(page, exclude) if v["impact"] in BLOCKING]
+
+
+def assert_accessible(page: object, where: str, exclude: list[str] | None = None) -> None:
+    """Fails when the page as it is now has a serious or critical WCAG 2.1 AA violation."""
+    blocking = blocking_violations(page, exclude)
+    assert not blocking, report(blocking, where)
+
+
+# The element that has the keyboard focus, inside components' shadow roots too.
+_FOCUSED = """(element) => {
+  let active = document.activeElement;
+  while (active && active.shadowRoot && active.shadowRoot.activeElement) {
+    active = active.shadowRoot.activeElement;
+  }
+  return active === element;
+}"""
+
+
+def tab_to(page: object, target: object, *, backwards: bool = False, limit: int = 80) -> None:
+    """Presses Tab (Shift+Tab) until `target` (a locator) has the keyboard focus: it fails when
+    the element cannot be reached from the keyboard. A data grid takes a Tab a column."""
+    target.wait_for()  # type: ignore[attr-defined]
+    key = "Shift+Tab" if backwards else "Tab"
+    for _ in range(limit):
+        page.keyboard.press(key)  # type: ignore[attr-defined]
+        if target.evaluate(_FOCUSED):  # type: ignore[attr-defined]
+            return
+    raise AssertionError(f"{target} was not reached with {limit} presses of {key}")
