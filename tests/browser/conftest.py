@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -166,6 +167,18 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> objec
 def wait_idle(page: object, timeout: float = 30_000) -> None:
     """Waits until Streamlit has finished running the script after the last action."""
     page.wait_for_selector(IDLE, timeout=timeout)  # type: ignore[attr-defined]
+
+
+RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
+
+
+def wait_rerun(page: object, timeout: float = 30_000) -> None:
+    """Waits for the rerun an action starts, then for it to end: on a busy machine the rerun
+    may not have begun when `wait_idle` looks, and the next action would overtake it."""
+    # A rerun that began and ended between two looks leaves nothing to wait for.
+    with contextlib.suppress(Exception):
+        page.wait_for_selector(RUNNING, timeout=2_000)  # type: ignore[attr-defined]
+    wait_idle(page, timeout)
 
 
 def compose(page: object, app_url: str, contacts: str, program: str, message: str) -> None:

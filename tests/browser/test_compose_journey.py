@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import compose, wait_idle
+from tests.browser.conftest import compose, wait_idle, wait_rerun
 from tests.xlsx_support import raw_xlsx, sheet_xml
 
 CONTACT_FILES = Path(__file__).resolve().parents[1] / "data" / "contacts"
@@ -44,10 +44,11 @@ def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url)
     default = page.get_by_role("textbox", name="%%FIRST NAME%%")
     default.fill("friend")
     default.press("Enter")
+    wait_rerun(page)
     source = page.get_by_role("textbox", name="Source (optional)")
     source.fill("my-ref")
     source.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
 
     nav = page.get_by_test_id("stSidebarNav")
     nav.get_by_role("link", name="History").click()
