@@ -147,6 +147,15 @@ elif planned or rejected or unknown:
             and permitted(lambda: worker().start(record.id, client, by=identity))
         ):
             st.rerun()
+
+        def resend(chosen: list, *, include_unknown: bool) -> bool:
+            ids = [b.id for b in chosen]
+            return permitted(
+                lambda: resend_batches(
+                    worker(), record.id, ids, client, by=identity, include_unknown=include_unknown
+                )
+            )
+
         if (
             rejected
             and st.button(
@@ -155,16 +164,7 @@ elif planned or rejected or unknown:
                 help="Acoustic processed none of them, so a resend cannot deliver twice; one it "
                 "refused for its content (see What to do) is refused again until that is fixed.",
             )
-            and permitted(
-                lambda: resend_batches(
-                    worker(),
-                    record.id,
-                    [b.id for b in rejected],
-                    client,
-                    by=identity,
-                    include_unknown=False,
-                )
-            )
+            and resend(rejected, include_unknown=False)
         ):
             st.rerun()
         if unknown:
@@ -181,14 +181,5 @@ elif planned or rejected or unknown:
                 f"Resend the {len(unknown)} batch(es) with an unknown outcome",
                 icon=":material/warning:",
                 disabled=not accept,
-            ) and permitted(
-                lambda: resend_batches(
-                    worker(),
-                    record.id,
-                    [b.id for b in unknown],
-                    client,
-                    by=identity,
-                    include_unknown=True,
-                )
-            ):
+            ) and resend(unknown, include_unknown=True):
                 st.rerun()

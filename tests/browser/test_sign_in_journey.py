@@ -10,7 +10,7 @@ import pytest
 from oidc_provider_mock import User, run_server_in_thread
 
 from components.ui.text import WORD_JOINER
-from tests.browser.conftest import StreamlitApp, wait_idle
+from tests.browser.conftest import StreamlitApp, running, wait_idle
 
 PEOPLE = [
     User(sub="sam@example.com", claims={"email": "sam@example.com", "name": "Sam Sender"}),
@@ -40,11 +40,8 @@ def provider() -> Iterator[str]:
 @pytest.fixture(scope="module")
 def signed_app(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[str]:
     app = StreamlitApp(tmp_path_factory.mktemp("signed"), secrets=SECRETS.format(provider=provider))
-    try:
-        app.wait_ready()
+    with running(app):
         yield app.url
-    finally:
-        app.stop()
 
 
 @pytest.fixture
