@@ -151,6 +151,7 @@ elif planned or rejected or unknown:
             and permitted(lambda: resume_send(worker(), client, record.id, by=identity))
         ):
             st.rerun()
+
         if (
             rejected
             and st.button(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import getpass
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import streamlit as st
@@ -85,15 +85,15 @@ def sign_in_gate() -> Identity:
     return identity
 
 
-def _only_page(render: object, title: str) -> None:
+def _only_page(render: Callable[[], None], title: str) -> None:
     """A page map of this one page (no other page can be opened), then the run stops."""
-    st.navigation([st.Page(render, title=title, url_path="welcome")], position="hidden").run()  # type: ignore[arg-type]
+    st.navigation([st.Page(render, title=title, url_path="welcome")], position="hidden").run()
     st.stop()
 
 
 def _refused(message: str) -> None:
     st.title("SMS Console")
-    st.error(message, icon=":material/gpp_bad:")
+    st.error(md(message), icon=":material/gpp_bad:")  # it quotes the request's own headers
 
 
 def _sign_in() -> None:

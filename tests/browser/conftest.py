@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -110,25 +111,27 @@ class StreamlitApp:
         self._log_file.close()
 
 
-@pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    app = StreamlitApp(tmp_path_factory.mktemp("app"))
-    try:
-        app.wait_ready()
-        yield app.url
-    finally:
-        app.stop()
-
-
-@pytest.fixture
-def own_app(tmp_path: Path) -> Iterator[StreamlitApp]:
-    """An app process of the test's own: nothing visited yet, its journal in `tmp_path`."""
-    app = StreamlitApp(tmp_path)
+@contextmanager
+def running(app: StreamlitApp) -> Iterator[StreamlitApp]:
+    """The app once it answers, stopped afterwards whatever happened."""
     try:
         app.wait_ready()
         yield app
     finally:
         app.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with running(StreamlitApp(tmp_path_factory.mktemp("app"))) as app:
+        yield app.url
+
+
+@pytest.fixture
+def own_app(tmp_path: Path) -> Iterator[StreamlitApp]:
+    """An app process of the test's own: nothing visited yet, its journal in `tmp_path`."""
+    with running(StreamlitApp(tmp_path)) as app:
+        yield app
 
 
 @pytest.fixture(scope="session")
