@@ -191,12 +191,12 @@ def compose(page: object, app_url: str, contacts: str, program: str, message: st
     paste = page.get_by_role("textbox", name="Phone numbers, one a line")  # type: ignore[attr-defined]
     paste.fill(contacts)
     paste.press("Control+Enter")
-    wait_idle(page)
+    wait_rerun(page)
     if program:
         field = page.get_by_role("textbox", name="SMS program id")  # type: ignore[attr-defined]
         field.fill(program)
         field.press("Enter")
-        wait_idle(page)
+        wait_rerun(page)
     editor = page.locator("textarea.input")  # type: ignore[attr-defined]
     editor.click()
     editor.press_sequentially(message, delay=5)

@@ -76,7 +76,7 @@ def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url)
     program = page.get_by_role("textbox", name="SMS program id")
     program.fill("129856")  # the next action keeps the file too
     program.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("7")
     page.get_by_role("button", name="Remove").click()
     wait_idle(page)

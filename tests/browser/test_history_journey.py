@@ -4,7 +4,7 @@ is not listed (rows are selected by position)."""
 from playwright.sync_api import expect
 
 from components.journal import Journal
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import wait_idle, wait_rerun
 
 ROW = 35  # Streamlit's grid: header and rows are 35 px high
 
@@ -46,10 +46,10 @@ def test_selection_link_and_search(page, own_app, tmp_path):
     search = page.get_by_role("textbox", name="Search")
     search.fill("beta")
     search.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_role("heading", name="Send #2")).to_be_visible()  # still listed
     search.fill("alpha")
     search.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_text("Select a send to see its batches.")).to_be_visible()
     expect(page.get_by_role("heading", name="Send #1")).to_have_count(0)

@@ -6,7 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from tests.browser.accessibility import tab_to
-from tests.browser.conftest import wait_idle
+from tests.browser.conftest import wait_idle, wait_rerun
 
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n+1 949 500 9990,Cy"
 
@@ -34,7 +34,7 @@ def test_compose_send_and_follow_up_from_the_keyboard(page, own_app):
     wait_idle(page)
     tab_to(page, page.get_by_role("button", name="Next"))
     keys.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_role("figure", name=re.compile(r"^SMS preview"))).to_contain_text("Hi Bob")
 
     tab_to(page, page.get_by_role("textbox", name="%%FIRST NAME%%"), backwards=True)
@@ -68,7 +68,7 @@ def test_compose_send_and_follow_up_from_the_keyboard(page, own_app):
         backwards=True,
     )
     keys.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_role("heading", name="History")).to_be_visible()
     tab_to(page, page.get_by_role("button", name="Fullscreen").first)
     keys.press("Tab")  # into the table, at its first row
@@ -78,7 +78,7 @@ def test_compose_send_and_follow_up_from_the_keyboard(page, own_app):
 
     tab_to(page, page.get_by_role("link", name="Status of its 1 transaction(s)"))
     keys.press("Enter")
-    wait_idle(page)
+    wait_rerun(page)
     expect(page.get_by_text(re.compile(r"All 3 contacts processed"))).to_be_visible(timeout=45_000)
     wait_idle(page)
     # A click on a bar of "Failures by reason" filters the table; so does Reason, by keyboard.
