@@ -5,6 +5,7 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -126,6 +127,41 @@ def test_a_sandbox_send_made_before_a_restart_can_still_be_resent(tmp_path):
     assert not at.exception
     assert "another connection" not in texts(at)  # the sandbox had another port then
     assert at.checkbox(key=f"history.accept_duplicates.{send_id}")
+
+
+def test_history_resends_rejected_batches_and_unknown_ones_only_once_accepted(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    payloads = [
+        {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "1"}]},
+        {"channelQualifier": "12345", "content": "Gate B12", "contacts": [{"phoneNumber": "2"}]},
+    ]
+    record = journaled_send(journal, payloads, base_url="http://127.0.0.1:1")
+    rejected, unknown = journal.batches(record.id)
+    for batch, state in ((rejected, BatchState.REJECTED), (unknown, BatchState.UNKNOWN)):
+        journal.claim_batch(batch.id, "gone")
+        journal.finish_batch(batch.id, state, error="refused or lost")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["send"] = str(record.id)
+    at.switch_page("pages/history.py").run()
+    resend_unknown = "Resend the 1 batch(es) with an unknown outcome"
+    assert [b.disabled for b in at.button if b.label == resend_unknown] == [True]
+
+    next(b for b in at.button if b.label == "Resend the 1 rejected batch(es)").click().run()
+    wait_for_send(journal, record.id)
+    assert journal.batches(record.id)[1].state is BatchState.UNKNOWN  # not resent with them
+    deadline = time.monotonic() + 20
+    while not [c for c in at.checkbox if c.key] and time.monotonic() < deadline:
+        at.run()  # until the worker has let go of the send and History offers the resend again
+    at.checkbox(key=f"history.accept_duplicates.{record.id}").check().run()
+    next(b for b in at.button if b.label == resend_unknown).click().run()
+    wait_for_send(journal, record.id)
+    assert not at.exception
+    resends = [e.details for e in reversed(journal.audit_entries(action="resend"))]
+    assert resends == [
+        {"batches": 1, "may_deliver_twice": False},
+        {"batches": 1, "may_deliver_twice": True},
+    ]
+    assert BatchState.UNKNOWN not in {b.state for b in journal.batches(record.id)}
 
 
 @pytest.mark.parametrize("link", ["99999999999999999999999", "abc", "-1", "424242"])

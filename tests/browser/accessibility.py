@@ -7,10 +7,9 @@ the rule, what it asks for, and the elements (selector and markup) that break it
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
-import pytest
+from tests.browser.conftest import missing_tool
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -35,13 +34,11 @@ def axe_path() -> Path:
     """axe-core's script, or a skip (a failure when REQUIRE_BROWSER says the checks must run)."""
     if AXE.is_file():
         return AXE
-    message = (
-        f"axe-core is not installed ({AXE}): run 'make test' (it runs 'npm ci'), "
-        "or install Node.js with npm and run 'npm ci' in the project folder."
+    missing_tool(
+        f"axe-core is not installed ({AXE})",
+        "run 'make test' (it runs 'npm ci'), "
+        "or install Node.js with npm and run 'npm ci' in the project folder.",
     )
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def violations(page: object, exclude: list[str] | None = None) -> list[dict]:

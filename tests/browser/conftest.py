@@ -12,6 +12,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn
 
 import httpx
 import pytest
@@ -43,16 +44,22 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _chromium_or_skip() -> str:
-    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
-        return CHROMIUM
-    message = (
-        f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package "
-        "(make test does it when it can) or set CHROMIUM_PATH."
-    )
+def missing_tool(what: str, how_to_get_it: str) -> NoReturn:
+    """Skips the test for want of a tool, saying how to get it; a failure instead when
+    REQUIRE_BROWSER says the browser journeys must run (CI)."""
+    message = f"{what}: {how_to_get_it}"
     if os.environ.get("REQUIRE_BROWSER"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def _chromium_or_skip() -> str:
+    if os.path.exists(CHROMIUM) or shutil.which(CHROMIUM):
+        return CHROMIUM
+    missing_tool(
+        f"Chromium not found at {CHROMIUM}",
+        "install Debian's 'chromium' package (make test does it when it can) or set CHROMIUM_PATH.",
+    )
 
 
 class StreamlitApp:
