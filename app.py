@@ -4,10 +4,12 @@ shares."""
 import streamlit as st
 
 from components.auth import menu
+from components.ui.approvals_view import approvals_badge
 from components.ui.audit_view import audit_sign_in_once
 from components.ui.connection import current_settings
 from components.ui.identity import sign_in_gate, signed_in_as
 from components.ui.persistence import start_run
+from components.ui.send_confirmation import APPROVALS_ICON
 from components.ui.sidebar import render_mode_badge
 
 st.set_page_config(page_title="SMS Console", page_icon=":material/sms:", layout="wide")
@@ -26,6 +28,7 @@ pages = [
         ("Compose", ":material/edit_note:"),
         ("Status", ":material/monitoring:"),
         ("History", ":material/history:"),
+        ("Approvals", APPROVALS_ICON),
         ("Audit", ":material/policy:"),
         ("Settings", ":material/settings:"),
     ]
@@ -35,4 +38,5 @@ start_run()
 signed_in_as(identity)
 audit_sign_in_once(identity.actor)
 render_mode_badge(current_settings())
+approvals_badge(identity)
 navigation.run()

@@ -32,8 +32,10 @@ class AuditAction(StrEnum):
     SIGN_IN = "sign_in"
     TEST_SEND = "test_send"
     SEND_REQUESTED = "send_requested"
-    SEND_APPROVED = "send_approved"  # the approval step (issue 10's roles) records these two
+    SEND_APPROVED = "send_approved"  # components/approvals.py records these four
     SEND_REJECTED = "send_rejected"
+    SEND_WITHDRAWN = "send_withdrawn"
+    SEND_EXPIRED = "send_expired"
     SEND_STARTED = "send_started"
     SEND_FINISHED = "send_finished"
     RESEND = "resend"

@@ -60,6 +60,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "Compose": Permission.SEND_TEST,
     "Status": Permission.VIEW,
     "History": Permission.VIEW,
+    "Approvals": Permission.APPROVE,
     "Audit": Permission.APPROVE,  # approvers and admins
     "Settings": Permission.ADMINISTER,
 }

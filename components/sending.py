@@ -33,9 +33,10 @@ from components.acoustic import (
     ServerError,
     encode_payload,
 )
+from components.approval_rules import ApprovalRule
+from components.approvals import ApprovalRequired, approval_block, request_approval
 from components.audit import AuditAction
 from components.auth import Identity, Permission, require
-from components.failures import Explanation, explain
 from components.journal import BatchRecord, Journal
 from components.states import BatchState, Cause
 
@@ -207,10 +208,17 @@ class SendWorker:
     """
 
     def __init__(
-        self, journal: Journal, *, max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT, max_jobs: int = 4
+        self,
+        journal: Journal,
+        *,
+        max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
+        max_jobs: int = 4,
+        approval_rule: ApprovalRule | None = None,
     ) -> None:
         self.journal = journal
         self.max_in_flight = max_in_flight
+        # Which sends need a second person (the pages keep it to the configuration's).
+        self.approval_rule = approval_rule or ApprovalRule()
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="sms-job")
         self._lock = threading.Lock()
         self._jobs: dict[int, Future[None]] = {}
@@ -233,11 +241,15 @@ class SendWorker:
 
     def authorize(self, send_id: int, by: Identity) -> None:
         """Raises auth.PermissionDenied unless `by` may send this send (a test needs less than
-        a send), LookupError for a send the journal does not hold."""
+        a send), approvals.ApprovalRequired while it needs an approval it does not have, and
+        LookupError for a send the journal does not hold."""
         record = self.journal.get_send(send_id)
         if record is None:
             raise LookupError(f"There is no send #{send_id} in the journal.")
         require(by, permission_to_send(record.kind))
+        blocked = approval_block(self.journal, record, self.approval_rule)
+        if blocked:
+            raise ApprovalRequired(blocked)
 
     def is_running(self, send_id: int) -> bool:
         with self._lock:
@@ -341,14 +353,25 @@ def submit_send(
     segments: int | None = None,
     estimated_cost: float | None = None,
     repeat_of: int | None = None,
+    confirmation: Mapping[str, Any] | None = None,
+    replaces: int | None = None,
 ) -> int:
-    """Journals the send (all batches planned) and hands it to the background worker.
+    """Journals the send (all batches planned) and hands it to the background worker, or, when
+    the worker's approval rule names it, journals a request for approval instead (with the
+    `confirmation` the sender saw, shown to the approver; `replaces` the sender's earlier
+    request from the same draft, which is withdrawn).
 
     Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
     journal.DuplicateSendError when the same send exists: a double click, a second Send or a
     browser refresh never makes a second job. Returns the send id.
     """
     require(by, permission_to_send(kind))
+    reasons = worker.approval_rule.reasons(
+        kind=kind,
+        mode=mode,
+        recipients=sum(len(p.get("contacts", [])) for p in payloads),
+        estimated_cost=estimated_cost,
+    )
     record = worker.journal.create_send(
         kind=kind,
         mode=mode,
@@ -375,49 +398,19 @@ def submit_send(
             "recipients": record.recipients,
             "batches": len(payloads),
             "repeat_of": repeat_of,
+            "awaiting_approval": bool(reasons),
         },
     )
-    worker.start(record.id, client, by=by)
+    if reasons:
+        request_approval(
+            worker.journal,
+            record,
+            by=by,
+            rule=worker.approval_rule,
+            reasons=reasons,
+            confirmation=confirmation or {},
+            replaces=replaces,
+        )
+    else:
+        worker.start(record.id, client, by=by)
     return record.id
-
-
-@dataclass(frozen=True)
-class Failure:
-    batch: int  # counted from 1, as the pages show it
-    state: BatchState
-    contacts: int
-    explanation: Explanation
-
-
-@dataclass(frozen=True)
-class Progress:
-    batches: int
-    done: int
-    accepted_recipients: int
-    rejected_recipients: int
-    unknown_recipients: int
-    transaction_ids: list[str]
-    failures: list[Failure]
-
-
-def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> Progress:
-    """What a page shows about a send, read from the journal; `running` is the worker's word."""
-    batches = journal.batches(send_id)
-    failures = [
-        Failure(batch.index + 1, batch.state, batch.contacts, explanation)
-        for batch in batches
-        if batch.state in (BatchState.REJECTED, BatchState.UNKNOWN)
-        and (explanation := explain(batch, running=running)) is not None
-    ]
-    by_state: dict[BatchState, int] = {}
-    for batch in batches:
-        by_state[batch.state] = by_state.get(batch.state, 0) + batch.contacts
-    return Progress(
-        batches=len(batches),
-        done=sum(1 for b in batches if b.state.final),
-        accepted_recipients=by_state.get(BatchState.ACCEPTED, 0),
-        rejected_recipients=by_state.get(BatchState.REJECTED, 0),
-        unknown_recipients=by_state.get(BatchState.UNKNOWN, 0),
-        transaction_ids=[b.transaction_id for b in batches if b.transaction_id],
-        failures=failures,
-    )

@@ -53,6 +53,10 @@ class Cause(StrEnum):
 class SendState(StrEnum):
     """One word for a whole send, from its batches and whether a worker is sending it now."""
 
+    AWAITING_APPROVAL = "awaiting approval"  # journaled, nothing sent: a second person decides
+    NOT_APPROVED = "not approved"  # an approver rejected it: nothing was sent
+    WITHDRAWN = "withdrawn"  # its sender withdrew the request (or replaced it): nothing was sent
+    APPROVAL_EXPIRED = "approval expired"  # nobody decided in time: nothing was sent
     RUNNING = "running"
     INTERRUPTED = "interrupted"  # nothing runs it, and batches are left planned or cut off
     ACCEPTED = "accepted"
@@ -61,15 +65,46 @@ class SendState(StrEnum):
     UNKNOWN = "outcome unknown"
 
 
+class ApprovalState(StrEnum):
+    """A request for approval (maker/checker): pending until an approver decides, its sender
+    withdraws it, or it expires. Only an approved request lets the worker send."""
+
+    PENDING = "pending"
+    APPROVED = "approved"
+    REJECTED = "rejected"
+    WITHDRAWN = "withdrawn"
+    EXPIRED = "expired"
+
+    @property
+    def closed(self) -> bool:
+        """Decided against, or never decided: the send will never go out."""
+        return self in (ApprovalState.REJECTED, ApprovalState.WITHDRAWN, ApprovalState.EXPIRED)
+
+
+_UNAPPROVED = {
+    ApprovalState.PENDING: SendState.AWAITING_APPROVAL,
+    ApprovalState.REJECTED: SendState.NOT_APPROVED,
+    ApprovalState.WITHDRAWN: SendState.WITHDRAWN,
+    ApprovalState.EXPIRED: SendState.APPROVAL_EXPIRED,
+}
+
+
 def send_state(
-    batches: Mapping[BatchState, int], *, running: bool, interrupted: int = 0
+    batches: Mapping[BatchState, int],
+    *,
+    running: bool,
+    interrupted: int = 0,
+    approval: ApprovalState | None = None,
 ) -> SendState:
     """The state of a send whose batches are counted by state in `batches`; `interrupted` of its
     unknown batches were cut off by a stop of the console, not by an answer from Acoustic.
 
     `running` is the worker's word (SendWorker.is_running): a planned or in-flight batch says
-    nothing about whether anything is still sending it.
+    nothing about whether anything is still sending it. `approval` is the state of its latest
+    request for approval, None when it needed none.
     """
+    if approval is not None and approval is not ApprovalState.APPROVED:
+        return _UNAPPROVED[approval]
     if running:
         return SendState.RUNNING
     if batches.get(BatchState.PLANNED) or batches.get(BatchState.IN_FLIGHT) or interrupted:

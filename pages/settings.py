@@ -9,6 +9,7 @@ from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.environment import console_settings
 from components.journal import default_journal_path
+from components.ui.approvals_view import approval_rule
 from components.ui.connection import current_connection, read_secrets
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
 from components.ui.shell import ensure_app_shell
@@ -105,6 +106,9 @@ else:
         f"{md(rules.contact)}."
     )
     st.dataframe(pd.DataFrame(rules.overview()), hide_index=True, width="stretch")
+
+st.subheader("Approval")
+approval_rule()
 
 st.subheader("Acoustic pods")
 st.table(

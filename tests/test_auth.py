@@ -92,12 +92,14 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
         "Compose",
         "Status",
         "History",
+        "Approvals",
         "Audit",
     ]
     assert menu(Identity(email="a@x.y", roles=roles("admin"))) == [
         "Compose",
         "Status",
         "History",
+        "Approvals",
         "Audit",
         "Settings",
     ]

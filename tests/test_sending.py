@@ -17,12 +17,12 @@ import pytest
 from components.acoustic import AcousticClient, RetryPolicy, clear_token_caches
 from components.auth import Identity, Role
 from components.journal import DuplicateSendError, Journal
+from components.progress import send_progress
 from components.sending import (
     BatchResult,
     SendWorker,
     recover_interrupted,
     send_payloads,
-    send_progress,
     submit_send,
 )
 from components.states import BatchState, Cause
@@ -62,20 +62,27 @@ def sender(email: str | None) -> Identity:
 
 
 def submit(
-    worker: SendWorker, client: AcousticClient, payloads: list[dict], who: str | None
+    worker: SendWorker,
+    client: AcousticClient,
+    payloads: list[dict],
+    who: str | Identity | None,
+    *,
+    mode: str = "sandbox",
+    **extra: object,
 ) -> int:
-    """A bulk sandbox send of `payloads`, as a browser session would start it."""
+    """A bulk send of `payloads` (sandbox unless `mode` says), as a browser session starts it."""
     return submit_send(
         worker,
         client,
         kind="bulk",
-        mode="sandbox",
+        mode=mode,
         payloads=payloads,
         content=payloads[0]["content"],
         program="12345",
         defaults={},
         source=None,
-        by=sender(who),
+        by=who if isinstance(who, Identity) else sender(who),
+        **extra,  # type: ignore[arg-type]
     )
 
 

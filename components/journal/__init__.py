@@ -7,11 +7,13 @@ crash the journal says exactly what went out: "in_flight" batches left behind be
 
 By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
 snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
-audit_trail.py (the append-only audit log, see components/audit.py).
+audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
+for approval, see components/approvals.py).
 """
 
 from __future__ import annotations
 
+from components.journal.approvals import ApprovalRecord, ApprovalRequests
 from components.journal.audit_trail import AuditTrail
 from components.journal.history_queries import HistoryQueries
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
@@ -20,6 +22,7 @@ from components.journal.sends import Sends, destination_of
 from components.journal.snapshots import Snapshots
 
 __all__ = [
+    "ApprovalRecord",
     "BatchRecord",
     "DuplicateSendError",
     "Journal",
@@ -30,5 +33,5 @@ __all__ = [
 ]
 
 
-class Journal(Sends, Snapshots, HistoryQueries, AuditTrail):
+class Journal(Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

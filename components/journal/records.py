@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from components.states import BatchState, Cause, SendState, send_state
+from components.states import ApprovalState, BatchState, Cause, SendState, send_state
 
 
 @dataclass(frozen=True)
@@ -31,10 +31,16 @@ class SendRecord:
     repeat_of: int | None
     batch_states: dict[BatchState, int] = field(default_factory=dict)
     interrupted: int = 0  # unknown batches cut off by a stop of the console
+    approval: ApprovalState | None = None  # its latest request for approval, if it needed one
 
     def state(self, *, running: bool) -> SendState:
         """One word for the send; only the worker knows whether it is `running`."""
-        return send_state(self.batch_states, running=running, interrupted=self.interrupted)
+        return send_state(
+            self.batch_states,
+            running=running,
+            interrupted=self.interrupted,
+            approval=self.approval,
+        )
 
 
 @dataclass(frozen=True)
@@ -84,6 +90,12 @@ _INTERRUPTED = (
     f"COUNT(CASE WHEN b.state = '{BatchState.UNKNOWN.value}' "
     f"AND b.cause = '{Cause.INTERRUPTED.value}' THEN 1 END) AS n_interrupted"
 )
+# The now of SQLite in Unix seconds, as time.time() gives it in Python.
+NOW_SQL = "((julianday('now') - 2440587.5) * 86400.0)"
+# A pending request past its time reads as expired at once, before anything marks it so.
+_APPROVAL = f"""(SELECT CASE WHEN a.state = '{ApprovalState.PENDING.value}'
+        AND a.expires_at <= {NOW_SQL} THEN '{ApprovalState.EXPIRED.value}' ELSE a.state END
+    FROM approvals a WHERE a.send_id = s.id ORDER BY a.id DESC LIMIT 1) AS approval_state"""
 
 
 def select_sends(
@@ -98,7 +110,7 @@ def select_sends(
     one statement however many sends there are."""
     order = "ORDER BY s.created_at DESC, s.id DESC" if newest_first else "ORDER BY s.id"
     rows = conn.execute(
-        f"""SELECT s.*, {_COUNTS}, {_INTERRUPTED}
+        f"""SELECT s.*, {_COUNTS}, {_INTERRUPTED}, {_APPROVAL}
             FROM (SELECT * FROM sends s {f"WHERE {where}" if where else ""} {order} LIMIT ?) s
             LEFT JOIN batches b ON b.send_id = s.id
             GROUP BY s.id {order}""",
@@ -141,6 +153,7 @@ def _send(row: sqlite3.Row) -> SendRecord:
         defaults=json.loads(row["defaults_json"] or "{}"),
         batch_states={s: row[f"n_{s.value}"] for s in BatchState if row[f"n_{s.value}"]},
         interrupted=row["n_interrupted"],
+        approval=ApprovalState(row["approval_state"]) if row["approval_state"] else None,
     )
 
 

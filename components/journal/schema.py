@@ -87,6 +87,29 @@ SCHEMA = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be removed.'); END;
     """,
+    # version 4: requests for approval (components/approvals.py). A send that needs one has all
+    # its batches planned and one row here per request; `digest` is the SHA-256 of its request
+    # bodies when it was asked for, so that what is approved is exactly what is sent. The
+    # `confirmation_json` is what the sender confirmed, shown to the approver as it was.
+    """
+    CREATE TABLE approvals (
+        id INTEGER PRIMARY KEY,
+        send_id INTEGER NOT NULL REFERENCES sends(id),
+        state TEXT NOT NULL CHECK (state IN
+            ('pending', 'approved', 'rejected', 'withdrawn', 'expired')),
+        requested_by TEXT NOT NULL,
+        requested_at REAL NOT NULL,
+        expires_at REAL NOT NULL,
+        digest TEXT NOT NULL,
+        reasons_json TEXT NOT NULL DEFAULT '[]',
+        confirmation_json TEXT NOT NULL DEFAULT '{}',
+        decided_by TEXT,
+        decided_at REAL,
+        note TEXT
+    );
+    CREATE INDEX approvals_send ON approvals(send_id, id);
+    CREATE INDEX approvals_state ON approvals(state, expires_at);
+    """,
 ]
 SCHEMA_VERSION = len(SCHEMA)
 

@@ -235,7 +235,7 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
         )
     repeat_test_prompt(build_test_plan)
     if confirmation_open() and summary.sendable:
-        confirm_send(bulk_send_plan(connection, draft, recipients, summary), phone_bubble)
+        confirm_send(bulk_send_plan(connection, draft, recipients, summary))
 
 
 def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:

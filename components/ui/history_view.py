@@ -10,14 +10,15 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
-from components.auth import NEEDED_ROLE, Identity
+from components.auth import NEEDED_ROLE, Identity, Permission
 from components.journal import BatchRecord, SendRecord, destination_of
 from components.send_decisions import resend_batches, resume_send
 from components.sending import permission_to_send
-from components.states import BatchState
+from components.states import ApprovalState, BatchState
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
-from components.ui.sending import permitted, progress_panel, worker
+from components.ui.send_confirmation import APPROVALS_ICON, approval_status
+from components.ui.sending import permitted, progress_panel, withdraw_button, worker
 from components.ui.text import md
 
 _SELECTED = "history.selected"
@@ -81,6 +82,14 @@ def send_actions(
     if running:
         progress_panel(record.id)
         return
+    approval = worker().journal.latest_approval(record.id) if record.approval else None
+    if approval is not None:
+        approval_status(approval, identity)
+        if approval.state is not ApprovalState.APPROVED:
+            withdraw_button(record.id, approval.requested_by)
+            if approval.state is ApprovalState.PENDING and identity.may(Permission.APPROVE):
+                st.page_link("pages/approvals.py", label="Open Approvals", icon=APPROVALS_ICON)
+            return  # nothing of it may be sent without approval
     planned = [b for b in batches if b.state is BatchState.PLANNED]
     rejected = [b for b in batches if b.state is BatchState.REJECTED]
     unknown = [b for b in batches if b.state is BatchState.UNKNOWN]

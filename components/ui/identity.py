@@ -12,6 +12,7 @@ from pathlib import Path
 
 import streamlit as st
 
+from components.approval_rules import LOCAL_MODE, ApprovalRule, parse_approval_rule
 from components.auth import (
     PAGE_PERMISSIONS,
     Identity,
@@ -37,6 +38,15 @@ def role_rules(secrets: Mapping[str, object] | None) -> RoleRules:
     console = (secrets or {}).get("console")
     section = console.get("roles") if isinstance(console, Mapping) else None
     return parse_role_rules(section, base=Path.cwd())
+
+
+def current_approval_rule() -> ApprovalRule:
+    """`[console.approval]` with sign-in; in local mode nobody else could approve, so none."""
+    secrets = read_secrets()
+    if not auth_configured(secrets):
+        return LOCAL_MODE
+    console = (secrets or {}).get("console")
+    return parse_approval_rule(console.get("approval") if isinstance(console, Mapping) else None)
 
 
 def _account() -> str:

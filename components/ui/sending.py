@@ -13,16 +13,24 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
+from components.approvals import ApprovalError, withdraw
 from components.auth import Identity, PermissionDenied
 from components.compose import Draft, Summary, payloads_for, summarize
+from components.confirmation import Confirmation, target_of
 from components.connection import ConnectionSettings, configured_max_in_flight
 from components.environment import console_settings
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
 from components.phone import normalize_phone
-from components.sending import SendWorker, send_progress, submit_send
-from components.states import BatchState
+from components.progress import send_progress
+from components.sending import SendWorker, submit_send
+from components.states import ApprovalState, BatchState
 from components.ui.connection import Connection
-from components.ui.identity import current_identity
+from components.ui.identity import current_approval_rule, current_identity
+from components.ui.send_confirmation import (
+    approval_reasons_note,
+    approval_status,
+    show_confirmation,
+)
 from components.ui.text import md
 
 
@@ -42,7 +50,9 @@ def _worker_for(path: str, limit: int) -> SendWorker:
 
 
 def worker() -> SendWorker:
-    return _worker_for(str(default_journal_path()), max_in_flight())
+    shared = _worker_for(str(default_journal_path()), max_in_flight())
+    shared.approval_rule = current_approval_rule()  # the configuration's, as it is now
+    return shared
 
 
 def journal() -> Journal:
@@ -55,11 +65,12 @@ def acting_identity() -> Identity:
 
 
 def permitted(action: Callable[[], object]) -> bool:
-    """Runs `action` (a start of a send): True when it ran, False when the worker refused it
-    for the role, which is then said on the page instead of crashing it."""
+    """Runs `action` (a start of a send, a decision on one): True when it ran, False when the
+    worker refused it for the role or for approval, which is then said on the page instead of
+    crashing it."""
     try:
         action()
-    except PermissionDenied as exc:
+    except (PermissionDenied, ApprovalError) as exc:
         st.error(md(exc), icon=":material/block:")
         return False
     return True
@@ -82,28 +93,41 @@ class SendPlan:
     first_number: str
     first_text: str
     kind: str = "bulk"
+    warnings: tuple[str, ...] = ()
+    earlier_failures: int = 0
 
+    @property
+    def approval_reasons(self) -> list[str]:
+        """Why this send needs a second person; empty when it does not."""
+        return worker().approval_rule.reasons(
+            kind=self.kind,
+            mode=self.settings.mode,
+            recipients=self.recipients,
+            estimated_cost=self.estimated_cost,
+        )
 
-def _facts(plan: SendPlan) -> pd.DataFrame:
-    target = (
-        "Sandbox (nothing reaches a phone)"
-        if plan.settings.mode == "sandbox"
-        else f"{plan.settings.label} — {plan.settings.base_url}"
-    )
-    return pd.DataFrame(
-        [
-            ("Sends to", target),
-            ("SMS program", plan.program),
-            ("Recipients", f"{plan.recipients:,}"),
-            ("Requests (batches of up to 1000)", f"{len(plan.payloads):,}"),
-            ("Segments in total", f"{plan.total_segments:,}"),
-            ("Estimated cost", f"${plan.estimated_cost:,.2f}"),
-        ],
-        columns=["", "value"],
-    )
+    def confirmation(self) -> Confirmation:
+        return Confirmation(
+            live=self.settings.is_real,
+            target=target_of(
+                live=self.settings.is_real, label=self.settings.label, base_url=self.client.base_url
+            ),
+            program=self.program,
+            recipients=self.recipients,
+            batches=len(self.payloads),
+            segments=self.total_segments,
+            estimated_cost=self.estimated_cost,
+            sample_number=self.first_number,
+            sample_text=self.first_text,
+            kind=self.kind,
+            warnings=self.warnings,
+            earlier_failures=self.earlier_failures,
+            approval_reasons=tuple(self.approval_reasons),
+        )
 
 
 def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
+    replaces = active_send_id()  # this session's earlier request, dropped if still pending
     try:
         send_id = submit_send(
             worker(),
@@ -119,12 +143,14 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
             segments=plan.total_segments,
             estimated_cost=plan.estimated_cost,
             repeat_of=repeat_of,
+            confirmation=plan.confirmation().to_json(),
+            replaces=replaces,
         )
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
         st.error(md(exc), icon=":material/content_copy:")
         return None
-    except PermissionDenied as exc:
+    except (PermissionDenied, ApprovalError) as exc:
         st.error(md(exc), icon=":material/block:")
         return None
     st.session_state[_ACTIVE] = send_id
@@ -155,22 +181,13 @@ def confirmation_open() -> bool:
 
 
 @st.dialog("Confirm the send", width="large", on_dismiss=close_confirmation)
-def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> None:
-    if plan.settings.is_real:
-        st.error(
-            f"This sends **real SMS** to **{plan.recipients:,} phones** through "
-            f"{plan.settings.label}. They cannot be recalled.",
-            icon=":material/cell_tower:",
+def confirm_send(plan: SendPlan) -> None:
+    confirmation = plan.confirmation()
+    show_confirmation(confirmation)
+    if confirmation.approval_reasons:
+        approval_reasons_note(
+            confirmation.approval_reasons, worker().approval_rule.expires_after_hours
         )
-    else:
-        st.info(
-            "Sandbox mode: the built-in sandbox answers like Acoustic, but nothing reaches a "
-            "phone.",
-            icon=":material/science:",
-        )
-    st.dataframe(_facts(plan), hide_index=True, width="stretch")
-    st.caption("The first recipient's SMS:")
-    bubble(plan.first_text, "+" + plan.first_number, "1 of " + f"{plan.recipients:,}")
 
     previous = journal().find_duplicate(
         kind=plan.kind,
@@ -205,6 +222,8 @@ def confirm_send(plan: SendPlan, bubble: Callable[[str, str, str], None]) -> Non
             st.caption("The Send button appears once the number matches.")
             return
     label = f"Send {plan.recipients:,} SMS" + (" (sandbox)" if not plan.settings.is_real else "")
+    if confirmation.approval_reasons:
+        label = f"Ask for approval to send {plan.recipients:,} SMS"
     left, right = st.columns(2)
     confirmed = left.button(label, type="primary", icon=":material/send:", key="send.confirm")
     if confirmed and _start(plan, repeat_of) is not None:
@@ -271,15 +290,29 @@ def _previous_test(plan: SendPlan) -> SendRecord | None:
 
 
 def progress_panel(send_id: int) -> None:
-    """The progress of a send, refreshed every second while it runs (a fragment)."""
+    """The progress of a send, refreshed every second while it runs and every few seconds while
+    it waits for approval (a fragment)."""
     running = worker().is_running(send_id)
+    waiting = _awaiting_approval(send_id)
 
-    @st.fragment(run_every=1.0 if running else None)
+    @st.fragment(run_every=1.0 if running else 3.0 if waiting else None)
     def panel() -> None:
         still_running = worker().is_running(send_id)
         record: SendRecord | None = journal().get_send(send_id)
         if record is None:
             return
+        title = "Test send" if record.kind == "test" else "Send"
+        st.markdown(
+            f"**{title} #{send_id}** · {record.mode} · {record.state(running=still_running)}"
+        )
+        approval = journal().latest_approval(send_id)
+        if approval is not None:
+            approval_status(approval, acting_identity())
+            if approval.state is not ApprovalState.APPROVED:
+                withdraw_button(send_id, approval.requested_by)
+                if (approval.state is ApprovalState.PENDING) != waiting:
+                    st.rerun()  # switch the automatic refresh on or off
+                return
         progress = send_progress(journal(), send_id, running=still_running)
         title = "Test send" if record.kind == "test" else "Send"
         st.markdown(
@@ -310,10 +343,26 @@ def progress_panel(send_id: int) -> None:
             )
             with st.expander("Transaction ids"):
                 st.code("\n".join(progress.transaction_ids), language=None)
-        if still_running != running:
+        if still_running != running or waiting:
             st.rerun()  # switch the automatic refresh on or off
 
     panel()
+
+
+def _awaiting_approval(send_id: int) -> bool:
+    approval = journal().latest_approval(send_id)
+    return approval is not None and approval.state is ApprovalState.PENDING
+
+
+def withdraw_button(send_id: int, requested_by: str) -> None:
+    """Its sender may take back a request that is still waiting."""
+    identity = acting_identity()
+    if not _awaiting_approval(send_id) or identity.actor.casefold() != requested_by.casefold():
+        return
+    if st.button(
+        "Withdraw the request", icon=":material/undo:", key=f"send.withdraw.{send_id}"
+    ) and permitted(lambda: withdraw(journal(), send_id, by=identity)):
+        st.rerun()
 
 
 def bulk_send_plan(
@@ -325,6 +374,7 @@ def bulk_send_plan(
     kind: str = "bulk",
 ) -> SendPlan:
     assert connection.client is not None
+    failures = journal().earlier_failures() if kind != "test" else {}
     return SendPlan(
         settings=connection.settings,
         client=connection.client,
@@ -339,6 +389,12 @@ def bulk_send_plan(
         first_number=str(recipients["phoneNumber"].iloc[0]),
         first_text=str(summary.rendered.texts.iloc[0]),
         kind=kind,
+        warnings=tuple(
+            f"{issue.message} {issue.fix}" for issue in summary.issues if issue.level != "error"
+        ),
+        earlier_failures=int(recipients["phoneNumber"].isin(failures.keys()).sum())
+        if failures
+        else 0,
     )
 
 

@@ -1,0 +1,186 @@
+"""The approvers' side of maker/checker: the sidebar badge of requests waiting for them, and each
+request with the confirmation its sender saw and the Approve / Reject decision."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import streamlit as st
+
+from components.approvals import approve, awaiting, reject
+from components.auth import Identity, Permission
+from components.confirmation import Confirmation, target_of
+from components.history import excerpt
+from components.journal import ApprovalRecord, SendRecord
+from components.states import ApprovalState
+from components.ui.connection import current_connection
+from components.ui.identity import current_approval_rule
+from components.ui.send_confirmation import APPROVALS_ICON, show_confirmation
+from components.ui.sending import journal, permitted, withdraw_button, worker
+from components.ui.text import md
+
+_DONE = "approvals.done"  # what the last decision did, said once after its rerun
+
+
+def approvals_badge(identity: Identity) -> None:
+    """In every approver's sidebar: how many requests wait for them (not their own)."""
+    if not identity.may(Permission.APPROVE):
+        return
+    waiting = journal().pending_approval_count(not_requested_by=identity.actor)
+    if waiting:
+        with st.sidebar:
+            st.page_link(
+                "pages/approvals.py",
+                label=f"{waiting} send{'s' if waiting != 1 else ''} awaiting your approval",
+                icon=APPROVALS_ICON,
+            )
+
+
+def approval_rule() -> None:
+    """The rule in force, in sentences, with what is wrong in `[console.approval]`."""
+    rule = current_approval_rule()
+    for problem in rule.problems:
+        st.warning(md(problem), icon=":material/rule:")
+    st.markdown("\n".join(f"- {line}" for line in rule.describe()))
+
+
+def _when(at: float | None) -> str:
+    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at)) if at else ""
+
+
+def _confirmation(approval: ApprovalRecord, record: SendRecord) -> Confirmation:
+    """The confirmation the sender saw; for a request journaled without one, what the journal
+    knows of the send."""
+    shown = Confirmation.from_json(approval.confirmation)
+    if shown is not None:
+        return shown
+    first = journal().batch_payload(journal().batches(record.id)[0].id)
+    contact = (first.get("contacts") or [{}])[0]
+    return Confirmation(
+        live=record.mode != "sandbox",
+        target=target_of(
+            live=record.mode != "sandbox", label=record.mode, base_url=record.base_url
+        ),
+        program=record.program,
+        recipients=record.recipients,
+        batches=sum(record.batch_states.values()),
+        segments=record.segments or 0,
+        estimated_cost=record.estimated_cost or 0.0,
+        sample_number=str(contact.get("phoneNumber", "")),
+        sample_text=record.content,
+        kind=record.kind,
+    )
+
+
+def decision_done() -> None:
+    said = st.session_state.pop(_DONE, None)
+    if said:
+        st.success(md(said), icon=":material/task_alt:")
+
+
+def waiting_requests(identity: Identity) -> None:
+    """Every request waiting for a decision, newest first; the first one open."""
+    requests = awaiting(journal())
+    if not requests:
+        st.info(
+            "Nothing is waiting for approval. When a sender asks for approval of a send, it is "
+            "listed here with the confirmation they saw.",
+            icon=APPROVALS_ICON,
+        )
+        return
+    for position, approval in enumerate(requests):
+        record = journal().get_send(approval.send_id)
+        if record is None:
+            continue
+        label = (
+            f"Send #{record.id} · {record.recipients:,} recipients · asked by "
+            f"{approval.requested_by} on {_when(approval.requested_at)}"
+        )
+        with st.expander(label, expanded=position == 0, icon=":material/pending_actions:"):
+            _request(approval, record, identity)
+
+
+def _request(approval: ApprovalRecord, record: SendRecord, identity: Identity) -> None:
+    st.caption(
+        f"Needs approval because {md('; '.join(approval.reasons) or 'the rule names it')}. "
+        f"Expires on {_when(approval.expires_at)}."
+    )
+    show_confirmation(_confirmation(approval, record))
+    st.caption("The message as written (before personalization):")
+    st.text(excerpt(record.content, 500))
+    if identity.actor.casefold() == approval.requested_by.casefold():
+        st.info(
+            "You asked for this send, and nobody approves their own: another approver decides "
+            "it. You can withdraw it.",
+            icon=":material/person:",
+        )
+        withdraw_button(record.id, approval.requested_by)
+        return
+    note = st.text_area(
+        "Note to the sender (required to reject)",
+        key=f"approvals.note.{record.id}",
+        max_chars=300,
+        height=80,
+    )
+    approve_column, reject_column = st.columns(2)
+    connection = current_connection()
+    if approve_column.button(
+        f"Approve and send {record.recipients:,} SMS",
+        type="primary",
+        icon=":material/verified:",
+        key=f"approvals.approve.{record.id}",
+        width="stretch",
+        disabled=connection.client is None,
+    ):
+        client = connection.client
+        assert client is not None
+        if permitted(
+            lambda: approve(
+                worker(), client, record.id, by=identity, mode=connection.settings.mode, note=note
+            )
+        ):
+            st.session_state[_DONE] = (
+                f"Send #{record.id} is approved and sending. Follow it in History."
+            )
+            st.rerun()
+    if reject_column.button(
+        "Reject",
+        icon=":material/thumb_down:",
+        key=f"approvals.reject.{record.id}",
+        width="stretch",
+    ) and permitted(lambda: reject(journal(), record.id, by=identity, note=note)):
+        st.session_state[_DONE] = f"Send #{record.id} is rejected; nothing was sent."
+        st.rerun()
+
+
+def recent_decisions() -> None:
+    """The requests decided lately, for whoever looks back at who approved what."""
+    closed = [
+        a
+        for a in journal().approvals(
+            [s for s in ApprovalState if s is not ApprovalState.PENDING], limit=50
+        )
+    ]
+    if not closed:
+        return
+    st.subheader("Decided lately")
+    st.dataframe(
+        pd.DataFrame(
+            [
+                {
+                    "Send": a.send_id,
+                    "Asked by": a.requested_by,
+                    "Asked on": _when(a.requested_at),
+                    "Outcome": str(a.state),
+                    "Decided by": a.decided_by or "",
+                    "Decided on": _when(a.decided_at or a.expires_at),
+                    "Note": a.note or "",
+                }
+                for a in closed
+            ]
+        ),
+        hide_index=True,
+        width="stretch",
+        column_config={"Send": st.column_config.NumberColumn(format="#%d")},
+    )
