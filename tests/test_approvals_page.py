@@ -108,6 +108,14 @@ def test_an_approver_cannot_approve_their_own_send_but_can_withdraw_it(live, tmp
     assert live.sent_payloads() == []
 
 
+def test_the_same_send_again_says_it_is_already_waiting(live):
+    sender, send_id = ask_for_approval()
+    sender.button(key="compose.send").click().run()
+    assert f"This exact send is already waiting for approval (send #{send_id})" in texts(sender)
+    assert not [b for b in sender.button if b.key == "send.confirm"]
+    assert not [c for c in sender.checkbox if c.key == "send.repeat_ok"]
+
+
 def test_a_change_to_the_draft_replaces_the_pending_request(live, tmp_path):
     sender, first = ask_for_approval()
     sender.session_state["compose.content"] = "Hello %%FIRST NAME%%"

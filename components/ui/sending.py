@@ -196,6 +196,14 @@ def confirm_send(plan: SendPlan) -> None:
         payloads=plan.payloads,
     )
     repeat_of = None
+    if previous is not None and previous.approval is ApprovalState.PENDING:
+        st.info(
+            f"This exact send is already waiting for approval (send #{previous.id}): it goes out "
+            "once an approver approves it. Nothing more to do here.",
+            icon=":material/pending_actions:",
+        )
+        _open_in_history(previous.id)
+        return
     if previous is not None:
         st.warning(
             f"This exact send (same message, program and recipients) was already started on "
@@ -205,12 +213,7 @@ def confirm_send(plan: SendPlan) -> None:
             icon=":material/content_copy:",
         )
         if not st.checkbox("Send it again anyway", key="send.repeat_ok"):
-            st.page_link(
-                "pages/history.py",
-                label=f"Open send #{previous.id} in History",
-                icon=":material/history:",
-                query_params={"send": str(previous.id)},
-            )
+            _open_in_history(previous.id)
             return
         repeat_of = previous.id
     if plan.recipients > confirm_above():
@@ -232,6 +235,15 @@ def confirm_send(plan: SendPlan) -> None:
     if right.button("Cancel", key="send.cancel"):
         close_confirmation()
         st.rerun()
+
+
+def _open_in_history(send_id: int) -> None:
+    st.page_link(
+        "pages/history.py",
+        label=f"Open send #{send_id} in History",
+        icon=":material/history:",
+        query_params={"send": str(send_id)},
+    )
 
 
 REPEAT_TEST = "send.test_repeat"
