@@ -10,7 +10,7 @@ AXE    := node_modules/axe-core/axe.min.js
 .PHONY: run test setup setup-test browser lint format bench sandbox clean
 
 run: setup
-	$(PY) -m streamlit run app.py
+	$(PY) -m streamlit run console.py
 
 test: setup-test browser
 	$(PY) -m ruff check .

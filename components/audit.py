@@ -36,6 +36,9 @@ class AuditAction(StrEnum):
     SEND_REJECTED = "send_rejected"
     SEND_WITHDRAWN = "send_withdrawn"
     SEND_EXPIRED = "send_expired"
+    SEND_SCHEDULED = "send_scheduled"  # components/schedules.py records these three
+    SEND_RESCHEDULED = "send_rescheduled"
+    SEND_CANCELLED = "send_cancelled"
     SEND_STARTED = "send_started"
     SEND_FINISHED = "send_finished"
     RESEND = "resend"

@@ -1,9 +1,7 @@
-"""Sending: batches through the client with a bounded number of requests in flight, and the
-process-wide background worker that runs journaled sends outside any Streamlit script run.
-
-The in-flight limit is enforced twice on purpose: `send_payloads` never starts more than
-`max_in_flight` requests, and the client's organisation gate (components.acoustic.limits) caps the
-whole process, all sessions and jobs together, at Acoustic's 10.
+"""Sending: the process-wide background worker that runs journaled sends outside any Streamlit
+script run, and `submit_send`, how a page starts one. The batches themselves go out through
+`send_payloads` (components/batch_sending.py, re-exported here): at most `max_in_flight` requests
+at a time, and the client's organisation gate caps the whole process at Acoustic's 10.
 """
 
 from __future__ import annotations
@@ -14,137 +12,30 @@ import socket
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from typing import Any
 
-from components.acoustic import (
-    ACOUSTIC_MAX_IN_FLIGHT,
-    AcousticClient,
-    AcousticError,
-    AuthenticationError,
-    BadRequestError,
-    ConcurrencyLimitError,
-    EncodedPayload,
-    ForbiddenError,
-    NetworkError,
-    OutcomeUnknownError,
-    ServerError,
-    encode_payload,
-)
+from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient, AcousticError
 from components.approval_rules import ApprovalRule
 from components.approvals import ApprovalRequired, approval_block, request_approval
 from components.audit import AuditAction
 from components.auth import Identity, Permission, require
+from components.batch_sending import BatchResult, result_for_error, send_payloads
 from components.journal import BatchRecord, Journal
-from components.states import BatchState, Cause
+from components.schedules import Schedule
+from components.states import BatchState
+
+__all__ = [
+    "BatchResult",
+    "SendWorker",
+    "recover_interrupted",
+    "result_for_error",
+    "send_payloads",
+    "submit_send",
+]
 
 logger = logging.getLogger(__name__)
-
-
-@dataclass(frozen=True)
-class BatchResult:
-    """What became of one batch. `error` is a message safe to show (secrets redacted);
-    `api_messages` are Acoustic's own words, each as it sent them."""
-
-    index: int
-    state: BatchState
-    transaction_id: str | None = None
-    error: str | None = None
-    status_code: int | None = None
-    cause: Cause | None = None
-    api_messages: tuple[str, ...] = ()
-
-
-_CAUSES: tuple[tuple[type[AcousticError], Cause], ...] = (
-    (BadRequestError, Cause.REFUSED),
-    (AuthenticationError, Cause.CREDENTIALS),
-    (ForbiddenError, Cause.FORBIDDEN),
-    (ConcurrencyLimitError, Cause.BUSY),
-    (ServerError, Cause.SERVER),
-    (NetworkError, Cause.UNREACHABLE),
-    (OutcomeUnknownError, Cause.ANSWER_LOST),
-)
-
-
-def result_for_error(index: int, exc: AcousticError, cause: Cause | None = None) -> BatchResult:
-    """An error becomes "unknown" when Acoustic may have processed the batch, else "rejected"
-    (it certainly was not processed: validation, credentials, limit, or never reached)."""
-    if cause is None:
-        cause = next((c for kind, c in _CAUSES if isinstance(exc, kind)), Cause.UNEXPECTED)
-    return BatchResult(
-        index=index,
-        state=BatchState.UNKNOWN if exc.outcome_unknown else BatchState.REJECTED,
-        error=exc.message,
-        status_code=exc.status_code,
-        cause=cause,
-        api_messages=exc.api_messages,
-    )
-
-
-def send_payloads(
-    client: AcousticClient,
-    payloads: Sequence[Mapping[str, Any]],
-    *,
-    max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
-    on_result: Callable[[BatchResult], None] | None = None,
-    claim: Callable[[int], bool] | None = None,
-) -> list[BatchResult]:
-    """Sends every payload once, at most `max_in_flight` at a time; results in payload order.
-
-    `claim(index)` runs just before a batch's request (the journal marks it in flight there);
-    when it returns False the batch is skipped: someone else has it. `on_result` is called from
-    the worker threads as each batch finishes.
-    """
-    if not 1 <= max_in_flight <= ACOUSTIC_MAX_IN_FLIGHT:
-        raise ValueError(f"max_in_flight must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
-    results: list[BatchResult | None] = [None] * len(payloads)
-    # Serializing 1000 contacts is CPU work: it happens before a batch takes one of the
-    # `max_in_flight` places, so that the places are only ever held by requests on the wire.
-    window = threading.BoundedSemaphore(max_in_flight)
-
-    def run(index: int) -> None:
-        try:
-            prepared: EncodedPayload | AcousticError = encode_payload(payloads[index])
-        except AcousticError as exc:
-            prepared = exc
-        with window:
-            if claim is not None and not claim(index):
-                return
-            result = _send_one(client, index, prepared)
-        results[index] = result
-        if on_result is not None:
-            on_result(result)
-
-    if payloads:
-        workers = min(2 * max_in_flight, len(payloads))
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="sms-send") as pool:
-            for future in [pool.submit(run, i) for i in range(len(payloads))]:
-                future.result()
-    return [r for r in results if r is not None]
-
-
-def _send_one(
-    client: AcousticClient, index: int, prepared: EncodedPayload | AcousticError
-) -> BatchResult:
-    if isinstance(prepared, AcousticError):
-        # It could not be written: nothing was sent.
-        return result_for_error(index, prepared, Cause.UNWRITABLE)
-    try:
-        accepted = client.send(prepared)
-        return BatchResult(index, BatchState.ACCEPTED, transaction_id=accepted.transaction_id)
-    except AcousticError as exc:
-        return result_for_error(index, exc)
-    except Exception as exc:  # a bug must not leave a batch looking unsent
-        logger.exception("unexpected failure while sending batch %d", index)
-        return BatchResult(
-            index,
-            BatchState.UNKNOWN,
-            error=f"An unexpected error interrupted this batch ({type(exc).__name__}); it may "
-            "or may not have been processed.",
-            cause=Cause.FAULT,
-        )
 
 
 # -- the background worker ------------------------------------------------------------------------
@@ -231,7 +122,26 @@ class SendWorker:
         audit log); False when it is already running. Raises auth.PermissionDenied when `by`
         may not send it: the check is here, where the sending happens, not only in the page."""
         self.authorize(send_id, by)
-        actor = by.actor
+        return self.launch(send_id, client, actor=by.actor)
+
+    def launch(self, send_id: int, client: AcousticClient, *, actor: str) -> bool:
+        """Starts the batches of a send that are due now, for `actor` (a person, or the one who
+        scheduled it when the scheduler starts it). The roles were checked when it was asked
+        for; approval and cancellation are checked here, every time. False when it is already
+        running or nothing of it is due."""
+        record = self.journal.get_send(send_id)
+        if record is None:
+            raise LookupError(f"There is no send #{send_id} in the journal.")
+        blocked = approval_block(self.journal, record, self.approval_rule)
+        if blocked:
+            raise ApprovalRequired(blocked)
+        if record.cancelled_at is not None:
+            raise SendCancelled(
+                f"Send #{send_id} was cancelled by {record.cancelled_by or 'someone'}: what was "
+                "left of it is not sent."
+            )
+        if not _due(self.journal.batches(send_id), time.time()):
+            return False
         with self._lock:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
@@ -272,7 +182,7 @@ class SendWorker:
         finished: list[BatchResult] = []
         stopped = False
         try:
-            planned = [b for b in self.journal.batches(send_id) if b.state is BatchState.PLANNED]
+            planned = _due(self.journal.batches(send_id), time.time())
             payloads = StoredPayloads(self.journal, [b.id for b in planned])
             self.journal.record_audit(
                 actor,
@@ -317,6 +227,19 @@ class SendWorker:
         self._pool.shutdown(wait=True)
 
 
+def _due(batches: Sequence[BatchRecord], now: float) -> list[BatchRecord]:
+    """The planned batches that may go out now (a held one waits for its time)."""
+    return [
+        b
+        for b in batches
+        if b.state is BatchState.PLANNED and (b.not_before is None or b.not_before <= now)
+    ]
+
+
+class SendCancelled(Exception):
+    """The rest of the send was cancelled: nothing more of it is sent."""
+
+
 def _run_outcome(
     planned: Sequence[BatchRecord], finished: Sequence[BatchResult], *, stopped: bool
 ) -> dict[str, object]:
@@ -355,11 +278,13 @@ def submit_send(
     repeat_of: int | None = None,
     confirmation: Mapping[str, Any] | None = None,
     replaces: int | None = None,
+    schedule: Schedule | None = None,
 ) -> int:
     """Journals the send (all batches planned) and hands it to the background worker, or, when
     the worker's approval rule names it, journals a request for approval instead (with the
     `confirmation` the sender saw, shown to the approver; `replaces` the sender's earlier
-    request from the same draft, which is withdrawn).
+    request from the same draft, which is withdrawn). With a `schedule`, batches wait for their
+    time and the scheduler starts them (after approval, when it needs one).
 
     Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
     journal.DuplicateSendError when the same send exists: a double click, a second Send or a
@@ -385,6 +310,9 @@ def submit_send(
         segments=segments,
         estimated_cost=estimated_cost,
         repeat_of=repeat_of,
+        not_before=schedule.not_before if schedule else None,
+        schedule=schedule.kind if schedule else None,
+        scheduled_by=by.actor if schedule else None,
     )
     actor = by.actor
     worker.journal.record_audit(
@@ -401,6 +329,10 @@ def submit_send(
             "awaiting_approval": bool(reasons),
         },
     )
+    if schedule is not None:
+        worker.journal.record_audit(
+            actor, AuditAction.SEND_SCHEDULED, send_id=record.id, details=schedule.details()
+        )
     if reasons:
         request_approval(
             worker.journal,

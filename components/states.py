@@ -57,6 +57,8 @@ class SendState(StrEnum):
     NOT_APPROVED = "not approved"  # an approver rejected it: nothing was sent
     WITHDRAWN = "withdrawn"  # its sender withdrew the request (or replaced it): nothing was sent
     APPROVAL_EXPIRED = "approval expired"  # nobody decided in time: nothing was sent
+    SCHEDULED = "scheduled"  # batches held until their time; the worker starts them then
+    CANCELLED = "cancelled"  # cancelled before (the rest of) it went out
     RUNNING = "running"
     INTERRUPTED = "interrupted"  # nothing runs it, and batches are left planned or cut off
     ACCEPTED = "accepted"
@@ -95,18 +97,25 @@ def send_state(
     running: bool,
     interrupted: int = 0,
     approval: ApprovalState | None = None,
+    scheduled: bool = False,
+    cancelled: bool = False,
 ) -> SendState:
     """The state of a send whose batches are counted by state in `batches`; `interrupted` of its
     unknown batches were cut off by a stop of the console, not by an answer from Acoustic.
 
     `running` is the worker's word (SendWorker.is_running): a planned or in-flight batch says
     nothing about whether anything is still sending it. `approval` is the state of its latest
-    request for approval, None when it needed none.
+    request for approval, None when it needed none; `scheduled` says planned batches wait for
+    their time; `cancelled` that the rest of it was cancelled.
     """
     if approval is not None and approval is not ApprovalState.APPROVED:
         return _UNAPPROVED[approval]
     if running:
         return SendState.RUNNING
+    if cancelled and batches.get(BatchState.PLANNED):
+        return SendState.CANCELLED
+    if scheduled and batches.get(BatchState.PLANNED) and not batches.get(BatchState.IN_FLIGHT):
+        return SendState.SCHEDULED
     if batches.get(BatchState.PLANNED) or batches.get(BatchState.IN_FLIGHT) or interrupted:
         return SendState.INTERRUPTED
     if batches.get(BatchState.UNKNOWN):

@@ -11,8 +11,11 @@ import pytest
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.acoustic import clear_token_caches
+from components.approval_rules import ApprovalRule
 from components.connection import ENVIRONMENT_VARIABLES
+from components.journal import Journal
 from components.sandbox import SandboxConfig, SandboxServer
+from components.sending import SendWorker
 
 
 @pytest.fixture(scope="session")
@@ -73,3 +76,11 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]
 
     monkeypatch.setattr(MediaFileManager, "add_deferred", add_deferred)
     return captured
+
+
+@pytest.fixture
+def worker(tmp_path: Path) -> Iterator[SendWorker]:
+    """A send worker on a journal of the test's own, with the default approval rule."""
+    worker = SendWorker(Journal(tmp_path / "journal.sqlite3"), approval_rule=ApprovalRule())
+    yield worker
+    worker.shutdown()

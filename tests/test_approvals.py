@@ -53,13 +53,6 @@ def live_send(worker: SendWorker, client, payloads: list[dict], by: Identity = S
     )
 
 
-@pytest.fixture
-def worker(tmp_path):
-    worker = SendWorker(Journal(tmp_path / "j.sqlite3"), approval_rule=ApprovalRule())
-    yield worker
-    worker.shutdown()
-
-
 def test_a_live_send_waits_for_approval_and_sends_nothing(sandbox, worker):
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(2))

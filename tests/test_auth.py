@@ -16,9 +16,8 @@ from components.auth import (
     parse_role_rules,
     require,
 )
-from components.journal import Journal
 from components.send_decisions import resend_batches, resume_send
-from components.sending import SendWorker, submit_send
+from components.sending import submit_send
 from components.states import BatchState
 
 RULES = parse_role_rules(
@@ -189,13 +188,6 @@ def test_no_roles_configured_means_nobody_has_one_and_the_contact_is_generic():
 PAYLOADS = [{"channelQualifier": "12345", "content": "Hi", "contacts": [{"phoneNumber": "1"}]}]
 VIEWER = Identity(email="pat@partner.example", roles=roles("viewer"), contact="ops@example.com")
 SENDER = Identity(email="ann@example.com", roles=roles("sender"))
-
-
-@pytest.fixture
-def worker(tmp_path):
-    worker = SendWorker(Journal(tmp_path / "journal.sqlite3"))
-    yield worker
-    worker.shutdown()
 
 
 def unreachable_client() -> AcousticClient:

@@ -8,7 +8,7 @@ crash the journal says exactly what went out: "in_flight" batches left behind be
 By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
 snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
 audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
-for approval, see components/approvals.py).
+for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from components.journal.approvals import ApprovalRecord, ApprovalRequests
 from components.journal.audit_trail import AuditTrail
 from components.journal.history_queries import HistoryQueries
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
+from components.journal.schedules import ScheduledSends
 from components.journal.schema import default_journal_path
 from components.journal.sends import Sends, destination_of
 from components.journal.snapshots import Snapshots
@@ -33,5 +34,5 @@ __all__ = [
 ]
 
 
-class Journal(Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests):
+class Journal(Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests, ScheduledSends):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

@@ -32,6 +32,16 @@ class SendRecord:
     batch_states: dict[BatchState, int] = field(default_factory=dict)
     interrupted: int = 0  # unknown batches cut off by a stop of the console
     approval: ApprovalState | None = None  # its latest request for approval, if it needed one
+    schedule: str | None = None  # "at" (a chosen time) or "windows" (each recipient's window)
+    scheduled_by: str | None = None
+    cancelled_at: float | None = None
+    cancelled_by: str | None = None
+    next_start: float | None = None  # the earliest planned batch's time, when it is held
+
+    @property
+    def held(self) -> bool:
+        """Planned batches wait for their time (the scheduler starts them)."""
+        return self.next_start is not None and self.cancelled_at is None
 
     def state(self, *, running: bool) -> SendState:
         """One word for the send; only the worker knows whether it is `running`."""
@@ -40,6 +50,8 @@ class SendRecord:
             running=running,
             interrupted=self.interrupted,
             approval=self.approval,
+            scheduled=self.held,
+            cancelled=self.cancelled_at is not None,
         )
 
 
@@ -55,6 +67,7 @@ class BatchRecord:
     error: str | None  # the client's message, safe to show
     attempts: int
     updated_at: float
+    not_before: float | None = None  # not sent before this instant (a scheduled send)
     cause: Cause | None = None  # None in batches journaled before causes were kept
     api_messages: tuple[str, ...] = ()  # Acoustic's own words, as it sent them
 
@@ -96,6 +109,9 @@ NOW_SQL = "((julianday('now') - 2440587.5) * 86400.0)"
 _APPROVAL = f"""(SELECT CASE WHEN a.state = '{ApprovalState.PENDING.value}'
         AND a.expires_at <= {NOW_SQL} THEN '{ApprovalState.EXPIRED.value}' ELSE a.state END
     FROM approvals a WHERE a.send_id = s.id ORDER BY a.id DESC LIMIT 1) AS approval_state"""
+_NEXT_START = (
+    f"MIN(CASE WHEN b.state = '{BatchState.PLANNED.value}' THEN b.not_before END) AS next_start"
+)
 
 
 def select_sends(
@@ -110,7 +126,7 @@ def select_sends(
     one statement however many sends there are."""
     order = "ORDER BY s.created_at DESC, s.id DESC" if newest_first else "ORDER BY s.id"
     rows = conn.execute(
-        f"""SELECT s.*, {_COUNTS}, {_INTERRUPTED}, {_APPROVAL}
+        f"""SELECT s.*, {_COUNTS}, {_INTERRUPTED}, {_APPROVAL}, {_NEXT_START}
             FROM (SELECT * FROM sends s {f"WHERE {where}" if where else ""} {order} LIMIT ?) s
             LEFT JOIN batches b ON b.send_id = s.id
             GROUP BY s.id {order}""",
@@ -134,6 +150,11 @@ _SEND_COLUMNS = (
     "segments",
     "estimated_cost",
     "repeat_of",
+    "schedule",
+    "scheduled_by",
+    "cancelled_at",
+    "cancelled_by",
+    "next_start",
 )
 _BATCH_COLUMNS = (
     "id",
@@ -144,6 +165,7 @@ _BATCH_COLUMNS = (
     "error",
     "attempts",
     "updated_at",
+    "not_before",
 )
 
 

@@ -110,6 +110,17 @@ SCHEMA = [
     CREATE INDEX approvals_send ON approvals(send_id, id);
     CREATE INDEX approvals_state ON approvals(state, expires_at);
     """,
+    # version 5: scheduled sends (components/schedules.py). A batch is not sent before its
+    # `not_before` (NULL: at once); the send says how it was scheduled and by whom, and when it
+    # was cancelled (its planned batches are then never sent).
+    """
+    ALTER TABLE batches ADD COLUMN not_before REAL;
+    ALTER TABLE sends ADD COLUMN schedule TEXT;
+    ALTER TABLE sends ADD COLUMN scheduled_by TEXT;
+    ALTER TABLE sends ADD COLUMN cancelled_at REAL;
+    ALTER TABLE sends ADD COLUMN cancelled_by TEXT;
+    CREATE INDEX batches_due ON batches(state, not_before);
+    """,
 ]
 SCHEMA_VERSION = len(SCHEMA)
 

@@ -69,14 +69,21 @@ class Sends(JournalBase):
         segments: int | None = None,
         estimated_cost: float | None = None,
         repeat_of: int | None = None,
+        not_before: Sequence[float | None] | None = None,
+        schedule: str | None = None,
+        scheduled_by: str | None = None,
     ) -> SendRecord:
-        """Writes the send and all its batches (state planned) in one transaction.
+        """Writes the send and all its batches (state planned) in one transaction; batch i is not
+        sent before `not_before[i]` (None: at once) of a send scheduled as `schedule`.
 
         Raises DuplicateSendError when the same send was journaled before, unless `repeat_of`
         names it: a deliberate repeat the user confirmed.
         """
         if not payloads:
             raise ValueError("A send needs at least one batch.")
+        times = list(not_before) if not_before is not None else [None] * len(payloads)
+        if len(times) != len(payloads):
+            raise ValueError("A scheduled send needs one start time per batch.")
         nonce = f"repeat-of-{repeat_of}-{time.time_ns()}" if repeat_of is not None else ""
         fingerprint = send_fingerprint(
             kind=kind, mode=mode, base_url=base_url, payloads=payloads, nonce=nonce
@@ -90,8 +97,8 @@ class Sends(JournalBase):
             cursor = conn.execute(
                 """INSERT INTO sends (fingerprint, kind, mode, base_url, program, content,
                        defaults_json, source, created_by, created_at, recipients, segments,
-                       estimated_cost, repeat_of)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                       estimated_cost, repeat_of, schedule, scheduled_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (
                     fingerprint,
                     kind,
@@ -107,12 +114,15 @@ class Sends(JournalBase):
                     segments,
                     estimated_cost,
                     repeat_of,
+                    schedule,
+                    scheduled_by,
                 ),
             )
             send_id = int(cursor.lastrowid or 0)
             conn.executemany(
-                """INSERT INTO batches (send_id, idx, state, contacts, payload_json, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?)""",
+                """INSERT INTO batches (send_id, idx, state, contacts, payload_json, updated_at,
+                       not_before)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
                 [
                     (
                         send_id,
@@ -121,6 +131,7 @@ class Sends(JournalBase):
                         len(payload.get("contacts", [])),
                         json.dumps(payload, ensure_ascii=False),
                         now,
+                        times[index],
                     )
                     for index, payload in enumerate(payloads)
                 ],

@@ -15,6 +15,7 @@ import streamlit as st
 from components.acoustic import AcousticClient
 from components.approvals import ApprovalError, withdraw
 from components.auth import Identity, PermissionDenied
+from components.background import ensure_scheduler, process_worker
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.confirmation import Confirmation, target_of
 from components.connection import ConnectionSettings, configured_max_in_flight
@@ -24,7 +25,7 @@ from components.phone import normalize_phone
 from components.progress import send_progress
 from components.sending import SendWorker, submit_send
 from components.states import ApprovalState, BatchState
-from components.ui.connection import Connection
+from components.ui.connection import Connection, current_connection
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.send_confirmation import (
     approval_reasons_note,
@@ -43,16 +44,26 @@ def confirm_above() -> int:
     return console_settings(os.environ).confirm_above
 
 
-@st.cache_resource(show_spinner=False)
-def _worker_for(path: str, limit: int) -> SendWorker:
-    """One worker and journal per process (and journal file), shared by every session."""
-    return SendWorker(Journal(path), max_in_flight=limit)
+def _connection_now() -> tuple[str, AcousticClient] | None:
+    """The scheduler's connection: the console's, as the configuration says at this moment."""
+    connection = current_connection()
+    if connection.client is None:
+        return None
+    return connection.settings.mode, connection.client
 
 
 def worker() -> SendWorker:
-    shared = _worker_for(str(default_journal_path()), max_in_flight())
+    """The process's worker (one per journal file, shared by every session) with the approval
+    rule in force, its scheduler running."""
+    shared = process_worker(str(default_journal_path()), max_in_flight())
     shared.approval_rule = current_approval_rule()  # the configuration's, as it is now
+    ensure_scheduler(shared, _connection_now)
     return shared
+
+
+def start_background_work() -> SendWorker:
+    """At the server's start (console.py): the worker and its scheduler, before any session."""
+    return worker()
 
 
 def journal() -> Journal:

@@ -5,19 +5,14 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import NoReturn
 
-import httpx
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+from tests.console_process import ROOT, StreamlitApp, running
+
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--headless",
@@ -38,12 +33,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def missing_tool(what: str, how_to_get_it: str) -> NoReturn:
     """Skips the test for want of a tool, saying how to get it; a failure instead when
     REQUIRE_BROWSER says the browser journeys must run (CI)."""
@@ -60,72 +49,6 @@ def _chromium_or_skip() -> str:
         f"Chromium not found at {CHROMIUM}",
         "install Debian's 'chromium' package (make test does it when it can) or set CHROMIUM_PATH.",
     )
-
-
-class StreamlitApp:
-    """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode. `secrets`
-    (TOML) become its only secrets file; `{port}` in them is Streamlit's own placeholder."""
-
-    def __init__(
-        self, tmp: Path, extra_env: dict[str, str] | None = None, secrets: str | None = None
-    ) -> None:
-        self.port = _free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("ACOUSTIC_", "STREAMLIT_"))}
-        env.update(
-            {
-                "STREAMLIT_SERVER_PORT": str(self.port),
-                "STREAMLIT_SERVER_HEADLESS": "true",
-                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
-                "SMS_CONSOLE_DATA_DIR": str(tmp),
-                "PYTHONUNBUFFERED": "1",
-            }
-        )
-        env.update(extra_env or {})
-        self.log = tmp / "streamlit.log"
-        self._log_file = self.log.open("w")
-        command = [sys.executable, "-m", "streamlit", "run", "app.py"]
-        if secrets is not None:
-            (tmp / "secrets.toml").write_text(secrets, encoding="utf-8")
-            command.append(f"--secrets.files={tmp / 'secrets.toml'}")
-        self.process = subprocess.Popen(
-            command,
-            cwd=ROOT,
-            env=env,
-            stdout=self._log_file,
-            stderr=subprocess.STDOUT,
-        )
-
-    def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"streamlit exited early:\n{self.log.read_text()}")
-            try:
-                if httpx.get(f"{self.url}/_stcore/health", timeout=1).status_code == 200:
-                    return
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"streamlit did not start in time:\n{self.log.read_text()}")
-
-    def stop(self) -> None:
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-        self._log_file.close()
-
-
-@contextmanager
-def running(app: StreamlitApp) -> Iterator[StreamlitApp]:
-    """The app once it answers, stopped afterwards whatever happened."""
-    try:
-        app.wait_ready()
-        yield app
-    finally:
-        app.stop()
 
 
 @pytest.fixture(scope="session")

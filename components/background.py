@@ -1,0 +1,35 @@
+"""The console process's background work: one send worker per journal file, and its scheduler,
+shared by every session and by the server's start-up (console.py), so that scheduled sends start
+after a restart even before anyone opens a page."""
+
+from __future__ import annotations
+
+import threading
+
+from components.journal import Journal
+from components.schedules import Connect, Scheduler
+from components.sending import SendWorker
+
+_lock = threading.Lock()
+_workers: dict[tuple[str, int], SendWorker] = {}
+_schedulers: dict[int, Scheduler] = {}
+
+
+def process_worker(path: str, max_in_flight: int) -> SendWorker:
+    """The one worker of this process for the journal at `path`."""
+    with _lock:
+        key = (path, max_in_flight)
+        if key not in _workers:
+            _workers[key] = SendWorker(Journal(path), max_in_flight=max_in_flight)
+        return _workers[key]
+
+
+def ensure_scheduler(worker: SendWorker, connect: Connect) -> Scheduler:
+    """Starts the worker's scheduler once; later calls give it the connection as it is now."""
+    with _lock:
+        scheduler = _schedulers.get(id(worker))
+        if scheduler is None:
+            scheduler = _schedulers[id(worker)] = Scheduler(worker, connect).start()
+        else:
+            scheduler.connect = connect
+        return scheduler

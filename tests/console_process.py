@@ -1,0 +1,94 @@
+"""The console as `streamlit run` starts it, in a subprocess of its own: for the browser journeys
+and the tests that stop and restart the console."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class StreamlitApp:
+    """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode. `secrets`
+    (TOML) become its only secrets file; `{port}` in them is Streamlit's own placeholder."""
+
+    def __init__(
+        self,
+        tmp: Path,
+        extra_env: dict[str, str] | None = None,
+        secrets: str | None = None,
+        *,
+        script: str = "app.py",
+    ) -> None:
+        self.port = _free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("ACOUSTIC_", "STREAMLIT_"))}
+        env.update(
+            {
+                "STREAMLIT_SERVER_PORT": str(self.port),
+                "STREAMLIT_SERVER_HEADLESS": "true",
+                "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
+                "SMS_CONSOLE_DATA_DIR": str(tmp),
+                "PYTHONUNBUFFERED": "1",
+            }
+        )
+        env.update(extra_env or {})
+        self.log = tmp / "streamlit.log"
+        self._log_file = self.log.open("w")
+        command = [sys.executable, "-m", "streamlit", "run", script]
+        if secrets is not None:
+            (tmp / "secrets.toml").write_text(secrets, encoding="utf-8")
+            command.append(f"--secrets.files={tmp / 'secrets.toml'}")
+        self.process = subprocess.Popen(
+            command,
+            cwd=ROOT,
+            env=env,
+            stdout=self._log_file,
+            stderr=subprocess.STDOUT,
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{self.log.read_text()}")
+            try:
+                if httpx.get(f"{self.url}/_stcore/health", timeout=1).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError(f"streamlit did not start in time:\n{self.log.read_text()}")
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+        self._log_file.close()
+
+
+@contextmanager
+def running(app: StreamlitApp) -> Iterator[StreamlitApp]:
+    """The app once it answers, stopped afterwards whatever happened."""
+    try:
+        app.wait_ready()
+        yield app
+    finally:
+        app.stop()

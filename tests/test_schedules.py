@@ -1,0 +1,168 @@
+"""Scheduled sends: held batches wait in the journal, the scheduler starts what came due (approval
+first when the send needs it), a schedule can be cancelled or moved until it starts; all against
+the sandbox over real HTTP."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from components.approvals import approve
+from components.auth import PermissionDenied
+from components.schedules import (
+    Schedule,
+    ScheduleError,
+    Scheduler,
+    at_time,
+    cancel,
+    per_batch,
+    reschedule,
+)
+from components.sending import SendCancelled, SendWorker
+from components.states import SendState
+from tests.test_approvals import CAROL, SAM, VERA
+from tests.test_sending import batches, client_for, submit
+
+pytestmark = pytest.mark.usefixtures("fresh_tokens")
+
+NOW = datetime(2026, 12, 2, 12, 0, tzinfo=UTC)
+
+
+def scheduler_for(worker: SendWorker, client, mode: str = "sandbox") -> Scheduler:
+    return Scheduler(worker, lambda: (mode, client))
+
+
+def wait_idle(worker: SendWorker, send_id: int) -> None:
+    deadline = time.monotonic() + 20
+    while worker.is_running(send_id) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    worker.wait(send_id, timeout=20)
+
+
+def test_at_time_refuses_the_past_a_naive_time_and_more_than_a_year():
+    with pytest.raises(ValueError, match="has passed"):
+        at_time(NOW - timedelta(minutes=1), 2, now=NOW)
+    with pytest.raises(ValueError, match="time zone"):
+        at_time(datetime(2027, 1, 1, 9), 2, now=NOW)
+    with pytest.raises(ValueError, match="a year ahead"):
+        at_time(NOW + timedelta(days=400), 2, now=NOW)
+    schedule = at_time(NOW + timedelta(hours=2), 3, now=NOW)
+    assert schedule.not_before == ((NOW + timedelta(hours=2)).timestamp(),) * 3
+    assert schedule.details() == {
+        "schedule": "at",
+        "starts_at": "2026-12-02T14:00:00+00:00",
+        "held_batches": 3,
+    }
+
+
+def test_a_scheduled_send_waits_then_the_scheduler_sends_each_batch_once(sandbox, worker):
+    due = time.time() + 3600
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(3), SAM, schedule=Schedule("at", (due,) * 3))
+        record = worker.journal.get_send(send_id)
+        assert record.state(running=False) is SendState.SCHEDULED and record.next_start == due
+        assert not worker.is_running(send_id) and sandbox.sent_payloads() == []
+        scheduler = scheduler_for(worker, client)
+        assert scheduler.run_due(now=due - 1) == []
+        assert scheduler.run_due(now=due + 1) == []  # the worker itself keeps to the clock
+        worker.journal.reschedule_send(send_id, time.time() - 1)  # its time has come
+        assert scheduler.run_due() == [send_id]
+        wait_idle(worker, send_id)
+        assert scheduler.run_due() == []  # nothing twice
+    assert len(sandbox.sent_payloads()) == 3
+    assert worker.journal.get_send(send_id).state(running=False) is SendState.ACCEPTED
+    actions = [e.action for e in reversed(worker.journal.audit_entries(send_id=send_id))]
+    assert actions == ["send_requested", "send_scheduled", "send_started", "send_finished"]
+
+
+def test_batches_due_at_different_times_go_out_in_waves(sandbox, worker):
+    now = time.time()
+    with client_for(sandbox) as client:
+        send_id = submit(
+            worker, client, batches(3), SAM, schedule=per_batch([None, now + 3600, None])
+        )
+        wait_idle(worker, send_id)  # the two due now went at once
+        assert len(sandbox.sent_payloads()) == 2
+        assert worker.journal.get_send(send_id).state(running=False) is SendState.SCHEDULED
+        worker.journal.reschedule_send(send_id, time.time() - 1)
+        assert scheduler_for(worker, client).run_due() == [send_id]
+        wait_idle(worker, send_id)
+    assert sorted(p["content"] for p in sandbox.sent_payloads()) == [
+        "Batch 0 ",
+        "Batch 1 ",
+        "Batch 2 ",
+    ]
+
+
+def test_cancel_and_reschedule_until_it_starts(sandbox, worker):
+    later = datetime.now(UTC) + timedelta(hours=3)
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(2), SAM, schedule=at_time(later, 2))
+        with pytest.raises(PermissionDenied):
+            cancel(worker, send_id, by=VERA)
+        assert reschedule(worker, send_id, later + timedelta(hours=1), by=SAM) == 2
+        assert (
+            worker.journal.get_send(send_id).next_start == (later + timedelta(hours=1)).timestamp()
+        )
+        assert cancel(worker, send_id, by=SAM) == 2
+        record = worker.journal.get_send(send_id)
+        assert record.state(running=False) is SendState.CANCELLED
+        assert record.cancelled_by == SAM.email
+        worker.journal.reschedule_send(send_id, time.time() - 1)  # refused for a cancelled send
+        assert scheduler_for(worker, client).run_due() == []
+        with pytest.raises(SendCancelled, match=r"cancelled by sam@example\.com"):
+            worker.start(send_id, client, by=SAM)
+        with pytest.raises(ScheduleError, match="cancelled already"):
+            cancel(worker, send_id, by=SAM)
+    assert sandbox.sent_payloads() == []
+    actions = [e.action for e in reversed(worker.journal.audit_entries(send_id=send_id))]
+    assert actions[-2:] == ["send_rescheduled", "send_cancelled"]
+
+
+def test_a_started_send_cannot_be_rescheduled(sandbox, worker):
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(1), SAM)
+        wait_idle(worker, send_id)
+        with pytest.raises(ScheduleError, match="it has started"):
+            reschedule(worker, send_id, datetime.now(UTC) + timedelta(hours=1), by=SAM)
+
+
+def test_approval_comes_before_the_schedule(sandbox, worker):
+    with client_for(sandbox) as client:
+        due = time.time() + 3600
+        send_id = submit(
+            worker, client, batches(2), SAM, mode="pod", schedule=Schedule("at", (due, due))
+        )
+        worker.journal.reschedule_send(send_id, time.time() - 1)
+        scheduler = scheduler_for(worker, client, mode="pod")
+        assert scheduler.run_due() == []  # due, but nobody approved it: it waits
+        assert worker.journal.get_send(send_id).state(running=False) is SendState.AWAITING_APPROVAL
+        approve(worker, client, send_id, by=CAROL, mode="pod")
+        wait_idle(worker, send_id)
+        assert scheduler.run_due() == []
+    assert len(sandbox.sent_payloads()) == 2
+
+
+def test_the_scheduler_leaves_a_send_made_for_another_connection(sandbox, worker):
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(1), SAM, schedule=per_batch([time.time() + 60]))
+        worker.journal.reschedule_send(send_id, time.time() - 1)
+        assert Scheduler(worker, lambda: ("pod", client)).run_due() == []
+        assert Scheduler(worker, lambda: None).run_due() == []  # misconfigured: it waits
+    assert sandbox.sent_payloads() == []
+
+
+def test_the_scheduler_thread_starts_a_due_send_by_itself(sandbox, worker):
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(1), SAM, schedule=per_batch([time.time() + 0.5]))
+        scheduler = Scheduler(worker, lambda: ("sandbox", client), poll=0.1).start()
+        try:
+            deadline = time.monotonic() + 15
+            while not sandbox.sent_payloads() and time.monotonic() < deadline:
+                time.sleep(0.05)
+        finally:
+            scheduler.stop()
+        wait_idle(worker, send_id)
+    assert len(sandbox.sent_payloads()) == 1
