@@ -33,7 +33,7 @@ class StreamlitApp:
         extra_env: dict[str, str] | None = None,
         secrets: str | None = None,
         *,
-        script: str = "app.py",
+        script: str = "console.py",
     ) -> None:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"

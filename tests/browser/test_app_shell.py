@@ -39,7 +39,7 @@ def test_a_deep_link_as_the_first_visit_still_gets_the_page_map(page, own_app):
     expect(page.get_by_test_id("stSidebar").get_by_text("Sandbox mode")).to_be_visible()
     nav = page.get_by_test_id("stSidebarNav")
     expect(nav.get_by_role("link", name="Compose")).to_be_visible()
-    expect(nav.get_by_role("link", name="app")).to_have_count(0)
+    expect(nav.get_by_role("link", name="app", exact=True)).to_have_count(0)
 
 
 def test_outside_text_in_a_deep_link_shows_as_written_never_as_a_link_or_icon(page, app_url):
