@@ -27,6 +27,7 @@ class Confirmation:
     warnings: tuple[str, ...] = ()  # preflight warnings (what, then the fix)
     earlier_failures: int = 0  # recipients whose SMS failed in an earlier send
     approval_reasons: tuple[str, ...] = field(default=())  # why it needs approval, if it does
+    starts_at: str | None = None  # when a scheduled send starts, as its sender read it
 
     def facts(self) -> list[tuple[str, str]]:
         return [
@@ -36,6 +37,7 @@ class Confirmation:
             ("Requests (batches of up to 1000)", f"{self.batches:,}"),
             ("Segments in total", f"{self.segments:,}"),
             ("Estimated cost", f"${self.estimated_cost:,.2f}"),
+            ("Starts", self.starts_at or "as soon as it is confirmed"),
         ]
 
     @property

@@ -34,6 +34,9 @@ def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.Dat
                 "Recipients": send.recipients,
                 "Batches": ", ".join(f"{n} {state}" for state, n in sorted(states.items())),
                 "State": str(send.state(running=send.id in running)),
+                "Next start": time.strftime("%Y-%m-%d %H:%M", time.localtime(send.next_start))
+                if send.held and send.next_start is not None
+                else "",
                 "Who": send.created_by or "",
             }
         )
@@ -41,6 +44,7 @@ def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.Dat
         "Send",
         "When",
         "State",
+        "Next start",
         "Mode",
         "Program",
         "Message",

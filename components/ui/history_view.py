@@ -17,6 +17,7 @@ from components.sending import permission_to_send
 from components.states import ApprovalState, BatchState
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
+from components.ui.schedule_view import schedule_panel
 from components.ui.send_confirmation import APPROVALS_ICON, approval_status
 from components.ui.sending import permitted, progress_panel, withdraw_button, worker
 from components.ui.text import md
@@ -90,6 +91,9 @@ def send_actions(
             if approval.state is ApprovalState.PENDING and identity.may(Permission.APPROVE):
                 st.page_link("pages/approvals.py", label="Open Approvals", icon=APPROVALS_ICON)
             return  # nothing of it may be sent without approval
+    if record.held or record.cancelled_at is not None:
+        schedule_panel(record, identity)
+        return  # the scheduler sends what waits; a cancelled send is not resumed
     planned = [b for b in batches if b.state is BatchState.PLANNED]
     rejected = [b for b in batches if b.state is BatchState.REJECTED]
     unknown = [b for b in batches if b.state is BatchState.UNKNOWN]

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -23,10 +23,12 @@ from components.environment import console_settings
 from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
 from components.phone import normalize_phone
 from components.progress import send_progress
-from components.sending import SendWorker, submit_send
+from components.schedules import Schedule, ScheduleError
+from components.sending import SendCancelled, SendWorker, submit_send
 from components.states import ApprovalState, BatchState
 from components.ui.connection import Connection, current_connection
 from components.ui.identity import current_approval_rule, current_identity
+from components.ui.schedule_view import local_time, schedule_panel, when_to_send
 from components.ui.send_confirmation import (
     approval_reasons_note,
     approval_status,
@@ -81,7 +83,7 @@ def permitted(action: Callable[[], object]) -> bool:
     crashing it."""
     try:
         action()
-    except (PermissionDenied, ApprovalError) as exc:
+    except (PermissionDenied, ApprovalError, ScheduleError, SendCancelled) as exc:
         st.error(md(exc), icon=":material/block:")
         return False
     return True
@@ -106,6 +108,7 @@ class SendPlan:
     kind: str = "bulk"
     warnings: tuple[str, ...] = ()
     earlier_failures: int = 0
+    schedule: Schedule | None = None  # chosen in the confirmation; None: now
 
     @property
     def approval_reasons(self) -> list[str]:
@@ -134,6 +137,9 @@ class SendPlan:
             warnings=self.warnings,
             earlier_failures=self.earlier_failures,
             approval_reasons=tuple(self.approval_reasons),
+            starts_at=local_time(self.schedule.starts_at)
+            if self.schedule and self.schedule.starts_at
+            else None,
         )
 
 
@@ -156,6 +162,7 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
             repeat_of=repeat_of,
             confirmation=plan.confirmation().to_json(),
             replaces=replaces,
+            schedule=plan.schedule,
         )
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
@@ -193,6 +200,9 @@ def confirmation_open() -> bool:
 
 @st.dialog("Confirm the send", width="large", on_dismiss=close_confirmation)
 def confirm_send(plan: SendPlan) -> None:
+    when = when_to_send(len(plan.payloads))
+    if isinstance(when, Schedule):
+        plan = replace(plan, schedule=when)
     confirmation = plan.confirmation()
     show_confirmation(confirmation)
     if confirmation.approval_reasons:
@@ -235,7 +245,11 @@ def confirm_send(plan: SendPlan) -> None:
         if typed.strip().replace(",", "") != str(plan.recipients):
             st.caption("The Send button appears once the number matches.")
             return
-    label = f"Send {plan.recipients:,} SMS" + (" (sandbox)" if not plan.settings.is_real else "")
+    if isinstance(when, str):
+        st.warning(md(when), icon=":material/event_busy:")
+        return
+    verb = "Schedule" if plan.schedule else "Send"
+    label = f"{verb} {plan.recipients:,} SMS" + ("" if plan.settings.is_real else " (sandbox)")
     if confirmation.approval_reasons:
         label = f"Ask for approval to send {plan.recipients:,} SMS"
     left, right = st.columns(2)
@@ -316,7 +330,7 @@ def progress_panel(send_id: int) -> None:
     """The progress of a send, refreshed every second while it runs and every few seconds while
     it waits for approval (a fragment)."""
     running = worker().is_running(send_id)
-    waiting = _awaiting_approval(send_id)
+    waiting = _awaiting_approval(send_id) or _held(send_id)
 
     @st.fragment(run_every=1.0 if running else 3.0 if waiting else None)
     def panel() -> None:
@@ -336,6 +350,8 @@ def progress_panel(send_id: int) -> None:
                 if (approval.state is ApprovalState.PENDING) != waiting:
                     st.rerun()  # switch the automatic refresh on or off
                 return
+        if not still_running:
+            schedule_panel(record, acting_identity())
         progress = send_progress(journal(), send_id, running=still_running)
         title = "Test send" if record.kind == "test" else "Send"
         st.markdown(
@@ -366,10 +382,15 @@ def progress_panel(send_id: int) -> None:
             )
             with st.expander("Transaction ids"):
                 st.code("\n".join(progress.transaction_ids), language=None)
-        if still_running != running or waiting:
+        if still_running != running or record.held != waiting:
             st.rerun()  # switch the automatic refresh on or off
 
     panel()
+
+
+def _held(send_id: int) -> bool:
+    record = journal().get_send(send_id)
+    return record is not None and record.held
 
 
 def _awaiting_approval(send_id: int) -> bool:
