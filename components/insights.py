@@ -21,6 +21,7 @@ from components.phone_regions import country_of, region_name
 from components.states import ContactState
 
 SENT, FAILED, PENDING = ContactState.SENT, ContactState.FAILED, ContactState.PENDING
+SCHEDULED = ContactState.SCHEDULED
 # OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
 # before it looks for a formula; a tab or CR at the start is risky by itself.
 _FORMULA_START = ("=", "+", "-", "@")
@@ -198,6 +199,7 @@ def build_table(
     sent = merged["smsSent"].astype("boolean").fillna(False).astype(bool)
     state[known & sent] = SENT
     state[known & ~sent] = FAILED
+    state[merged["transaction"].fillna("").astype("str") == ""] = SCHEDULED  # a held batch
     messages = merged["message"].astype("str").fillna("")
     categories = messages.map(lambda m: classify_reason(m).label if m else "")
     categories = categories.where(state == FAILED, "")
@@ -235,6 +237,7 @@ class Kpis:
     sent: int
     failed: int
     pending: int
+    scheduled: int = 0
 
     @property
     def success_rate(self) -> float | None:
@@ -244,13 +247,15 @@ class Kpis:
 def kpis(table: pd.DataFrame, *, total: int | None = None) -> Kpis:
     counts = table["state"].value_counts()
     sent, failed = int(counts.get(SENT, 0)), int(counts.get(FAILED, 0))
-    overall = max(total or 0, len(table))
+    scheduled = int(counts.get(SCHEDULED, 0))
+    overall = max((total or 0) + scheduled, len(table))
     return Kpis(
         total=overall,
         processed=sent + failed,
         sent=sent,
         failed=failed,
-        pending=overall - sent - failed,
+        pending=overall - sent - failed - scheduled,
+        scheduled=scheduled,
     )
 
 

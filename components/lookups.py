@@ -17,7 +17,7 @@ import pandas as pd
 from components.acoustic import AcousticClient, AcousticError, SendStatus
 from components.insights import build_table, contacts_frame, status_frame
 from components.journal import Journal
-from components.states import Verdict
+from components.states import BatchState, Verdict
 
 STILL_PROCESSING_FOR = 30 * 60  # seconds after a send during which "not found" means "not yet"
 POLL_INTERVALS = (2, 3, 5, 8, 13, 20, 30)  # seconds between automatic checks, then every 30 s
@@ -191,6 +191,13 @@ def insight_table(
                 send = journal.get_send(batch.send_id)
                 by_send[batch.send_id] = (send.created_by if send else None) or ""
             senders[lookup.transaction_id] = by_send[batch.send_id]
+    for send_id in by_send:  # their batches still held by the console: "scheduled"
+        record = journal.get_send(send_id)
+        if record is None or not record.held:
+            continue
+        for batch in journal.batches(send_id):
+            if batch.state is BatchState.PLANNED and batch.not_before is not None:
+                payloads.append((batch.index + 1, None, journal.batch_payload(batch.id)))
     contacts = contacts_frame(payloads)
     answers = {
         lookup.transaction_id: [

@@ -17,6 +17,7 @@ class ContactState(StrEnum):
     SENT = "sent"
     FAILED = "failed"
     PENDING = "pending"
+    SCHEDULED = "scheduled"  # held by this console until its time: not at Acoustic yet
 
 
 class BatchState(StrEnum):
@@ -72,6 +73,7 @@ class ApprovalState(StrEnum):
     withdraws it, or it expires. Only an approved request lets the worker send."""
 
     PENDING = "pending"
+    SCHEDULED = "scheduled"  # held by this console until its time: not at Acoustic yet
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"

@@ -11,7 +11,15 @@ import streamlit as st
 
 from components import charts
 from components.acoustic import AcousticClient
-from components.insights import FAILED, PENDING, SENT, failure_groups, kpis, to_csv
+from components.insights import (
+    FAILED,
+    PENDING,
+    SCHEDULED,
+    SENT,
+    failure_groups,
+    kpis,
+    to_csv,
+)
 from components.journal import Journal
 from components.lookups import (
     Lookup,
@@ -154,6 +162,11 @@ def kpi_row(table: pd.DataFrame, lookups: Sequence[Lookup]) -> None:
     columns[1].metric("Processed", f"{figures.processed:,}")
     columns[2].metric("Sent", f"{figures.sent:,}")
     columns[3].metric("Failed", f"{figures.failed:,}")
+    if figures.scheduled:
+        st.caption(
+            f"{figures.scheduled:,} more recipient(s) of these sends are scheduled: this console "
+            "holds them until their time, so Acoustic has not seen them yet."
+        )
     rate = figures.success_rate
     columns[4].metric(
         "Success rate", "–" if rate is None else f"{rate:.1%}", help="Sent / processed"
@@ -165,7 +178,9 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
     groups = failure_groups(table)
     left, right = st.columns(2)
     with left:
-        _chart(charts.outcome_donut(figures.sent, figures.failed, figures.pending))
+        _chart(
+            charts.outcome_donut(figures.sent, figures.failed, figures.pending, figures.scheduled)
+        )
     with right:
         if len(groups):
             _filtering_chart(charts.failures_by_reason(groups), "reason")
@@ -235,7 +250,10 @@ def filtered_table(table: pd.DataFrame) -> pd.DataFrame:
     state = st.session_state
     columns = st.columns([2, 3, 3, 3])
     states = columns[0].multiselect(
-        "State", [SENT, FAILED, PENDING], key="status.filter.state", persist_state=KEEP
+        "State",
+        [SENT, FAILED, PENDING, SCHEDULED],
+        key="status.filter.state",
+        persist_state=KEEP,
     )
     reasons = columns[1].multiselect(
         "Reason",
