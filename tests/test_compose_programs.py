@@ -4,6 +4,7 @@ own sandbox."""
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -12,9 +13,10 @@ from components.history import send_options_line
 from components.journal import Journal
 from components.sandbox.programs import UUID_PROGRAM
 from components.states import BatchState
+from components.ui import program_fields
 from components.ui.connection import sandbox_server
 from components.ui.program_fields import forget_listing
-from tests.apptest_support import composed, texts, wait_for_send
+from tests.apptest_support import composed, new_app, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
 
@@ -92,3 +94,18 @@ def test_campaign_and_expiry_show_in_the_request_and_are_journaled(tmp_path):
     payload = journal.batch_payload(journal.batches(send_id)[0].id)
     assert (payload["ttlInMinutes"], payload["campaignName"]) == (15, "Spring OTP")
     assert send_options_line(payload) == "campaign Spring OTP · expires after 15 min"
+
+
+def test_a_slow_list_never_holds_up_the_page(monkeypatch):
+    monkeypatch.setattr(program_fields, "WAIT_SECONDS", 0.2)
+    sandbox_server().configure(latency=1.5)
+    try:
+        at = new_app().run()  # the answer takes 1.5 s; the page waits 0.2 s and goes on
+        assert "Acoustic has not listed the SMS programs yet" in texts(at)
+        assert not [s for s in at.selectbox if s.key == "compose.program_choice"]
+        at.text_input(key="compose.program").set_value("12345")
+        time.sleep(2.0)  # the look-up ends in the background; the next rerun shows the list
+        at.run()
+        assert at.selectbox(key="compose.program_choice").value == "12345"
+    finally:
+        sandbox_server().configure(latency=0.0)

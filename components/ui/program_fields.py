@@ -15,7 +15,13 @@ import streamlit as st
 
 from components.acoustic import AcousticClient, Program
 from components.payloads import MAX_TTL_MINUTES
-from components.program_listing import PENDING, ProgramListing, fetch_listing, program_label
+from components.program_listing import (
+    PENDING,
+    TYPE_THE_ID,
+    ProgramListing,
+    fetch_listing,
+    program_label,
+)
 from components.ui.compose_state import PROGRAM
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP
@@ -49,6 +55,8 @@ def program_listing(wait: float = WAIT_SECONDS) -> ProgramListing | None:
         return future.result(timeout=wait)
     except TimeoutError:
         return ProgramListing(None, PENDING)
+    except Exception:  # a fault of the console's own must not take Compose down with it
+        return ProgramListing(None, f"The SMS programs could not be listed — {TYPE_THE_ID}.")
 
 
 def known_programs() -> tuple[Program, ...] | None:
