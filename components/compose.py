@@ -3,11 +3,12 @@ statistics, preflight issues, the request bodies and the cost estimate, all from
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import pandas as pd
 
+from components.acoustic import Program
 from components.mapping import TAG_PATTERN, TagMapping, map_tags
 from components.message import (
     MAX_CONTENT_CHARACTERS,
@@ -30,6 +31,8 @@ class Draft:
     source: str = ""
     defaults: Mapping[str, str] = field(default_factory=dict)
     columns: Mapping[str, str] = field(default_factory=dict)  # tag -> column, where several fit
+    ttl_minutes: int | None = None  # discard an SMS not sent within this time (None: never)
+    campaign_name: str = ""
 
     def mapping(self, recipients: pd.DataFrame) -> TagMapping:
         """The one rule that fills each tag for these recipients (preview and request alike)."""
@@ -75,7 +78,15 @@ def renderable_part(content: str) -> str:
     return content[:cut]
 
 
-def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) -> Summary:
+def summarize(
+    recipients: pd.DataFrame,
+    draft: Draft,
+    price_per_segment: float,
+    *,
+    programs: Sequence[Program] | None = None,
+) -> Summary:
+    """Everything Compose shows for this draft; `programs` is Acoustic's list when it is known
+    (None: not known, so no id can be found missing from it)."""
     shown = renderable_part(draft.content)
     mapping = map_tags(shown, list(recipients.columns), draft.defaults, draft.columns)
     rendered = render_all(shown, recipients, None, mapping=mapping)
@@ -90,6 +101,8 @@ def summarize(recipients: pd.DataFrame, draft: Draft, price_per_segment: float) 
         longest_rendered=statistics.max_characters if len(recipients) else None,
         ucs2=ucs2,
         defaults={s.tag: s.default for s in mapping.sources if s.default is not None},
+        ttl_minutes=draft.ttl_minutes,
+        programs=programs,
     )
     batches = -(-len(recipients) // MAX_CONTACTS_PER_SEND)
     return Summary(
@@ -111,4 +124,6 @@ def payloads_for(recipients: pd.DataFrame, draft: Draft) -> list[dict]:
         program=draft.program,
         source=draft.source,
         mapping=draft.mapping(recipients),
+        ttl_minutes=draft.ttl_minutes,
+        campaign_name=draft.campaign_name,
     )

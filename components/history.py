@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Container
+from collections.abc import Container, Mapping
+from typing import Any
 
 import pandas as pd
 
@@ -75,3 +76,13 @@ def batches_table(batches: list[BatchRecord], *, running: bool = False) -> pd.Da
             }
         )
     return pd.DataFrame(rows)
+
+
+def send_options_line(payload: Mapping[str, Any]) -> str:
+    """The optional fields a send's batches carried (the same in every batch), or ""."""
+    parts = []
+    if payload.get("campaignName"):
+        parts.append(f"campaign {payload['campaignName']}")
+    if payload.get("ttlInMinutes") is not None:
+        parts.append(f"expires after {payload['ttlInMinutes']} min")
+    return " · ".join(parts)

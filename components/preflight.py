@@ -7,8 +7,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from components.acoustic import Program
 from components.mapping import TAG_PATTERN, tag_spellings
 from components.message import MAX_CONTENT_CHARACTERS, TagCoverage
+from components.payloads import ttl_problem
 from components.segments import count_segments
 
 UCS2_WARNING_CHARACTERS = 350
@@ -77,8 +79,11 @@ def preflight(
     longest_rendered: int | None = None,
     ucs2: bool | None = None,
     defaults: Mapping[str, object] | None = None,
+    ttl_minutes: int | None = None,
+    programs: Sequence[Program] | None = None,
 ) -> list[Issue]:
-    """Everything the API would reject with a 400, errors first, then warnings."""
+    """Everything the API would reject with a 400, errors first, then warnings. `programs` is
+    Acoustic's list of SMS programs when it is known (None: unknown, nothing to compare with)."""
     issues: list[Issue] = []
     content = content or ""
     if any(not name.strip() for name in TAG_PATTERN.findall(content)):
@@ -128,6 +133,10 @@ def preflight(
                 "Enter the id of an active SMS program (Acoustic's channel qualifier).",
             )
         )
+    issues.extend(program_issues(program, programs))
+    problem = ttl_problem(ttl_minutes)
+    if problem is not None:
+        issues.append(Issue("error", problem, "Enter whole minutes, or leave the expiry empty."))
     if len(content) > MAX_CONTENT_CHARACTERS:
         over = len(content) - MAX_CONTENT_CHARACTERS
         issues.append(
@@ -166,6 +175,40 @@ def preflight(
                 )
             )
     return sorted(issues, key=lambda issue: issue.level != "error")
+
+
+def program_issues(program: str, programs: Sequence[Program] | None) -> list[Issue]:
+    """A program id Acoustic does not list, or lists as not active: it would refuse the send
+    ("SMS Program is inactive or not found"). Warnings only: the list may be out of date."""
+    wanted = (program or "").strip()
+    if not wanted or programs is None:
+        return []
+    found = next((p for p in programs if p.id.strip().casefold() == wanted.casefold()), None)
+    if found is None:
+        among = (
+            f"is not among the {_plural(len(programs), 'SMS program')} Acoustic lists"
+            if programs
+            else "cannot be checked: Acoustic lists no SMS program"
+        )
+        return [
+            Issue(
+                "warning",
+                f"The SMS program id {wanted} {among} for this organisation. Acoustic refuses "
+                "a send with an unknown program id.",
+                "Choose a program from the list, or check the id in Acoustic.",
+            )
+        ]
+    if not found.active:
+        named = f"{found.name} ({found.id})" if found.name else found.id
+        return [
+            Issue(
+                "warning",
+                f"The SMS program {named} is {found.status.lower() or 'not active'}: Acoustic "
+                "refuses a send with a program that is not active.",
+                "Choose an active program, or have the program activated in Acoustic.",
+            )
+        ]
+    return []
 
 
 def _plural(count: int, word: str) -> str:

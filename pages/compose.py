@@ -13,6 +13,7 @@ from components.ui.compose_sections import (
 )
 from components.ui.compose_widgets import contacts_input, contacts_summary, earlier_failures_warning
 from components.ui.identity import require_page
+from components.ui.program_fields import known_programs
 from components.ui.sending import active_send_id, progress_panel
 from components.ui.shell import ensure_app_shell
 
@@ -43,7 +44,7 @@ def message_area(recipients: pd.DataFrame) -> None:
     with message_column:
         st.subheader("2 · Message")
         draft = message_inputs(recipients)
-    summary = summarize(recipients, draft, price_per_segment())
+    summary = summarize(recipients, draft, price_per_segment(), programs=known_programs())
     with message_column:
         message_feedback(summary, draft.content)
     with preview_column:

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from components.failures import interruption
-from components.history import batches_table, excerpt, sends_table
+from components.history import batches_table, excerpt, send_options_line, sends_table
 from components.history_search import clean_search
 from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
 from components.ui.identity import require_page
@@ -60,6 +60,9 @@ stopped = interruption(record, running=running)
 if stopped:
     st.warning(stopped, icon=":material/power_off:")
 batches = journal().batches(record.id)
+options = send_options_line(journal().batch_payload(batches[0].id)) if batches else ""
+if options:
+    st.caption(md(options))
 st.dataframe(
     batches_table(batches, running=running),
     hide_index=True,

@@ -23,6 +23,7 @@ from .errors import (
 from .limits import ACOUSTIC_MAX_IN_FLIGHT, InFlightGate, organisation_gate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import POD_REGIONS, pod_base_url, pod_of, resolve_base_url
+from .programs import PROGRAM_PATH, PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, Secret
 from .retry import RetryPolicy
 from .tokens import clear_token_caches
@@ -32,6 +33,8 @@ __all__ = [
     "DEFAULT_TIMEOUT",
     "POD_REGIONS",
     "PROCESS_REDACTOR",
+    "PROGRAMS_PATH",
+    "PROGRAM_PATH",
     "SEND_PATH",
     "STATUS_PATH",
     "TOKEN_PATH",
@@ -47,6 +50,7 @@ __all__ = [
     "InFlightGate",
     "NetworkError",
     "OutcomeUnknownError",
+    "Program",
     "RetryPolicy",
     "Secret",
     "SendAccepted",
@@ -59,5 +63,6 @@ __all__ = [
     "organisation_gate",
     "pod_base_url",
     "pod_of",
+    "programs_of",
     "resolve_base_url",
 ]

@@ -40,6 +40,7 @@ from .errors import (
 from .limits import InFlightGate, organisation_gate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
+from .programs import PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
 from .retry import CallKind, Reach, RetryPolicy, reach_of_transport_error
 from .tokens import AccessToken, TokenCache, clock, token_cache_for
@@ -192,6 +193,20 @@ class AcousticClient:
             contacts=contacts,
             errors=errors,
         )
+
+    def list_programs(self) -> list[Program]:
+        """The organisation's SMS programs (wire notes in programs.py); ForbiddenError when SMS
+        is not enabled for it."""
+        response = self._request("GET", PROGRAMS_PATH, kind=CallKind.SAFE)
+        if response.status_code != 200:
+            raise error_for(response, CallKind.SAFE)
+        programs = programs_of(json_or_none(response))
+        if programs is None:
+            raise UnexpectedResponseError(
+                "Acoustic's list of SMS programs could not be read (it held no list).",
+                status_code=response.status_code,
+            )
+        return programs
 
     def token_info(self) -> TokenInfo:
         """Gets a token (the cached one while it is fresh) and says when it was obtained."""

@@ -25,6 +25,7 @@ from components.acoustic.limits import CONCURRENCY_REJECTION_STATUS
 from .config import SandboxConfig
 from .control import control_routes
 from .numbers import outcome_for
+from .programs import program_routes
 from .rendering import TAG
 from .state import SandboxState, Transaction
 
@@ -221,6 +222,9 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
             return error_response(
                 400, f"SMS Program is inactive or not found with identifier {program}."
             )
+        refusal = _optional_field_error(body)
+        if refusal is not None:
+            return error_response(400, refusal)
         content = body.get("content")
         content = content if isinstance(content, str) else ""
         if not content.strip() and not body.get("contentId"):
@@ -341,11 +345,30 @@ def create_app(config: SandboxConfig | None = None) -> ASGIApp:
         Route("/oauth/token", token, methods=["POST"]),
         Route(SEND_PATH, send_sms, methods=["POST"]),
         Route(STATUS_PATH, status, methods=["GET"]),
+        *program_routes(
+            state, authorize, lambda data: JSONResponse(envelope(data)), error_response
+        ),
         *control_routes(state),
     ]
     app = _AcousticLimits(Starlette(routes=routes), state)
     app.sandbox = state  # type: ignore[attr-defined]
     return app
+
+
+def _optional_field_error(body: dict[str, Any]) -> str | None:
+    """The send's optional `ttlInMinutes` (an integer) and `campaignName` (a string), typed as
+    the Swagger types them. Assumed: a value of another type is refused like unreadable JSON
+    ("Bad request"), and a TTL below one minute with a message of its own."""
+    ttl = body.get("ttlInMinutes")
+    if ttl is not None:
+        if isinstance(ttl, bool) or not isinstance(ttl, int):
+            return "Bad request"
+        if ttl < 1:
+            return "ttlInMinutes must be a positive number of minutes."
+    name = body.get("campaignName")
+    if name is not None and not isinstance(name, str):
+        return "Bad request"
+    return None
 
 
 def _oauth_error(status: int, error: str, description: str) -> JSONResponse:

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import get_type_hints
 
+from .programs import UUID_PROGRAM
+
 
 @dataclass
 class SandboxConfig:
@@ -25,8 +27,10 @@ class SandboxConfig:
     """Seconds over which the contacts of a send are processed, after status_delay."""
     sms_enabled: bool = True
     max_concurrent: int = 10
-    active_programs: tuple[str, ...] = ("12345", "129856")
+    active_programs: tuple[str, ...] = ("12345", "129856", UUID_PROGRAM)
+    """Ids a send may use (listed ACTIVE by the programs call; details in programs.py)."""
     inactive_programs: tuple[str, ...] = ("55555",)
+    """Ids the programs call lists INACTIVE; a send with one is refused like an unknown id."""
     fields: tuple[str, ...] = ("FIRST NAME", "LAST NAME", "PIN", "Tracking")
     page_size: int = 0
     """Contacts per status page (0: all in one answer)."""

@@ -72,6 +72,7 @@ class SandboxState:
                 "send_posts": self.counters["send_posts"],
                 "accepted_sends": len(self.payloads),
                 "status_requests": self.counters["status_requests"],
+                "program_requests": self.counters["program_requests"],
                 "in_flight": self.in_flight,
                 "peak_in_flight": self.peak_in_flight,
                 "concurrency_rejections": self.counters["concurrency_rejections"],

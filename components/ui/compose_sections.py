@@ -14,13 +14,14 @@ from components.compose import (
     payloads_for,
     renderable_part,
 )
-from components.payloads import MAX_CONTACTS_PER_SEND, curl_command, payload_json
+from components.payloads import MAX_CONTACTS_PER_SEND, curl_command, payload_json, ttl_problem
 from components.segments import count_segments, smart_fix
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP
+from components.ui.program_fields import program_field, send_options
 from components.ui.sending import (
     SendPlan,
     bulk_send_plan,
@@ -39,23 +40,21 @@ PREVIEW = "compose.preview"
 
 
 def message_inputs(recipients: pd.DataFrame) -> Draft:
-    """Program, source, the message and each tag's default (and column, where several fit)."""
+    """Program, source, campaign and expiry, the message and each tag's default (and column,
+    where several fit)."""
     state = st.session_state
     state.setdefault(CONTENT, "")
     state.setdefault(CONTENT_VERSION, 0)
     program_column, source_column = st.columns(2)
-    program = program_column.text_input(
-        "SMS program id",
-        key="compose.program",
-        persist_state=KEEP,
-        help="Acoustic's channel qualifier.",
-    )
+    with program_column:
+        program = program_field()
     source = source_column.text_input(
         "Source (optional)",
         key="compose.source",
         persist_state=KEEP,
         help="Echoed in Acoustic's Universal Behavior event, e.g. your own reference.",
     )
+    campaign, ttl = send_options()
     content = message_editor(
         key="compose.editor",
         text=state[CONTENT],
@@ -68,7 +67,13 @@ def message_inputs(recipients: pd.DataFrame) -> Draft:
     # A message over the limit cannot be sent: only the tags of what could be get a field.
     defaults, columns = tag_fields(renderable_part(content), list(recipients.columns))
     return Draft(
-        content=content, program=program, source=source, defaults=defaults, columns=columns
+        content=content,
+        program=program,
+        source=source,
+        defaults=defaults,
+        columns=columns,
+        ttl_minutes=ttl,
+        campaign_name=campaign,
     )
 
 
@@ -193,7 +198,7 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
             f"{summary.batches} batch(es).",
             icon=":material/check_circle:",
         )
-    if len(recipients) and draft.content:
+    if len(recipients) and draft.content and ttl_problem(draft.ttl_minutes) is None:
         _request(summary, draft, recipients, connection.settings.base_url or "")
     if connection.client is None:
         st.error(

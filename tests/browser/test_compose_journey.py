@@ -106,3 +106,19 @@ def test_a_workbook_upload_offers_its_sheets(page, app_url, tmp_path):
     page.get_by_role("option", name="November").click()
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has_text="Recipients")).to_contain_text("2")
+
+
+def test_a_program_is_picked_by_name_and_its_id_sent(page, app_url):
+    compose(page, app_url, CONTACTS, "", "Hi %%FIRST NAME%%")
+    page.get_by_test_id("stSelectbox").filter(has_text="SMS program").click()
+    page.get_by_role("option", name=re.compile("^Login codes · 129856 · active")).click()
+    wait_rerun(page)
+    expect(page.get_by_role("textbox", name="SMS program id")).to_have_value("129856")
+    expiry = page.get_by_role("spinbutton", name=re.compile("Expire after"))
+    expiry.fill("15")
+    expiry.press("Enter")
+    wait_rerun(page)
+    page.get_by_text("Show request").click()
+    request = page.get_by_test_id("stCode").first
+    expect(request).to_contain_text('"channelQualifier": "129856"')
+    expect(request).to_contain_text('"ttlInMinutes": 15')
