@@ -56,9 +56,10 @@ def test_credentials_from_the_environment_talk_to_that_host(monkeypatch, sandbox
     shown = at.dataframe[0].value.to_csv()
     assert "environment (ACOUSTIC_CLIENT_SECRET)" in shown
     assert sandbox.config.client_secret not in shown
+    before = sandbox.stats()["token_requests"]  # Compose's program list may have taken one
     at.button[0].click().run()
     assert "Connected" in texts(at)
-    assert sandbox.stats()["token_requests"] == 1
+    assert sandbox.stats()["token_requests"] == before + 1  # the test always asks anew
 
 
 def test_wrong_credentials_show_the_exact_error(monkeypatch, sandbox):
