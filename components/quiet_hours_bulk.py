@@ -71,6 +71,7 @@ class WindowSummary:
     last_opens_at: datetime | None
     groups: tuple[ZoneGroup, ...]  # most recipients first
     outside_rows: np.ndarray
+    group_of_row: np.ndarray  # each row's index in `groups`
 
     def windows(self) -> dict[tuple[str, ...], LocalWindow]:
         return {group.zones: group.window for group in self.groups}
@@ -87,7 +88,7 @@ def outside_window(
     window_bounds(start, end)  # an unusable window is refused before any work
     values = numbers.tolist() if isinstance(numbers, pd.Series) else list(numbers)
     ids = np.fromiter((zone_set_id(str(v)) for v in values), dtype=np.int64, count=len(values))
-    counts = np.bincount(ids, minlength=len(_ZONE_SETS)) if len(ids) else np.zeros(0, np.int64)
+    counts = np.bincount(ids, minlength=len(_ZONE_SETS))
     outside_by_id = np.zeros(len(counts), dtype=bool)
     groups = []
     for set_id in np.flatnonzero(counts):
@@ -95,7 +96,10 @@ def outside_window(
         window = window_in_zones(zones, at, start=start, end=end, from_country=from_country)
         outside_by_id[set_id] = not window.inside
         groups.append(ZoneGroup(zones, int(counts[set_id]), window))
-    groups.sort(key=lambda g: (-g.recipients, g.zones))
+    order = sorted(range(len(groups)), key=lambda i: (-groups[i].recipients, groups[i].zones))
+    group_index = np.zeros(len(counts), dtype=np.int64)
+    group_index[np.flatnonzero(counts)[order]] = np.arange(len(order))
+    groups = [groups[i] for i in order]
     outside = [g for g in groups if not g.window.inside]
     never = sum(g.recipients for g in outside if g.window.opens_at is None)
     opening = [g.window.opens_at for g in outside if g.window.opens_at is not None]
@@ -108,7 +112,8 @@ def outside_window(
         never_opens=never,
         last_opens_at=max(opening) if opening and not never else None,
         groups=tuple(groups),
-        outside_rows=np.flatnonzero(outside_by_id[ids]) if len(ids) else np.zeros(0, np.int64),
+        outside_rows=np.flatnonzero(outside_by_id[ids]),
+        group_of_row=group_index[ids],
     )
 
 

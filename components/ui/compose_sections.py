@@ -21,6 +21,7 @@ from components.ui.compose_widgets import counts_line, distribution, issues_list
 from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP
+from components.ui.quiet_hours_view import quiet_hours_notice
 from components.ui.sending import (
     SendPlan,
     bulk_send_plan,
@@ -193,6 +194,7 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
             f"{summary.batches} batch(es).",
             icon=":material/check_circle:",
         )
+    quiet_hours_notice(recipients, draft.program)
     if len(recipients) and draft.content:
         _request(summary, draft, recipients, connection.settings.base_url or "")
     if connection.client is None:
