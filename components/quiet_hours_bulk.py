@@ -137,7 +137,7 @@ def fast_zones(phone_number: str) -> tuple[tuple[str, ...], bool]:
     found = classify_api_form(digits)
     if found is None:
         return zones_for(phone_number)  # invalid, unusual or unsure: phonenumbers decides
-    country_code = _country_code(digits)
+    country_code = _country_code(digits[:3])
     geographical = is_number_type_geographical(found.number_type, country_code)
     return _zones_by_prefix(geographical, country_code, digits[:_ZONE_PREFIX])
 
@@ -162,8 +162,9 @@ def _longest_prefix_zones(prefix: str) -> tuple[str, ...]:
     return UNKNOWN
 
 
+@lru_cache(maxsize=1024)
 def _country_code(digits: str) -> int:
-    """The calling code that starts the digits (calling codes are prefix-free)."""
+    """The calling code that starts the digits (calling codes are prefix-free, 1 to 3 digits)."""
     for size in (1, 2, 3):
         if int(digits[:size]) in COUNTRY_CODES:
             return int(digits[:size])
