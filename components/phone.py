@@ -237,6 +237,13 @@ def _fast_international(digits: str) -> PhoneNumber | None:
     return _classify(*parts) if parts is not None else None
 
 
+def classify_api_form(digits: str) -> PhoneNumber | None:
+    """A number already in the API's form (country code first, digits only): its region and
+    type exactly as phonenumbers would give them, or None when only phonenumbers can tell
+    (or it is not valid). Quiet hours use it to place 100,000 numbers quickly."""
+    return _fast_international(digits) if digits.isascii() and digits.isdigit() else None
+
+
 def _international_parts(digits: str) -> tuple[int, str] | None:
     """(country code, national number) of digits that start with a country code, when the fast
     path reads them exactly as phonenumbers would; None when only phonenumbers can tell."""

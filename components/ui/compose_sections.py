@@ -22,6 +22,7 @@ from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP
 from components.ui.program_fields import program_field, send_options
+from components.ui.quiet_hours_view import quiet_hours_notice
 from components.ui.sending import (
     SendPlan,
     bulk_send_plan,
@@ -198,6 +199,7 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
             f"{summary.batches} batch(es).",
             icon=":material/check_circle:",
         )
+    quiet_hours_notice(recipients, draft.program)
     if len(recipients) and draft.content and ttl_problem(draft.ttl_minutes) is None:
         _request(summary, draft, recipients, connection.settings.base_url or "")
     if connection.client is None:

@@ -1,0 +1,121 @@
+"""Compose's quiet-hours notice: how many recipients it is too early or too late for now (their
+local time), and when the last of them enters the allowed hours, shown in the user's own zone."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime, tzinfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from components.insights import to_csv
+from components.quiet_hours_bulk import WindowSummary, outside_window
+from components.quiet_hours_settings import QuietHours, describe, parse_quiet_hours
+from components.ui.connection import read_secrets
+from components.ui.exports import audited_csv_download
+from components.ui.sending import acting_identity, journal
+from components.ui.text import md
+
+SHOWN_ZONES = 3  # a number in 42 zones lists the first few and a count
+
+
+def current_quiet_hours() -> QuietHours:
+    secrets = read_secrets() or {}
+    console = secrets.get("console")
+    return parse_quiet_hours(console.get("quiet_hours") if isinstance(console, Mapping) else None)
+
+
+def user_zone() -> tzinfo:
+    """The browser's time zone when Streamlit knows it, else UTC."""
+    name = getattr(st.context, "timezone", None)
+    if name:
+        try:
+            return ZoneInfo(str(name))
+        except (ZoneInfoNotFoundError, ValueError):
+            pass
+    return UTC
+
+
+def when(instant: datetime, zone: tzinfo) -> str:
+    """ "Thu 3 Dec 2026, 08:00 (UTC−05:00, America/New_York)"."""
+    local = instant.astimezone(zone)
+    offset = local.strftime("%z") or "+0000"
+    sign = "−" if offset[0] == "-" else "+"
+    name = getattr(zone, "key", None)
+    label = f"UTC{sign}{offset[1:3]}:{offset[3:5]}" + (f", {name}" if name else "")
+    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({label})"
+
+
+def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary | None:
+    """The count of recipients outside their allowed hours now, with the list of them."""
+    if not len(recipients) or "phoneNumber" not in recipients:
+        return None
+    settings = current_quiet_hours()
+    for problem in settings.problems:
+        st.warning(md(problem), icon=":material/schedule:")
+    start, end = settings.window(program)
+    summary = outside_window(recipients["phoneNumber"], datetime.now(UTC), start=start, end=end)
+    hours = describe(start, end)
+    if not summary.outside:
+        st.caption(
+            f"Quiet hours: every recipient is inside the allowed hours ({hours}, their local "
+            "time) now."
+        )
+        return summary
+    zone = user_zone()
+    everyone = " (all of them)" if summary.outside == summary.total else ""
+    lines = [
+        f"{summary.outside:,} of {summary.total:,} recipients are outside the allowed hours "
+        f"({hours}, their local time) now{everyone}."
+    ]
+    if summary.last_opens_at is not None:
+        opening = when(summary.last_opens_at, zone)
+        lines.append(f"The last of them enters the allowed hours on {opening}.")
+    if summary.never_opens:
+        lines.append(
+            f"{summary.never_opens:,} of them do not enter them within 48 hours (their time zone "
+            "is unknown, or the hours never fall together in all the zones they may be in)."
+        )
+    st.warning(" ".join(lines), icon=":material/bedtime:")
+    with st.expander(f"Recipients outside their hours ({summary.outside:,})"):
+        table = outside_table(summary, recipients, zone)
+        st.dataframe(table, hide_index=True, width="stretch")
+        audited_csv_download(
+            lambda: (to_csv(table), len(table)),
+            journal=journal(),
+            actor=acting_identity().actor,
+            what="recipients outside their quiet hours (Compose)",
+            file_stem="sms-outside-hours",
+            key="compose.quiet_hours.export",
+        )
+    return summary
+
+
+def outside_table(summary: WindowSummary, recipients: pd.DataFrame, zone: tzinfo) -> pd.DataFrame:
+    """One row per recipient outside the window: the number, its zones, when it opens."""
+    rows = summary.outside_rows
+    groups = summary.groups
+    zones_text = [_zones_text(g.zones) for g in groups]
+    opens_text = [
+        when(g.window.opens_at, zone) if g.window.opens_at is not None else "not within 48 hours"
+        for g in groups
+    ]
+    which = summary.group_of_row[rows]
+    return pd.DataFrame(
+        {
+            "Phone number": "+" + recipients["phoneNumber"].iloc[rows].astype(str).to_numpy(),
+            "Time zones": np.array(zones_text, dtype=object)[which],
+            "Enters the allowed hours": np.array(opens_text, dtype=object)[which],
+        }
+    )
+
+
+def _zones_text(zones: tuple[str, ...]) -> str:
+    if zones == ("Etc/Unknown",):
+        return "unknown"
+    shown = ", ".join(zones[:SHOWN_ZONES])
+    more = len(zones) - SHOWN_ZONES
+    return shown + (f" and {more} more" if more > 0 else "")
