@@ -39,6 +39,7 @@ class AuditAction(StrEnum):
     SEND_SCHEDULED = "send_scheduled"  # components/schedules.py records these three
     SEND_RESCHEDULED = "send_rescheduled"
     SEND_CANCELLED = "send_cancelled"
+    QUIET_HOURS_OVERRIDDEN = "quiet_hours_overridden"  # sent outside the hours, with a reason
     SEND_STARTED = "send_started"
     SEND_FINISHED = "send_finished"
     RESEND = "resend"

@@ -279,12 +279,15 @@ def submit_send(
     confirmation: Mapping[str, Any] | None = None,
     replaces: int | None = None,
     schedule: Schedule | None = None,
+    hours_override: tuple[int, str] | None = None,
 ) -> int:
     """Journals the send (all batches planned) and hands it to the background worker, or, when
     the worker's approval rule names it, journals a request for approval instead (with the
     `confirmation` the sender saw, shown to the approver; `replaces` the sender's earlier
     request from the same draft, which is withdrawn). With a `schedule`, batches wait for their
-    time and the scheduler starts them (after approval, when it needs one).
+    time and the scheduler starts them (after approval, when it needs one). `hours_override`
+    (how many recipients are outside their allowed hours, and why it goes to them anyway) is
+    recorded in the audit log.
 
     Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
     journal.DuplicateSendError when the same send exists: a double click, a second Send or a
@@ -329,6 +332,14 @@ def submit_send(
             "awaiting_approval": bool(reasons),
         },
     )
+    if hours_override is not None:
+        outside, reason = hours_override
+        worker.journal.record_audit(
+            actor,
+            AuditAction.QUIET_HOURS_OVERRIDDEN,
+            send_id=record.id,
+            details={"recipients_outside": outside, "reason": reason},
+        )
     if schedule is not None:
         worker.journal.record_audit(
             actor, AuditAction.SEND_SCHEDULED, send_id=record.id, details=schedule.details()

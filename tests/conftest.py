@@ -5,9 +5,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import fields
+from datetime import UTC, datetime
+from datetime import time as clock_time
 from pathlib import Path
 
 import pytest
+import time_machine
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.acoustic import clear_token_caches
@@ -53,14 +56,22 @@ def fresh_tokens() -> Iterator[None]:
     clear_token_caches()
 
 
+# Today at 18:30 UTC: inside the default allowed hours (08:00 to 21:00) from Hawaii to Eastern
+# Europe, where the pages' test numbers are, whenever the suite runs; a test of quiet hours
+# travels on from here. Within a day of the real time (SQLite's own clock reads expiries).
+DAYTIME = datetime.combine(datetime.now(UTC).date(), clock_time(18, 30), tzinfo=UTC)
+
+
 @pytest.fixture
-def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Path:
-    """No Acoustic credentials (sandbox mode) and a journal of the test's own."""
+def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Path]:
+    """No Acoustic credentials (sandbox mode), a journal of the test's own, and a clock at
+    daytime for the test numbers (the confirmation asks about quiet hours otherwise)."""
     for variable in ENVIRONMENT_VARIABLES.values():
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
     clear_token_caches()
-    return tmp_path
+    with time_machine.travel(DAYTIME, tick=True):
+        yield tmp_path
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 import pytest
 import time_machine
 
+from components.journal import Journal
 from tests.apptest_support import composed, new_app, texts
 
 pytestmark = pytest.mark.usefixtures("app_environment")
@@ -55,3 +56,92 @@ def test_a_bad_setting_is_said_on_the_page():
         at.text_area(key="compose.paste").set_value(PASTE).run()
     assert not at.exception
     assert "`start = '8am'` in [console.quiet_hours] in secrets.toml is not a time" in texts(at)
+
+
+# -- the confirmation's choice ---------------------------------------------------------------
+
+
+def confirm_at(moment: datetime):
+    """Compose with the three recipients and the confirmation open, the clock at `moment`
+    (ticking: the worker and the sandbox keep their own pace)."""
+    traveller = time_machine.travel(moment, tick=True)
+    traveller.start()
+    at = composed("Hi", PASTE)
+    at.button(key="compose.send").click().run()
+    return at, traveller
+
+
+def test_by_default_the_inside_go_now_and_each_other_when_their_hours_begin(tmp_path):
+    at, traveller = confirm_at(NOON_UTC)
+    try:
+        text = texts(at)
+        assert "2 of 3 recipients are outside the allowed hours" in text
+        radio = at.radio(key="send.hours")
+        assert radio.value == "each_when_open"
+        at.button(key="send.confirm").click().run()
+        send_id = at.session_state["send.active_id"]
+    finally:
+        traveller.stop()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    batches = journal.batches(send_id)
+    held = {
+        journal.batch_payload(b.id)["contacts"][0]["phoneNumber"]: b.not_before for b in batches
+    }
+    assert held == {
+        "447911123456": None,  # London: inside, at once
+        "12012345678": datetime(2026, 12, 2, 13, 0, tzinfo=UTC).timestamp(),  # 08:00 New York
+        "19495001234": datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp(),  # 08:00 LA
+    }
+    assert journal.get_send(send_id).schedule == "windows"
+
+
+def test_hold_everything_starts_when_all_are_inside_at_once(tmp_path):
+    at, traveller = confirm_at(NOON_UTC)
+    try:
+        at.radio(key="send.hours").set_value("hold_all").run()
+        at.button(key="send.confirm").click().run()
+        send_id = at.session_state["send.active_id"]
+    finally:
+        traveller.stop()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    (batch,) = journal.batches(send_id)
+    # 16:00 UTC: 08:00 in Los Angeles, 11:00 in New York, 16:00 in London.
+    assert batch.not_before == datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()
+    assert batch.contacts == 3
+
+
+def test_sending_anyway_needs_a_reason_and_is_audited(tmp_path):
+    at, traveller = confirm_at(NOON_UTC)
+    try:
+        at.radio(key="send.hours").set_value("anyway").run()
+        assert "once you say why it cannot wait" in texts(at)
+        assert not [b for b in at.button if b.key == "send.confirm"]
+        at.text_input(key="send.hours.reason").set_value("Login codes expire in 5 minutes").run()
+        at.button(key="send.confirm").click().run()
+        send_id = at.session_state["send.active_id"]
+    finally:
+        traveller.stop()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    assert [b.not_before for b in journal.batches(send_id)] == [None]
+    (entry,) = journal.audit_entries(send_id=send_id, action="quiet_hours_overridden")
+    assert entry.details == {"recipients_outside": 2, "reason": "Login codes expire in 5 minutes"}
+
+
+def test_a_test_send_follows_the_same_rule(tmp_path):
+    with time_machine.travel(NOON_UTC, tick=True):
+        at = composed("Hi", PASTE)
+        at.text_input(key="compose.test_number").set_value("+1 949 500 1299").run()
+        at.button(key="compose.send_test").click().run()
+        assert "1 of 1 recipients are outside the allowed hours" in texts(at)
+        assert "send.active_id" not in at.session_state  # nothing sent yet
+        at.radio(key="send.test_hours_choice").set_value("anyway").run()
+        assert not [b for b in at.button if b.key == "send.test_hours_confirm"]
+        at.radio(key="send.test_hours_choice").set_value("each_when_open").run()
+        at.button(key="send.test_hours_confirm").click().run()
+        send_id = at.session_state["send.active_id"]
+    journal = Journal(tmp_path / "journal.sqlite3")
+    record = journal.get_send(send_id)
+    assert record.kind == "test"
+    assert [b.not_before for b in journal.batches(send_id)] == [
+        datetime(2026, 12, 2, 16, 0, tzinfo=UTC).timestamp()
+    ]

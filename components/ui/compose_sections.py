@@ -31,6 +31,7 @@ from components.ui.sending import (
     open_confirmation,
     repeat_test_prompt,
     send_test,
+    test_hours_prompt,
     test_send_plan,
 )
 from components.ui.tag_fields import tag_fields
@@ -241,6 +242,7 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
             on_click=open_confirmation,
         )
     repeat_test_prompt(build_test_plan)
+    test_hours_prompt(build_test_plan)
     if confirmation_open() and summary.sendable:
         confirm_send(bulk_send_plan(connection, draft, recipients, summary))
 

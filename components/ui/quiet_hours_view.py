@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import numpy as np
 import pandas as pd
@@ -16,7 +15,7 @@ from components.quiet_hours_bulk import WindowSummary, outside_window
 from components.quiet_hours_settings import QuietHours, describe, parse_quiet_hours
 from components.ui.connection import read_secrets
 from components.ui.exports import audited_csv_download
-from components.ui.sending import acting_identity, journal
+from components.ui.local_time import user_zone, when
 from components.ui.text import md
 
 SHOWN_ZONES = 3  # a number in 42 zones lists the first few and a count
@@ -26,27 +25,6 @@ def current_quiet_hours() -> QuietHours:
     secrets = read_secrets() or {}
     console = secrets.get("console")
     return parse_quiet_hours(console.get("quiet_hours") if isinstance(console, Mapping) else None)
-
-
-def user_zone() -> tzinfo:
-    """The browser's time zone when Streamlit knows it, else UTC."""
-    name = getattr(st.context, "timezone", None)
-    if name:
-        try:
-            return ZoneInfo(str(name))
-        except (ZoneInfoNotFoundError, ValueError):
-            pass
-    return UTC
-
-
-def when(instant: datetime, zone: tzinfo) -> str:
-    """ "Thu 3 Dec 2026, 08:00 (UTC−05:00, America/New_York)"."""
-    local = instant.astimezone(zone)
-    offset = local.strftime("%z") or "+0000"
-    sign = "−" if offset[0] == "-" else "+"
-    name = getattr(zone, "key", None)
-    label = f"UTC{sign}{offset[1:3]}:{offset[3:5]}" + (f", {name}" if name else "")
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({label})"
 
 
 def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary | None:
@@ -80,6 +58,8 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
             "is unknown, or the hours never fall together in all the zones they may be in)."
         )
     st.warning(" ".join(lines), icon=":material/bedtime:")
+    from components.ui.sending import acting_identity, journal  # it draws this notice
+
     with st.expander(f"Recipients outside their hours ({summary.outside:,})"):
         table = outside_table(summary, recipients, zone)
         st.dataframe(table, hide_index=True, width="stretch")

@@ -5,7 +5,6 @@ its UTC offset), and a scheduled send's start, cancel and reschedule where its s
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
 
@@ -13,26 +12,10 @@ from components.auth import Identity
 from components.journal import SendRecord
 from components.schedules import Schedule, at_time, cancel, reschedule
 from components.sending import permission_to_send
+from components.ui.local_time import local_time, user_zone
 from components.ui.text import md
 
 NOW, LATER = "Now", "At a date and time"
-
-
-def user_zone() -> ZoneInfo:
-    """The browser's time zone, else UTC (a browser that does not say)."""
-    name = st.context.timezone
-    try:
-        return ZoneInfo(name) if name else ZoneInfo("UTC")
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo("UTC")
-
-
-def local_time(at: float, zone: ZoneInfo | None = None) -> str:
-    """An instant as its reader's wall clock, with the UTC offset and the zone's name."""
-    zone = zone or user_zone()
-    moment = datetime.fromtimestamp(at, zone)
-    offset = moment.strftime("%z")
-    return f"{moment:%Y-%m-%d %H:%M} (UTC{offset[:3]}:{offset[3:]}, {zone.key})"
 
 
 def when_to_send(batches: int, key: str = "send.when") -> Schedule | str | None:
@@ -56,7 +39,7 @@ def chosen_time(batches: int, key: str) -> Schedule | str:
         "Time", value=time(soon.hour, 0), step=timedelta(minutes=5), key=f"{key}.time"
     )
     chosen = datetime.combine(day, clock, tzinfo=zone)
-    st.caption(f"In your time zone: {local_time(chosen.timestamp(), zone)}.")
+    st.caption(f"In your time zone: {local_time(chosen.timestamp())}.")
     try:
         return at_time(chosen, batches)
     except ValueError as exc:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
@@ -28,7 +28,9 @@ from components.sending import SendCancelled, SendWorker, submit_send
 from components.states import ApprovalState, BatchState
 from components.ui.connection import Connection, current_connection
 from components.ui.identity import current_approval_rule, current_identity
-from components.ui.schedule_view import local_time, schedule_panel, when_to_send
+from components.ui.local_time import local_time
+from components.ui.quiet_hours_choice import outside_hours, quiet_hours_choice
+from components.ui.schedule_view import schedule_panel, when_to_send
 from components.ui.send_confirmation import (
     approval_reasons_note,
     approval_status,
@@ -109,6 +111,10 @@ class SendPlan:
     warnings: tuple[str, ...] = ()
     earlier_failures: int = 0
     schedule: Schedule | None = None  # chosen in the confirmation; None: now
+    hours_override: str | None = None  # why it goes to recipients outside their hours anyway
+    outside_hours: int = 0  # recipients outside their allowed hours when it starts
+    frame: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    draft: Draft | None = field(default=None, compare=False, repr=False)
 
     @property
     def approval_reasons(self) -> list[str]:
@@ -163,6 +169,9 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
             confirmation=plan.confirmation().to_json(),
             replaces=replaces,
             schedule=plan.schedule,
+            hours_override=(plan.outside_hours, plan.hours_override)
+            if plan.hours_override
+            else None,
         )
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
@@ -203,6 +212,9 @@ def confirm_send(plan: SendPlan) -> None:
     when = when_to_send(len(plan.payloads))
     if isinstance(when, Schedule):
         plan = replace(plan, schedule=when)
+    hours = quiet_hours_choice(plan) if not isinstance(when, str) else plan
+    if isinstance(hours, SendPlan):
+        plan = hours
     confirmation = plan.confirmation()
     show_confirmation(confirmation)
     if confirmation.approval_reasons:
@@ -248,6 +260,9 @@ def confirm_send(plan: SendPlan) -> None:
     if isinstance(when, str):
         st.warning(md(when), icon=":material/event_busy:")
         return
+    if isinstance(hours, str):
+        st.caption(md(hours))
+        return
     verb = "Schedule" if plan.schedule else "Send"
     label = f"{verb} {plan.recipients:,} SMS" + ("" if plan.settings.is_real else " (sandbox)")
     if confirmation.approval_reasons:
@@ -282,7 +297,41 @@ def send_test(plan: SendPlan) -> None:
     if previous is not None:
         st.session_state[REPEAT_TEST] = previous.id
         return
+    if outside_hours(plan):
+        st.session_state[TEST_HOURS] = plan.first_number  # the same question as a send's
+        return
     _start(plan, None)
+
+
+TEST_HOURS = "send.test_hours"
+
+
+def test_hours_prompt(build_plan: Callable[[], SendPlan]) -> None:
+    """A test to a number outside its allowed hours: when it should go, as for any send. The
+    question holds for that number only."""
+    state = st.session_state
+    armed = state.get(TEST_HOURS)
+    if armed is None:
+        return
+    try:
+        plan = build_plan()
+    except ValueError:
+        plan = None
+    if plan is None or plan.first_number != armed or not outside_hours(plan):
+        state.pop(TEST_HOURS, None)
+        return
+    decided = quiet_hours_choice(plan, key="send.test_hours_choice")
+    send, cancel = st.columns(2)
+    if cancel.button("Cancel", key="send.test_hours_cancel", width="stretch"):
+        state.pop(TEST_HOURS, None)
+        st.rerun()
+    if isinstance(decided, str):
+        st.caption(md(decided))
+        return
+    if send.button("Send the test", key="send.test_hours_confirm", width="stretch"):
+        state.pop(TEST_HOURS, None)
+        _start(decided, None)
+        st.rerun()
 
 
 def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
@@ -439,6 +488,8 @@ def bulk_send_plan(
         earlier_failures=int(recipients["phoneNumber"].isin(failures.keys()).sum())
         if failures
         else 0,
+        frame=recipients,
+        draft=draft,
     )
 
 
