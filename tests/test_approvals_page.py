@@ -8,6 +8,7 @@ import pytest
 
 from components.journal import Journal
 from components.states import ApprovalState
+from components.ui.text import plain
 from tests.apptest_support import composed, signed_in, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
@@ -53,6 +54,9 @@ def test_a_live_send_waits_and_the_approver_sends_exactly_it(live, tmp_path):
 
     approver = approvals_page("carol@example.com")
     shown = texts(approver)
+    label = approver.expander[0].label  # the address shown, never a link inside the toggle
+    assert plain(label).startswith(f"Send #{send_id} · 2 recipients · asked by sam@example.com")
+    assert "sam@example.com" not in label
     assert "1 send awaiting your approval" in str([p.proto for p in approver.get("page_link")])
     assert "This sends **real SMS** to **2 phones**" in shown  # the confirmation the sender saw
     assert "every send to a live pod needs approval" in shown
@@ -75,6 +79,8 @@ def test_a_live_send_waits_and_the_approver_sends_exactly_it(live, tmp_path):
 
     sender.run()
     assert "carol@example.com approved it" in texts(sender)
+    titles = [m.value for m in sender.markdown if m.value.startswith(f"**Send #{send_id}**")]
+    assert len(titles) == 1, titles  # the approval and the progress under one title
 
 
 def test_a_rejection_needs_a_note_sends_nothing_and_the_sender_reads_why(live, tmp_path):

@@ -93,9 +93,10 @@ def waiting_requests(identity: Identity) -> None:
         record = journal().get_send(approval.send_id)
         if record is None:
             continue
+        # md(): an address in a label is a link, focusable inside the expander's toggle.
         label = (
             f"Send #{record.id} · {record.recipients:,} recipients · asked by "
-            f"{approval.requested_by} on {_when(approval.requested_at)}"
+            f"{md(approval.requested_by)} on {_when(approval.requested_at)}"
         )
         with st.expander(label, expanded=position == 0, icon=":material/pending_actions:"):
             _request(approval, record, identity)

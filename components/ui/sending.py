@@ -402,10 +402,6 @@ def progress_panel(send_id: int) -> None:
         if not still_running:
             schedule_panel(record, acting_identity())
         progress = send_progress(journal(), send_id, running=still_running)
-        title = "Test send" if record.kind == "test" else "Send"
-        st.markdown(
-            f"**{title} #{send_id}** · {record.mode} · {record.state(running=still_running)}"
-        )
         st.progress(
             progress.done / progress.batches if progress.batches else 1.0,
             text=f"{progress.done} of {progress.batches} batch(es) done",

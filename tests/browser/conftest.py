@@ -75,18 +75,44 @@ def browser() -> Iterator[object]:
         instance.close()
 
 
-@pytest.fixture
-def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
+@contextmanager
+def person_page(browser: object, request: pytest.FixtureRequest, who: str = "") -> Iterator[object]:
+    """A page in a browser context of its own (one person's cookies); its screenshot in
+    test-artifacts when the test failed."""
+    viewport = {"width": 1400, "height": 1000}
+    context = browser.new_context(viewport=viewport, locale="en-US")  # type: ignore[attr-defined]
     page = context.new_page()
     page.set_default_timeout(20_000)
-    yield page
-    failed = getattr(request.node, "rep_call", None)
-    if failed is not None and failed.failed:
-        out = ROOT / "test-artifacts"
-        out.mkdir(exist_ok=True)
-        page.screenshot(path=str(out / f"{request.node.name}.png"), full_page=True)
-    context.close()
+    try:
+        yield page
+    finally:
+        failed = getattr(request.node, "rep_call", None)
+        if failed is not None and failed.failed:
+            out = ROOT / "test-artifacts"
+            out.mkdir(exist_ok=True)
+            name = f"{request.node.name}-{who}" if who else request.node.name
+            page.screenshot(path=str(out / f"{name}.png"), full_page=True)
+        context.close()
+
+
+@pytest.fixture
+def page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    with person_page(browser, request) as page:
+        yield page
+
+
+@pytest.fixture
+def second_page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """Another person's browser: cookies of its own."""
+    with person_page(browser, request, "second") as page:
+        yield page
+
+
+@pytest.fixture
+def third_page(browser, request: pytest.FixtureRequest) -> Iterator[object]:
+    """A third person's browser."""
+    with person_page(browser, request, "third") as page:
+        yield page
 
 
 @pytest.hookimpl(wrapper=True, tryfirst=True)
@@ -130,3 +156,65 @@ def compose(page: object, app_url: str, contacts: str, program: str, message: st
     editor = page.locator("textarea.input")  # type: ignore[attr-defined]
     editor.click()
     editor.press_sequentially(message, delay=5)
+
+
+# -- sign-in: a real OIDC provider on loopback (oidc-provider-mock) and the people it knows -----
+
+PEOPLE = {
+    "sam@example.com": "Sam Sender",
+    "carol@example.com": "Carol Approver",
+    "vera@example.com": "Vera Viewer",
+}
+# `[auth]` for the provider at {provider}, and a role for each of PEOPLE.
+SIGNED_IN_SECRETS = """
+[auth]
+redirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"
+cookie_secret = "a-long-random-cookie-secret-for-the-journey"
+client_id = "sms-console"
+client_secret = "any-secret-the-mock-accepts"
+server_metadata_url = "{provider}/.well-known/openid-configuration"
+
+[console.roles]
+admin = ["ops@example.com"]
+approver = ["carol@example.com"]
+sender = ["sam@example.com"]
+viewer = ["vera@example.com"]
+"""
+
+
+@pytest.fixture(scope="module")
+def provider() -> Iterator[str]:
+    """The OIDC provider's address; it signs in whoever of PEOPLE is typed in its form."""
+    from oidc_provider_mock import User, run_server_in_thread
+
+    users = [User(sub=mail, claims={"email": mail, "name": name}) for mail, name in PEOPLE.items()]
+    with run_server_in_thread(user_claims=users) as server:
+        yield f"http://localhost:{server.server_port}"
+
+
+def sign_in(page: object, app_url: str, email: str) -> None:
+    """The console's Sign in button, then the provider's own form: the subject typed in."""
+    page.goto(app_url)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Sign in").click()  # type: ignore[attr-defined]
+    page.wait_for_url("**/oauth2/authorize**")  # type: ignore[attr-defined]
+    page.locator("input[name='sub']").fill(email)  # type: ignore[attr-defined]
+    page.get_by_role("button", name="Authorize").click()  # type: ignore[attr-defined]
+    page.wait_for_url(f"{app_url}/**")  # type: ignore[attr-defined]
+    wait_idle(page)
+
+
+def sidebar(page: object) -> object:
+    return page.locator("[data-testid='stSidebar']")  # type: ignore[attr-defined]
+
+
+def seen(locator: object) -> str:
+    """Text as the reader sees it (the invisible joiners that stop autolinks removed)."""
+    from components.ui.text import WORD_JOINER
+
+    return locator.inner_text().replace(WORD_JOINER, "")  # type: ignore[attr-defined]
+
+
+def menu(page: object) -> list[str]:
+    """The page names in the sidebar menu (each link's last line: the first is its icon)."""
+    links = page.locator("[data-testid='stSidebarNav'] a")  # type: ignore[attr-defined]
+    return [text.strip().splitlines()[-1] for text in links.all_inner_texts()]

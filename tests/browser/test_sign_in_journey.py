@@ -7,77 +7,25 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from oidc_provider_mock import User, run_server_in_thread
 
-from components.ui.text import WORD_JOINER
-from tests.browser.conftest import StreamlitApp, running, wait_idle
-
-PEOPLE = [
-    User(sub="sam@example.com", claims={"email": "sam@example.com", "name": "Sam Sender"}),
-    User(sub="vera@example.com", claims={"email": "vera@example.com", "name": "Vera Viewer"}),
-]
-SECRETS = """
-[auth]
-redirect_uri = "http://127.0.0.1:{{port}}/oauth2callback"
-cookie_secret = "a-long-random-cookie-secret-for-the-journey"
-client_id = "sms-console"
-client_secret = "any-secret-the-mock-accepts"
-server_metadata_url = "{provider}/.well-known/openid-configuration"
-
-[console.roles]
-admin = ["ops@example.com"]
-sender = ["sam@example.com"]
-viewer = ["vera@example.com"]
-"""
-
-
-@pytest.fixture(scope="module")
-def provider() -> Iterator[str]:
-    with run_server_in_thread(user_claims=PEOPLE) as server:
-        yield f"http://localhost:{server.server_port}"
+from tests.browser.conftest import (
+    SIGNED_IN_SECRETS,
+    StreamlitApp,
+    menu,
+    running,
+    seen,
+    sidebar,
+    sign_in,
+    wait_idle,
+)
 
 
 @pytest.fixture(scope="module")
 def signed_app(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[str]:
-    app = StreamlitApp(tmp_path_factory.mktemp("signed"), secrets=SECRETS.format(provider=provider))
+    secrets = SIGNED_IN_SECRETS.format(provider=provider)
+    app = StreamlitApp(tmp_path_factory.mktemp("signed"), secrets=secrets)
     with running(app):
         yield app.url
-
-
-@pytest.fixture
-def second_page(browser) -> Iterator[object]:
-    """Another person's browser: cookies of its own."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
-    page = context.new_page()
-    page.set_default_timeout(20_000)
-    yield page
-    context.close()
-
-
-def sign_in(page, app_url: str, email: str) -> None:
-    """The console's Sign in button, then the provider's own form: the subject typed in."""
-    page.goto(app_url)
-    page.get_by_role("button", name="Sign in").click()
-    page.wait_for_url("**/oauth2/authorize**")
-    page.locator("input[name='sub']").fill(email)
-    page.get_by_role("button", name="Authorize").click()
-    page.wait_for_url(f"{app_url}/**")
-    wait_idle(page)
-
-
-def sidebar(page) -> object:
-    return page.locator("[data-testid='stSidebar']")
-
-
-def seen(locator) -> str:
-    """Text as the reader sees it (the invisible joiners that stop autolinks removed)."""
-    return locator.inner_text().replace(WORD_JOINER, "")
-
-
-def menu(page) -> list[str]:
-    """The page names in the sidebar menu (each link's last line: the first is its icon)."""
-    links = page.locator("[data-testid='stSidebarNav'] a")
-    return [text.strip().splitlines()[-1] for text in links.all_inner_texts()]
 
 
 def test_two_people_sign_in_and_see_what_their_roles_allow(page, second_page, signed_app):
