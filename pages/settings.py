@@ -58,7 +58,7 @@ with st.expander("How to connect to a real pod"):
         "`[acoustic]` section (`pod` or `base_url`, `client_id`, `client_secret`, "
         "`refresh_token`), or set these environment variables, which win over the file:"
     )
-    st.code("\n".join(f"{v}=..." for v in ENVIRONMENT_VARIABLES.values()), language="bash")
+    st.code("\n".join(f"{v}=..." for v in ENVIRONMENT_VARIABLES.values()), language=None)
     st.markdown("Restart the console after changing them.")
 
 st.subheader("Sending and storage")

@@ -36,7 +36,7 @@ def chosen_time(batches: int, key: str) -> Schedule | str:
         "Date", value=soon.date(), min_value=soon.date() - timedelta(days=1), key=f"{key}.date"
     )
     clock: time = time_column.time_input(
-        "Time", value=time(soon.hour, 0), step=timedelta(minutes=5), key=f"{key}.time"
+        "Time", value=time(soon.hour, 0), step=timedelta(minutes=1), key=f"{key}.time"
     )
     chosen = datetime.combine(day, clock, tzinfo=zone)
     st.caption(f"In your time zone: {local_time(chosen.timestamp())}.")
