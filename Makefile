@@ -48,6 +48,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_sending.py
 	$(PY) tests/benchmarks/bench_status.py
 	$(PY) tests/benchmarks/bench_typing.py
+	$(PY) tests/benchmarks/bench_suppression.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

@@ -138,7 +138,11 @@ def test_screen_leaves_the_listed_out_and_follows_the_list(journal):
     cached = listed_set(journal)
     assert listed_set(journal) is cached  # same version: not read again
     journal.remove_suppressions([ANN], reason="y", by="a@x")
-    assert listed_set(journal) == {BOB, CY}
+    assert listed_set(journal) == {BOB, CY}  # brought up to date with what changed
+    journal.add_suppressions([ANN], reason="again", by="a@x", source="manual")
+    journal.remove_suppressions([CY], reason="y", by="a@x")
+    assert listed_set(journal) == {ANN, BOB} == set(journal.listed_numbers()[1])
+    assert cached == {ANN, BOB, CY}  # a set handed out is never changed
 
 
 def test_refuse_listed_checks_every_request(journal):
