@@ -146,7 +146,7 @@ def listed_set(journal: Journal) -> AbstractSet[str]:
     if held is not None and held[0] == version:
         return held[1]
     listed: AbstractSet[str]
-    if held is None or version - held[0] < 0:
+    if held is None or version < held[0]:  # a journal file made anew at the same place
         version, numbers = journal.listed_numbers()
         listed = frozenset(numbers)
     else:
