@@ -49,6 +49,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_status.py
 	$(PY) tests/benchmarks/bench_typing.py
 	$(PY) tests/benchmarks/bench_quiet_hours.py
+	$(PY) tests/benchmarks/bench_suppression.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

@@ -18,7 +18,7 @@ identity = sign_in_gate()
 listed = menu(identity)  # a page left out of the menu still answers its address, and says why
 pages = [
     st.Page(
-        f"pages/{title.lower()}.py",
+        f"pages/{title.lower().replace(' ', '_')}.py",
         title=title,
         icon=icon,
         default=title == listed[0],
@@ -30,6 +30,7 @@ pages = [
         ("History", ":material/history:"),
         ("Approvals", APPROVALS_ICON),
         ("Audit", ":material/policy:"),
+        ("Do not text", ":material/do_not_disturb_on:"),
         ("Settings", ":material/settings:"),
     ]
 ]

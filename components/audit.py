@@ -47,6 +47,9 @@ class AuditAction(StrEnum):
     ROLE_CHANGED = "role_changed"
     SETTING_CHANGED = "setting_changed"
     EXPORT = "export"
+    SUPPRESSION_ADDED = "suppression_added"  # components/suppression.py records these three
+    SUPPRESSION_REMOVED = "suppression_removed"
+    SUPPRESSION_IMPORTED = "suppression_imported"
 
     @property
     def words(self) -> str:

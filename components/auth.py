@@ -62,6 +62,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "History": Permission.VIEW,
     "Approvals": Permission.APPROVE,
     "Audit": Permission.APPROVE,  # approvers and admins
+    "Do not text": Permission.VIEW,  # everyone sees the list; changing it is checked per action
     "Settings": Permission.ADMINISTER,
 }
 

@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 SANDBOX_TARGET = "Sandbox (nothing reaches a phone)"
+LEFT_OUT_FACT = "Left out (on the do-not-text list)"
 
 
 @dataclass(frozen=True)
@@ -28,12 +29,15 @@ class Confirmation:
     earlier_failures: int = 0  # recipients whose SMS failed in an earlier send
     approval_reasons: tuple[str, ...] = field(default=())  # why it needs approval, if it does
     starts_at: str | None = None  # when a scheduled send starts, as its sender read it
+    left_out: int = 0  # recipients left out because they are on the do-not-text list
 
     def facts(self) -> list[tuple[str, str]]:
+        left_out = [(LEFT_OUT_FACT, f"{self.left_out:,}")] if self.left_out else []
         return [
             ("Sends to", self.target),
             ("SMS program", self.program),
             ("Recipients", f"{self.recipients:,}"),
+            *left_out,
             ("Requests (batches of up to 1000)", f"{self.batches:,}"),
             ("Segments in total", f"{self.segments:,}"),
             ("Estimated cost", f"${self.estimated_cost:,.2f}"),

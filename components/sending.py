@@ -25,6 +25,7 @@ from components.batch_sending import BatchResult, result_for_error, send_payload
 from components.journal import BatchRecord, Journal
 from components.schedules import Schedule
 from components.states import BatchState
+from components.suppression import refuse_listed
 
 __all__ = [
     "BatchResult",
@@ -280,6 +281,7 @@ def submit_send(
     replaces: int | None = None,
     schedule: Schedule | None = None,
     hours_override: tuple[int, str] | None = None,
+    left_out: int = 0,
 ) -> int:
     """Journals the send (all batches planned) and hands it to the background worker, or, when
     the worker's approval rule names it, journals a request for approval instead (with the
@@ -289,11 +291,15 @@ def submit_send(
     (how many recipients are outside their allowed hours, and why it goes to them anyway) is
     recorded in the audit log.
 
-    Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it, and
+    `left_out`: how many recipients Compose left out for the do-not-text list (audited).
+
+    Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it,
+    suppression.ListedRecipients when a request would reach a listed number, and
     journal.DuplicateSendError when the same send exists: a double click, a second Send or a
     browser refresh never makes a second job. Returns the send id.
     """
     require(by, permission_to_send(kind))
+    refuse_listed(worker.journal, payloads)
     reasons = worker.approval_rule.reasons(
         kind=kind,
         mode=mode,
@@ -330,6 +336,7 @@ def submit_send(
             "batches": len(payloads),
             "repeat_of": repeat_of,
             "awaiting_approval": bool(reasons),
+            "left_out": left_out,
         },
     )
     if hours_override is not None:

@@ -14,30 +14,35 @@ from components.ui.compose_sections import (
 from components.ui.compose_widgets import contacts_input, contacts_summary, earlier_failures_warning
 from components.ui.identity import require_page
 from components.ui.program_fields import known_programs
-from components.ui.sending import active_send_id, progress_panel
+from components.ui.sending import active_send_id, journal, progress_panel
 from components.ui.shell import ensure_app_shell
+from components.ui.suppression_view import left_out_notice, screened_recipients
 
 ensure_app_shell()
-require_page("Compose")
+identity = require_page("Compose")
 st.title("Compose")
 
 st.subheader("1 · Recipients")
 input_column, summary_column = st.columns([5, 6], gap="large")
 with input_column:
     loaded = contacts_input()
+screened = None
 if loaded is not None:
+    screened = screened_recipients(journal(), loaded)  # the do-not-text list's numbers left out
     with summary_column:
         contacts_summary(loaded.contacts)
+        left_out_notice(journal(), screened, actor=identity.actor)
         earlier_failures_warning(loaded)
 recipients = (
-    loaded.contacts.recipients
-    if loaded is not None
+    screened.recipients
+    if screened is not None
     else pd.DataFrame({"phoneNumber": pd.Series([], dtype="str")})
 )
+left_out = len(screened.left_out) if screened is not None else 0
 
 
 @st.fragment
-def message_area(recipients: pd.DataFrame) -> None:
+def message_area(recipients: pd.DataFrame, left_out: int) -> None:
     """Everything that depends on the message: a keystroke reruns this, not the contacts."""
     st.divider()
     message_column, preview_column = st.columns([6, 5], gap="large")
@@ -52,10 +57,10 @@ def message_area(recipients: pd.DataFrame) -> None:
         preview(summary, recipients, draft.content)
     st.divider()
     st.subheader("4 · Check and send")
-    check_and_send(summary, draft, recipients)
+    check_and_send(summary, draft, recipients, left_out=left_out)
     active = active_send_id()
     if active is not None:
         progress_panel(active)
 
 
-message_area(recipients)
+message_area(recipients, left_out)

@@ -5,6 +5,7 @@ import streamlit as st
 from components.failures import interruption
 from components.history import batches_table, excerpt, send_options_line, sends_table
 from components.history_search import clean_search
+from components.suppression import left_out_of
 from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
 from components.ui.identity import require_page
 from components.ui.persistence import KEEP
@@ -55,6 +56,9 @@ st.caption(
     f"{record.kind} · {record.mode} · program {md(record.program)} · {record.recipients:,} "
     f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"
 )
+left_out = left_out_of(journal(), record.id)
+if left_out:
+    st.caption(f"{left_out:,} recipient(s) were left out: on the do-not-text list.")
 st.text(excerpt(record.content, 500))
 stopped = interruption(record, running=running)
 if stopped:

@@ -29,6 +29,7 @@ from components.ui.status_view import (
     reset_lookups,
     verdicts,
 )
+from components.ui.suppression_view import opted_out_offer
 
 ensure_app_shell()
 identity = require_page("Status")
@@ -95,6 +96,7 @@ st.subheader("Contacts")
 shown = filtered_table(table)
 contacts_grid(shown)
 export_button(shown, journal(), lookups, actor=identity.actor)
+opted_out_offer(journal(), table, identity)
 
 failed = int((table["state"] == ContactState.FAILED).sum())
 pending = int((table["state"] == ContactState.PENDING).sum())

@@ -47,6 +47,7 @@ def test_a_bulk_send_is_requested_started_and_finished_by_its_sender(sandbox, tm
         "batches": 3,
         "repeat_of": None,
         "awaiting_approval": False,
+        "left_out": 0,
     }
     assert details(journal, send_id, "send_started") == {"batches": 3, "recipients": 9}
     assert details(journal, send_id, "send_finished") == {

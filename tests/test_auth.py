@@ -85,14 +85,21 @@ def test_roles_are_nested_admin_approver_sender_viewer():
 
 
 def test_the_menu_lists_only_the_pages_a_role_may_use():
-    assert menu(Identity(email="v@x.y", roles=roles("viewer"))) == ["Status", "History"]
-    assert menu(Identity(email="s@x.y", roles=roles("sender"))) == ["Compose", "Status", "History"]
+    listed = "Do not text"
+    assert menu(Identity(email="v@x.y", roles=roles("viewer"))) == ["Status", "History", listed]
+    assert menu(Identity(email="s@x.y", roles=roles("sender"))) == [
+        "Compose",
+        "Status",
+        "History",
+        listed,
+    ]
     assert menu(Identity(email="p@x.y", roles=roles("approver"))) == [
         "Compose",
         "Status",
         "History",
         "Approvals",
         "Audit",
+        listed,
     ]
     assert menu(Identity(email="a@x.y", roles=roles("admin"))) == [
         "Compose",
@@ -100,6 +107,7 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
         "History",
         "Approvals",
         "Audit",
+        listed,
         "Settings",
     ]
 

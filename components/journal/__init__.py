@@ -8,7 +8,8 @@ crash the journal says exactly what went out: "in_flight" batches left behind be
 By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
 snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
 audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
-for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule).
+for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule),
+suppressions.py (the do-not-text list, see components/suppression.py).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from components.journal.schedules import ScheduledSends
 from components.journal.schema import default_journal_path
 from components.journal.sends import Sends, destination_of
 from components.journal.snapshots import Snapshots
+from components.journal.suppressions import SuppressionRecord, Suppressions
 
 __all__ = [
     "ApprovalRecord",
@@ -29,10 +31,13 @@ __all__ = [
     "Journal",
     "SendRecord",
     "Snapshot",
+    "SuppressionRecord",
     "default_journal_path",
     "destination_of",
 ]
 
 
-class Journal(Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests, ScheduledSends):
+class Journal(
+    Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests, ScheduledSends, Suppressions
+):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

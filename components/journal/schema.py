@@ -121,6 +121,31 @@ SCHEMA = [
     ALTER TABLE sends ADD COLUMN cancelled_by TEXT;
     CREATE INDEX batches_due ON batches(state, not_before);
     """,
+    # version 6: the do-not-text list (components/suppression.py). One row per number ever
+    # listed, in the API's form; a removal is kept (removed_at/by/why) and the number is no
+    # longer listed; adding it again clears them. `suppression_version` counts the changes and
+    # `changed_in` is the version that last changed a row, so that the listed numbers held in
+    # memory are brought up to date by reading only what changed since.
+    """
+    CREATE TABLE suppressions (
+        phone_number TEXT PRIMARY KEY,
+        reason TEXT NOT NULL,
+        added_by TEXT NOT NULL,
+        added_at REAL NOT NULL,
+        source TEXT NOT NULL CHECK (source IN ('manual', 'import', 'status')),
+        removed_at REAL,
+        removed_by TEXT,
+        removal_reason TEXT,
+        changed_in INTEGER NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX suppressions_listed ON suppressions(removed_at, added_at);
+    CREATE INDEX suppressions_changed ON suppressions(changed_in);
+    CREATE TABLE suppression_version (
+        id INTEGER PRIMARY KEY CHECK (id = 1),
+        version INTEGER NOT NULL
+    );
+    INSERT INTO suppression_version (id, version) VALUES (1, 0);
+    """,
 ]
 SCHEMA_VERSION = len(SCHEMA)
 

@@ -34,6 +34,7 @@ from components.ui.sending import (
     test_hours_prompt,
     test_send_plan,
 )
+from components.ui.suppression_view import everyone_listed_reason
 from components.ui.tag_fields import tag_fields
 from components.ui.text import md
 
@@ -188,10 +189,14 @@ def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
     )
 
 
-def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> None:
-    """What blocks or deserves a look, the request itself, a test send and the send."""
+def check_and_send(
+    summary: Summary, draft: Draft, recipients: pd.DataFrame, *, left_out: int = 0
+) -> None:
+    """What blocks or deserves a look, the request itself, a test send and the send.
+    `recipients` without the `left_out` ones on the do-not-text list (suppression.screen)."""
     state = st.session_state
     connection = current_connection()
+    all_listed = everyone_listed_reason(left_out) if left_out and not len(recipients) else None
     if summary.issues:
         issues_list(summary.issues)
     else:
@@ -240,11 +245,14 @@ def check_and_send(summary: Summary, draft: Draft, recipients: pd.DataFrame) -> 
             key="compose.send",
             width="stretch",
             on_click=open_confirmation,
+            help=all_listed,
         )
+        if all_listed:
+            st.caption(all_listed)
     repeat_test_prompt(build_test_plan)
     test_hours_prompt(build_test_plan)
     if confirmation_open() and summary.sendable:
-        confirm_send(bulk_send_plan(connection, draft, recipients, summary))
+        confirm_send(bulk_send_plan(connection, draft, recipients, summary, left_out=left_out))
 
 
 def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:

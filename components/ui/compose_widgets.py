@@ -241,14 +241,7 @@ def contacts_summary(contacts: ContactList) -> None:
             st.warning(md(note), icon=":material/warning:")
     if contacts.phone_column:
         st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
-    if len(contacts.rejected):
-        with st.expander(f"Rejected rows ({len(contacts.rejected):,})", icon=":material/block:"):
-            st.dataframe(
-                contacts.rejected,
-                hide_index=True,
-                width="stretch",
-                column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
-            )
+    rejected_rows(contacts.rejected)
     if len(contacts.flagged):
         with st.expander(f"Flagged numbers ({len(contacts.flagged):,})", icon=":material/flag:"):
             st.dataframe(contacts.flagged, hide_index=True, width="stretch")
@@ -261,6 +254,18 @@ def contacts_summary(contacts: ContactList) -> None:
     if len(contacts.recipients):
         with st.expander(f"Recipients ({len(contacts.recipients):,})", icon=":material/group:"):
             st.dataframe(contacts.recipients, hide_index=True, width="stretch", height=260)
+
+
+def rejected_rows(rejected: pd.DataFrame) -> None:
+    """The rows that could not be read, by row (as in the file) with the value and why."""
+    if len(rejected):
+        with st.expander(f"Rejected rows ({len(rejected):,})", icon=":material/block:"):
+            st.dataframe(
+                rejected,
+                hide_index=True,
+                width="stretch",
+                column_config={"row": st.column_config.NumberColumn("Row", format="%d")},
+            )
 
 
 def counts_line(count: SegmentCount, content: str) -> None:

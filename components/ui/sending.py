@@ -26,6 +26,7 @@ from components.progress import send_progress
 from components.schedules import Schedule, ScheduleError
 from components.sending import SendCancelled, SendWorker, submit_send
 from components.states import ApprovalState, BatchState
+from components.suppression import ListedRecipients, screen
 from components.ui.connection import Connection, current_connection
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.local_time import local_time
@@ -115,6 +116,7 @@ class SendPlan:
     outside_hours: int = 0  # recipients outside their allowed hours when it starts
     frame: pd.DataFrame | None = field(default=None, compare=False, repr=False)
     draft: Draft | None = field(default=None, compare=False, repr=False)
+    left_out: int = 0  # recipients on the do-not-text list, left out before the plan was made
 
     @property
     def approval_reasons(self) -> list[str]:
@@ -146,6 +148,7 @@ class SendPlan:
             starts_at=local_time(self.schedule.starts_at)
             if self.schedule and self.schedule.starts_at
             else None,
+            left_out=self.left_out,
         )
 
 
@@ -172,12 +175,13 @@ def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
             hours_override=(plan.outside_hours, plan.hours_override)
             if plan.hours_override
             else None,
+            left_out=plan.left_out,
         )
     except DuplicateSendError as exc:
         st.session_state["send.duplicate"] = exc.existing.id
         st.error(md(exc), icon=":material/content_copy:")
         return None
-    except (PermissionDenied, ApprovalError) as exc:
+    except (PermissionDenied, ApprovalError, ListedRecipients) as exc:
         st.error(md(exc), icon=":material/block:")
         return None
     st.session_state[_ACTIVE] = send_id
@@ -461,7 +465,9 @@ def bulk_send_plan(
     summary: Summary,
     *,
     kind: str = "bulk",
+    left_out: int = 0,
 ) -> SendPlan:
+    """`recipients` as `suppression.screen` left them; `left_out` how many it took out."""
     assert connection.client is not None
     failures = journal().earlier_failures() if kind != "test" else {}
     return SendPlan(
@@ -486,15 +492,22 @@ def bulk_send_plan(
         else 0,
         frame=recipients,
         draft=draft,
+        left_out=left_out,
     )
 
 
 def test_send_plan(
     connection: Connection, draft: Draft, raw_number: str, region: str, price: float = 0.0
 ) -> SendPlan:
-    """A one-contact send with the same content and defaults; ValueError says what is missing."""
+    """A one-contact send with the same content and defaults; ValueError says what is missing
+    (or that the number is on the do-not-text list: then nothing is sent)."""
     number = normalize_phone(raw_number, region)
     frame = pd.DataFrame({"phoneNumber": pd.Series([number], dtype="str")})
+    if screen(journal(), frame).everyone_listed:
+        raise ValueError(
+            f"+{number} is on the do-not-text list, so no test goes to it and nothing was sent. "
+            "Use another test number, or ask an admin to remove it from the list (Do not text)."
+        )
     summary = summarize(frame, draft, price)
     if summary.blocking:
         first = summary.blocking[0]

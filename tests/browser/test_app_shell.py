@@ -12,7 +12,7 @@ def test_page_map_and_sandbox_badge(page, app_url):
     page.goto(app_url)
     wait_idle(page)
     nav = page.get_by_test_id("stSidebarNav")
-    for title in ("Compose", "Status", "History", "Approvals", "Audit", "Settings"):
+    for title in ("Compose", "Status", "History", "Approvals", "Audit", "Do not text", "Settings"):
         expect(nav.get_by_role("link", name=title)).to_be_visible()
     expect(page.get_by_test_id("stSidebar").get_by_text("Sandbox mode")).to_be_visible()
 
