@@ -14,7 +14,8 @@ from components.ui.compose_sections import (
 from components.ui.compose_widgets import contacts_input, contacts_summary, earlier_failures_warning
 from components.ui.identity import require_page
 from components.ui.program_fields import known_programs
-from components.ui.sending import active_send_id, journal, progress_panel
+from components.ui.progress_panel import progress_panel
+from components.ui.sending import active_send_id, journal
 from components.ui.shell import ensure_app_shell
 from components.ui.suppression_view import left_out_notice, screened_recipients
 

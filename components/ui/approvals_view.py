@@ -16,8 +16,9 @@ from components.journal import ApprovalRecord, SendRecord
 from components.states import ApprovalState
 from components.ui.connection import current_connection
 from components.ui.identity import current_approval_rule
+from components.ui.progress_panel import withdraw_button
 from components.ui.send_confirmation import APPROVALS_ICON, show_confirmation
-from components.ui.sending import journal, permitted, withdraw_button, worker
+from components.ui.sending import journal, permitted, worker
 from components.ui.text import md
 
 _DONE = "approvals.done"  # what the last decision did, said once after its rerun

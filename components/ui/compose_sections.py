@@ -29,13 +29,11 @@ from components.ui.sending import (
     confirm_send,
     confirmation_open,
     open_confirmation,
-    repeat_test_prompt,
-    send_test,
-    test_hours_prompt,
     test_send_plan,
 )
 from components.ui.suppression_view import everyone_listed_reason
 from components.ui.tag_fields import tag_fields
+from components.ui.test_send import repeat_test_prompt, send_test, test_hours_prompt
 from components.ui.text import md
 
 PRICE = "compose.price"

@@ -17,9 +17,10 @@ from components.sending import permission_to_send
 from components.states import ApprovalState, BatchState
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
+from components.ui.progress_panel import progress_panel, withdraw_button
 from components.ui.schedule_view import schedule_panel
 from components.ui.send_confirmation import APPROVALS_ICON, approval_status
-from components.ui.sending import permitted, progress_panel, withdraw_button, worker
+from components.ui.sending import permitted, worker
 from components.ui.text import md
 
 _SELECTED = "history.selected"

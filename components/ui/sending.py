@@ -13,28 +13,26 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
-from components.approvals import ApprovalError, withdraw
+from components.approvals import ApprovalError
 from components.auth import Identity, PermissionDenied
 from components.background import ensure_scheduler, process_worker
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.confirmation import Confirmation, target_of
 from components.connection import ConnectionSettings, configured_max_in_flight
 from components.environment import console_settings
-from components.journal import DuplicateSendError, Journal, SendRecord, default_journal_path
+from components.journal import DuplicateSendError, Journal, default_journal_path
 from components.phone import normalize_phone
-from components.progress import send_progress
 from components.schedules import Schedule, ScheduleError
 from components.sending import SendCancelled, SendWorker, submit_send
-from components.states import ApprovalState, BatchState
+from components.states import ApprovalState
 from components.suppression import ListedRecipients, screen
 from components.ui.connection import Connection, current_connection
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.local_time import local_time
-from components.ui.quiet_hours_choice import outside_hours, quiet_hours_choice
-from components.ui.schedule_view import schedule_panel, when_to_send
+from components.ui.quiet_hours_choice import quiet_hours_choice
+from components.ui.schedule_view import when_to_send
 from components.ui.send_confirmation import (
     approval_reasons_note,
-    approval_status,
     show_confirmation,
 )
 from components.ui.text import md
@@ -152,7 +150,8 @@ class SendPlan:
         )
 
 
-def _start(plan: SendPlan, repeat_of: int | None) -> int | None:
+def start_plan(plan: SendPlan, repeat_of: int | None) -> int | None:
+    """Journals and starts (or asks approval for) the plan; None when the page said why not."""
     replaces = active_send_id()  # this session's earlier request, dropped if still pending
     try:
         send_id = submit_send(
@@ -273,7 +272,7 @@ def confirm_send(plan: SendPlan) -> None:
         label = f"Ask for approval to send {plan.recipients:,} SMS"
     left, right = st.columns(2)
     confirmed = left.button(label, type="primary", icon=":material/send:", key="send.confirm")
-    if confirmed and _start(plan, repeat_of) is not None:
+    if confirmed and start_plan(plan, repeat_of) is not None:
         close_confirmation()
         st.rerun()
     if right.button("Cancel", key="send.cancel"):
@@ -288,174 +287,6 @@ def _open_in_history(send_id: int) -> None:
         icon=":material/history:",
         query_params={"send": str(send_id)},
     )
-
-
-REPEAT_TEST = "send.test_repeat"
-
-
-def send_test(plan: SendPlan) -> None:
-    """One SMS to the marketer's own phone, journaled as a test. The same test again needs its
-    own button ("Send it again", see `repeat_test_prompt`): clicking "Send a test" twice, or
-    three times in a hurry, never sends it twice."""
-    previous = _previous_test(plan)
-    if previous is not None:
-        st.session_state[REPEAT_TEST] = previous.id
-        return
-    if outside_hours(plan):
-        st.session_state[TEST_HOURS] = plan.first_number  # the same question as a send's
-        return
-    _start(plan, None)
-
-
-TEST_HOURS = "send.test_hours"
-
-
-def test_hours_prompt(build_plan: Callable[[], SendPlan]) -> None:
-    """A test to a number outside its allowed hours: when it should go, as for any send. The
-    question holds for that number only."""
-    state = st.session_state
-    armed = state.get(TEST_HOURS)
-    if armed is None:
-        return
-    try:
-        plan = build_plan()
-    except ValueError:
-        plan = None
-    if plan is None or plan.first_number != armed or not outside_hours(plan):
-        state.pop(TEST_HOURS, None)
-        return
-    decided = quiet_hours_choice(plan, key="send.test_hours_choice")
-    send, cancel = st.columns(2)
-    if cancel.button("Cancel", key="send.test_hours_cancel", width="stretch"):
-        state.pop(TEST_HOURS, None)
-        st.rerun()
-    if isinstance(decided, str):
-        st.caption(md(decided))
-        return
-    if send.button("Send the test", key="send.test_hours_confirm", width="stretch"):
-        state.pop(TEST_HOURS, None)
-        _start(decided, None)
-        st.rerun()
-
-
-def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
-    """While a repeated test waits for its confirmation: the warning and its own buttons. The
-    question holds only for the test it was asked about: once the message or the number
-    changes, it is a new test and the question is dropped."""
-    state = st.session_state
-    armed = state.get(REPEAT_TEST)
-    if armed is None:
-        return
-    try:
-        plan = build_plan()
-    except ValueError:
-        plan = None
-    previous = _previous_test(plan) if plan is not None else None
-    if plan is None or previous is None or previous.id != armed:
-        state.pop(REPEAT_TEST, None)
-        return
-    when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
-    st.warning(
-        f"This exact test already went to +{plan.first_number} at {when} (send #{previous.id}). "
-        "Send it once more?",
-        icon=":material/content_copy:",
-    )
-    again, cancel = st.columns(2)
-    if cancel.button("Cancel", key="send.test_repeat_cancel", width="stretch"):
-        state.pop(REPEAT_TEST, None)
-        st.rerun()
-    if again.button("Send it again", key="send.test_repeat_confirm", width="stretch"):
-        state.pop(REPEAT_TEST, None)
-        _start(plan, previous.id)
-        st.rerun()
-
-
-def _previous_test(plan: SendPlan) -> SendRecord | None:
-    return journal().find_duplicate(
-        kind="test",
-        mode=plan.settings.mode,
-        base_url=plan.client.base_url,
-        payloads=plan.payloads,
-    )
-
-
-def progress_panel(send_id: int) -> None:
-    """The progress of a send, refreshed every second while it runs and every few seconds while
-    it waits for approval (a fragment)."""
-    running = worker().is_running(send_id)
-    waiting = _awaiting_approval(send_id) or _held(send_id)
-
-    @st.fragment(run_every=1.0 if running else 3.0 if waiting else None)
-    def panel() -> None:
-        still_running = worker().is_running(send_id)
-        record: SendRecord | None = journal().get_send(send_id)
-        if record is None:
-            return
-        title = "Test send" if record.kind == "test" else "Send"
-        st.markdown(
-            f"**{title} #{send_id}** · {record.mode} · {record.state(running=still_running)}"
-        )
-        approval = journal().latest_approval(send_id)
-        if approval is not None:
-            approval_status(approval, acting_identity())
-            if approval.state is not ApprovalState.APPROVED:
-                withdraw_button(send_id, approval.requested_by)
-                if (approval.state is ApprovalState.PENDING) != waiting:
-                    st.rerun()  # switch the automatic refresh on or off
-                return
-        if not still_running:
-            schedule_panel(record, acting_identity())
-        progress = send_progress(journal(), send_id, running=still_running)
-        st.progress(
-            progress.done / progress.batches if progress.batches else 1.0,
-            text=f"{progress.done} of {progress.batches} batch(es) done",
-        )
-        accepted, rejected, unknown = st.columns(3)
-        accepted.metric("Accepted", f"{progress.accepted_recipients:,}")
-        rejected.metric("Rejected", f"{progress.rejected_recipients:,}")
-        unknown.metric("Outcome unknown", f"{progress.unknown_recipients:,}")
-        for failure in progress.failures:
-            refused = failure.state is BatchState.REJECTED
-            (st.error if refused else st.warning)(
-                f"Batch {failure.batch} ({failure.contacts:,} contacts) {failure.state}: "
-                f"{md(failure.explanation.what_happened)}  \n"
-                f"**What to do:** {md(failure.explanation.what_to_do)}",
-                icon=":material/error:" if refused else ":material/help:",
-            )
-        if progress.transaction_ids:
-            st.page_link(
-                "pages/status.py",
-                label=f"Status of {len(progress.transaction_ids)} transaction(s)",
-                icon=":material/monitoring:",
-                query_params={"tx": progress.transaction_ids},
-            )
-            with st.expander("Transaction ids"):
-                st.code("\n".join(progress.transaction_ids), language=None)
-        if still_running != running or record.held != waiting:
-            st.rerun()  # switch the automatic refresh on or off
-
-    panel()
-
-
-def _held(send_id: int) -> bool:
-    record = journal().get_send(send_id)
-    return record is not None and record.held
-
-
-def _awaiting_approval(send_id: int) -> bool:
-    approval = journal().latest_approval(send_id)
-    return approval is not None and approval.state is ApprovalState.PENDING
-
-
-def withdraw_button(send_id: int, requested_by: str) -> None:
-    """Its sender may take back a request that is still waiting."""
-    identity = acting_identity()
-    if not _awaiting_approval(send_id) or identity.actor.casefold() != requested_by.casefold():
-        return
-    if st.button(
-        "Withdraw the request", icon=":material/undo:", key=f"send.withdraw.{send_id}"
-    ) and permitted(lambda: withdraw(journal(), send_id, by=identity)):
-        st.rerun()
 
 
 def bulk_send_plan(
