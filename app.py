@@ -10,10 +10,12 @@ from components.ui.connection import current_settings
 from components.ui.identity import sign_in_gate, signed_in_as
 from components.ui.persistence import start_run
 from components.ui.send_confirmation import APPROVALS_ICON
+from components.ui.sending import start_background_work
 from components.ui.sidebar import render_mode_badge
 
 st.set_page_config(page_title="SMS Console", page_icon=":material/sms:", layout="wide")
 
+start_background_work()  # once per run: the worker and scheduler (console.py did it at start)
 identity = sign_in_gate()
 listed = menu(identity)  # a page left out of the menu still answers its address, and says why
 pages = [

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
 import time_machine
+from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal
 from tests.apptest_support import composed, new_app, texts
@@ -61,27 +64,24 @@ def test_a_bad_setting_is_said_on_the_page():
 # -- the confirmation's choice ---------------------------------------------------------------
 
 
-def confirm_at(moment: datetime):
+@contextmanager
+def confirm_at(moment: datetime) -> Iterator[AppTest]:
     """Compose with the three recipients and the confirmation open, the clock at `moment`
-    (ticking: the worker and the sandbox keep their own pace)."""
-    traveller = time_machine.travel(moment, tick=True)
-    traveller.start()
-    at = composed("Hi", PASTE)
-    at.button(key="compose.send").click().run()
-    return at, traveller
+    (ticking: the worker and the sandbox keep their own pace) until the block ends."""
+    with time_machine.travel(moment, tick=True):
+        at = composed("Hi", PASTE)
+        at.button(key="compose.send").click().run()
+        yield at
 
 
 def test_by_default_the_inside_go_now_and_each_other_when_their_hours_begin(tmp_path):
-    at, traveller = confirm_at(NOON_UTC)
-    try:
+    with confirm_at(NOON_UTC) as at:
         text = texts(at)
         assert "2 of 3 recipients are outside the allowed hours" in text
         radio = at.radio(key="send.hours")
         assert radio.value == "each_when_open"
         at.button(key="send.confirm").click().run()
         send_id = at.session_state["send.active_id"]
-    finally:
-        traveller.stop()
     journal = Journal(tmp_path / "journal.sqlite3")
     batches = journal.batches(send_id)
     held = {
@@ -96,13 +96,10 @@ def test_by_default_the_inside_go_now_and_each_other_when_their_hours_begin(tmp_
 
 
 def test_hold_everything_starts_when_all_are_inside_at_once(tmp_path):
-    at, traveller = confirm_at(NOON_UTC)
-    try:
+    with confirm_at(NOON_UTC) as at:
         at.radio(key="send.hours").set_value("hold_all").run()
         at.button(key="send.confirm").click().run()
         send_id = at.session_state["send.active_id"]
-    finally:
-        traveller.stop()
     journal = Journal(tmp_path / "journal.sqlite3")
     (batch,) = journal.batches(send_id)
     # 16:00 UTC: 08:00 in Los Angeles, 11:00 in New York, 16:00 in London.
@@ -111,16 +108,13 @@ def test_hold_everything_starts_when_all_are_inside_at_once(tmp_path):
 
 
 def test_sending_anyway_needs_a_reason_and_is_audited(tmp_path):
-    at, traveller = confirm_at(NOON_UTC)
-    try:
+    with confirm_at(NOON_UTC) as at:
         at.radio(key="send.hours").set_value("anyway").run()
         assert "once you say why it cannot wait" in texts(at)
         assert not [b for b in at.button if b.key == "send.confirm"]
         at.text_input(key="send.hours.reason").set_value("Login codes expire in 5 minutes").run()
         at.button(key="send.confirm").click().run()
         send_id = at.session_state["send.active_id"]
-    finally:
-        traveller.stop()
     journal = Journal(tmp_path / "journal.sqlite3")
     assert [b.not_before for b in journal.batches(send_id)] == [None]
     (entry,) = journal.audit_entries(send_id=send_id, action="quiet_hours_overridden")

@@ -55,22 +55,29 @@ def _connection_now() -> tuple[str, AcousticClient] | None:
     return connection.settings.mode, connection.client
 
 
+def _shared_worker() -> SendWorker:
+    return process_worker(str(default_journal_path()), max_in_flight())
+
+
 def worker() -> SendWorker:
     """The process's worker (one per journal file, shared by every session) with the approval
     rule in force, its scheduler running."""
-    shared = process_worker(str(default_journal_path()), max_in_flight())
+    shared = _shared_worker()
     shared.approval_rule = current_approval_rule()  # the configuration's, as it is now
     ensure_scheduler(shared, _connection_now)
     return shared
 
 
 def start_background_work() -> SendWorker:
-    """At the server's start (console.py): the worker and its scheduler, before any session."""
+    """The worker and its scheduler running: at the server's start (console.py), and at the top
+    of every run of app.py (served without console.py, the first visit starts them)."""
     return worker()
 
 
 def journal() -> Journal:
-    return worker().journal
+    """The journal alone: pages read it many times a run, and reading needs neither the
+    approval rule (secrets) nor the scheduler."""
+    return _shared_worker().journal
 
 
 def acting_identity() -> Identity:

@@ -16,7 +16,6 @@ import random
 import statistics
 import sys
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -30,6 +29,7 @@ from components import quiet_hours  # noqa: E402
 from components.phone import classify_api_form  # noqa: E402
 from components.quiet_hours import window_for  # noqa: E402
 from components.quiet_hours_bulk import clear_caches, outside_window  # noqa: E402
+from tests.benchmarks.bench_compose import best_of  # noqa: E402
 
 AT = datetime(2026, 3, 8, 14, 30, tzinfo=UTC)  # the day US clocks change
 SAMPLE = 2_000
@@ -79,16 +79,6 @@ def _valid(number: str) -> bool:
     if classify_api_form(number) is not None:  # certain and quick; else phonenumbers decides
         return True
     return phonenumbers.is_valid_number(phonenumbers.parse("+" + number))
-
-
-def best_of(runs: int, work: Callable[[], object], reset: Callable[[], None] = lambda: None):
-    times = []
-    for _ in range(runs):
-        reset()
-        started = time.perf_counter()
-        work()
-        times.append(time.perf_counter() - started)
-    return min(times), statistics.median(times)
 
 
 def cold() -> None:
