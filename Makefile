@@ -7,12 +7,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup setup-test browser lint format bench sandbox clean
+.PHONY: run test setup setup-test browser postgresql lint format bench sandbox clean
 
 run: setup
 	$(PY) -m streamlit run console.py
 
-test: setup-test browser
+test: setup-test browser postgresql
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(PY) -m pytest
@@ -30,6 +30,10 @@ setup-test: setup
 
 browser: $(AXE)
 	@bash scripts/ensure-chromium.sh
+
+# PostgreSQL's binaries: the tests start their own throwaway server (tests/postgres_server.py).
+postgresql:
+	@bash scripts/ensure-postgresql.sh
 
 # axe-core, the accessibility checker the browser journeys inject (version pinned by the lock file).
 $(AXE): package.json package-lock.json

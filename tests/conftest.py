@@ -19,6 +19,7 @@ from components.connection import ENVIRONMENT_VARIABLES
 from components.journal import Journal
 from components.sandbox import SandboxConfig, SandboxServer
 from components.sending import SendWorker
+from tests.postgres_server import PostgresServer, postgres_server
 
 
 @pytest.fixture(scope="session")
@@ -95,3 +96,17 @@ def worker(tmp_path: Path) -> Iterator[SendWorker]:
     worker = SendWorker(Journal(tmp_path / "journal.sqlite3"), approval_rule=ApprovalRule())
     yield worker
     worker.shutdown()
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """One throwaway PostgreSQL server for the session (tests/postgres_server.py)."""
+    with postgres_server() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres: PostgresServer) -> Iterator[str]:
+    """The URL of a fresh, empty PostgreSQL database of this test's own."""
+    with postgres.database() as url:
+        yield url

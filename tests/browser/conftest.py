@@ -8,11 +8,11 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn
 
 import pytest
 
 from tests.console_process import ROOT, StreamlitApp, running
+from tests.required_tools import missing_tool
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_FLAGS = [
@@ -32,15 +32,6 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "tests/browser" in str(item.fspath).replace(os.sep, "/"):
             item.add_marker(pytest.mark.browser)
-
-
-def missing_tool(what: str, how_to_get_it: str) -> NoReturn:
-    """Skips the test for want of a tool, saying how to get it; a failure instead when
-    REQUIRE_BROWSER says the browser journeys must run (CI)."""
-    message = f"{what}: {how_to_get_it}"
-    if os.environ.get("REQUIRE_BROWSER"):
-        pytest.fail(message)
-    pytest.skip(message)
 
 
 def _chromium_or_skip() -> str:

@@ -1,0 +1,113 @@
+"""A throwaway PostgreSQL server for the tests, in a temporary folder, started once per session.
+
+pytest-postgresql's executor runs it (through tests/support/pg_ctl_unprivileged, since PostgreSQL
+refuses to run as root) and its janitor gives each test a database of its own. The binaries are
+PostgreSQL 15's from Debian (`make test` installs the `postgresql` package when it can); PG_CTL
+names another pg_ctl.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+import pwd
+import shutil
+import socket
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from tests.required_tools import missing_tool
+
+WRAPPER = Path(__file__).parent / "support" / "pg_ctl_unprivileged"
+UNPRIVILEGED_USER = os.environ.get("PG_TEST_USER", "postgres")
+
+
+def find_pg_ctl() -> str | None:
+    if os.environ.get("PG_CTL"):
+        return os.environ["PG_CTL"]
+    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"), key=_major, reverse=True)
+    return found[0] if found else shutil.which("pg_ctl")
+
+
+def _major(path: str) -> int:
+    part = Path(path).parent.parent.name
+    return int(part) if part.isdigit() else 0
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@dataclass(frozen=True)
+class PostgresServer:
+    host: str
+    port: int
+    user: str
+    version: str
+
+    def url(self, dbname: str) -> str:
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{dbname}"
+
+    @contextmanager
+    def database(self) -> Iterator[str]:
+        """A fresh, empty database for one test, dropped afterwards; yields its URL."""
+        from pytest_postgresql.janitor import DatabaseJanitor
+
+        name = f"t_{uuid.uuid4().hex[:12]}"
+        janitor = DatabaseJanitor(
+            user=self.user, host=self.host, port=self.port, dbname=name, password=None
+        )
+        with janitor:
+            yield self.url(name)
+
+
+@contextmanager
+def postgres_server() -> Iterator[PostgresServer]:
+    """Starts a server on a free loopback port; skips (or fails under CI) without binaries."""
+    pg_ctl = find_pg_ctl()
+    if pg_ctl is None or not os.path.exists(pg_ctl):
+        missing_tool(
+            "PostgreSQL's pg_ctl was not found",
+            "install Debian's 'postgresql' package (make test does it when it can) or set PG_CTL.",
+        )
+    from pytest_postgresql.executors.proc import PostgreSQLExecutor
+
+    base = Path(tempfile.mkdtemp(prefix="sms-console-pg-"))
+    if os.geteuid() == 0:
+        try:
+            owner = pwd.getpwnam(UNPRIVILEGED_USER)
+        except KeyError:
+            missing_tool(
+                f"PostgreSQL cannot run as root and there is no '{UNPRIVILEGED_USER}' user",
+                "run the tests as an ordinary user, or set PG_TEST_USER to one.",
+            )
+        os.chown(base, owner.pw_uid, owner.pw_gid)
+    os.environ["PG_CTL_REAL"] = pg_ctl
+    port = _free_port()
+    executor = PostgreSQLExecutor(
+        executable=str(WRAPPER),
+        host="127.0.0.1",
+        port=port,
+        datadir=str(base / "data"),
+        unixsocketdir=str(base),
+        logfile=str(base / "server.log"),
+        startparams="-w",
+        dbname="postgres",
+        user="postgres",
+        password=None,
+        # A test server: durability is not what is tested, speed is wanted.
+        postgres_options="-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
+        "-c max_connections=300",
+    )
+    executor.start()
+    try:
+        yield PostgresServer("127.0.0.1", port, "postgres", str(executor.version))
+    finally:
+        executor.stop()
+        shutil.rmtree(base, ignore_errors=True)
