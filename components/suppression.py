@@ -139,7 +139,7 @@ def listed_set(journal: Journal) -> AbstractSet[str]:
     """The listed numbers, held per journal: unchanged while the list's version is, brought up
     to date with only what changed since (an import, a click on Status) when it is not. A
     published set is never changed, so a screening under way is never disturbed."""
-    key = str(journal.path)
+    key = journal.location
     version = journal.suppression_version()
     with _cache_lock:
         held = _cache.get(key)

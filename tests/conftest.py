@@ -90,10 +90,28 @@ def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]
     return captured
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def journal_location(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a test's own journal is: an SQLite file, then (the same test again) a fresh
+    PostgreSQL database. The journal behaves the same on both; the tests say so."""
+    if request.param == "sqlite":
+        return tmp_path / "journal.sqlite3"
+    return str(request.getfixturevalue("postgres_url"))
+
+
 @pytest.fixture
-def worker(tmp_path: Path) -> Iterator[SendWorker]:
-    """A send worker on a journal of the test's own, with the default approval rule."""
-    worker = SendWorker(Journal(tmp_path / "journal.sqlite3"), approval_rule=ApprovalRule())
+def journal(journal_location: Path | str) -> Iterator[Journal]:
+    """A journal of the test's own, on each backend in turn."""
+    journal = Journal(journal_location)
+    yield journal
+    journal.close()
+
+
+@pytest.fixture
+def worker(journal: Journal) -> Iterator[SendWorker]:
+    """A send worker on a journal of the test's own (each backend in turn), with the default
+    approval rule."""
+    worker = SendWorker(journal, approval_rule=ApprovalRule())
     yield worker
     worker.shutdown()
 

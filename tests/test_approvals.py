@@ -5,7 +5,6 @@ unapproved send whoever calls it."""
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 
 import pytest
@@ -25,9 +24,10 @@ from components.approvals import (
     withdraw,
 )
 from components.auth import Identity, PermissionDenied, Role, local_identity
-from components.journal import DuplicateSendError, Journal
+from components.journal import DuplicateSendError
 from components.sending import SendWorker
 from components.states import ApprovalState, SendState
+from tests.journal_support import tamper
 from tests.test_sending import batches, client_for, submit
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
@@ -164,12 +164,12 @@ def test_the_worker_refuses_an_unapproved_send_whoever_calls_it(sandbox, worker)
 def test_requests_changed_after_the_request_are_never_approved(sandbox, worker):
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1))
-        with sqlite3.connect(worker.journal.path) as conn:
-            conn.execute(
-                "UPDATE batches SET payload_json = replace(payload_json, 'Batch 0', 'Changed') "
-                "WHERE send_id = ?",
-                (send_id,),
-            )
+        tamper(
+            worker.journal,
+            "UPDATE batches SET payload_json = replace(payload_json, 'Batch 0', 'Changed') "
+            "WHERE send_id = :send_id",
+            {"send_id": send_id},
+        )
         with pytest.raises(ApprovalChangedError, match="not the ones that were asked"):
             approve(worker, client, send_id, by=CAROL, mode="pod")
     assert sandbox.sent_payloads() == []
@@ -208,10 +208,8 @@ def test_only_its_sender_withdraws_a_request(sandbox, worker):
     assert entry.actor == SAM.email
 
 
-def test_a_request_nobody_decides_expires(sandbox, tmp_path):
-    worker = SendWorker(
-        Journal(tmp_path / "j.sqlite3"), approval_rule=ApprovalRule(expires_after_hours=1)
-    )
+def test_a_request_nobody_decides_expires(sandbox, journal):
+    worker = SendWorker(journal, approval_rule=ApprovalRule(expires_after_hours=1))
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1))
         request = worker.journal.latest_approval(send_id)
@@ -230,8 +228,7 @@ def test_a_request_nobody_decides_expires(sandbox, tmp_path):
 def test_a_request_past_its_time_reads_as_expired_before_anything_marks_it(sandbox, worker):
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1))
-    with sqlite3.connect(worker.journal.path) as conn:
-        conn.execute("UPDATE approvals SET expires_at = 0")
+    tamper(worker.journal, "UPDATE approvals SET expires_at = 0")
     assert worker.journal.latest_approval(send_id).state is ApprovalState.EXPIRED
     assert worker.journal.get_send(send_id).state(running=False) is SendState.APPROVAL_EXPIRED
     assert worker.journal.pending_approval_count() == 0

@@ -11,6 +11,7 @@ from types import SimpleNamespace
 
 import pandas as pd
 import pytest
+import sqlalchemy as sa
 
 from components.acoustic.redaction import PROCESS_REDACTOR, REDACTED
 from components.audit import (
@@ -24,7 +25,9 @@ from components.audit import (
 )
 from components.audit_report import AuditQuery, audit_csv, audit_table
 from components.journal import Journal, audit_trail
-from components.journal.schema import SCHEMA, SCHEMA_VERSION
+from components.journal.legacy_schema import SCHEMA
+from components.journal.schema import ALEMBIC_USER_VERSION
+from tests.journal_support import tamper
 
 
 @pytest.fixture
@@ -39,8 +42,7 @@ def at_local(day: int, hour: int) -> float:
     return datetime(2025, 3, day, hour, 0).timestamp()
 
 
-def seeded(tmp_path, clock: list[float]) -> Journal:
-    journal = Journal(tmp_path / "j.sqlite3")
+def seeded(journal, clock: list[float]) -> Journal:
     for day, hour, actor, action, send_id in [
         (10, 9, "ann@example.com", AuditAction.SIGN_IN, None),
         (10, 10, "ann@example.com", AuditAction.SEND_REQUESTED, 1),
@@ -53,8 +55,7 @@ def seeded(tmp_path, clock: list[float]) -> Journal:
     return journal
 
 
-def test_an_entry_keeps_who_when_what_and_the_send(tmp_path, clock):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_an_entry_keeps_who_when_what_and_the_send(journal, clock):
     entry = journal.record_audit(
         "ann@example.com", AuditAction.SEND_REQUESTED, send_id=7, details={"recipients": 3}
     )
@@ -64,8 +65,8 @@ def test_an_entry_keeps_who_when_what_and_the_send(tmp_path, clock):
     assert stored.at == clock[0] and stored.details == {"recipients": 3} and stored.id == 1
 
 
-def test_entries_come_newest_first_and_the_filters_narrow_them(tmp_path, clock):
-    journal = seeded(tmp_path, clock)
+def test_entries_come_newest_first_and_the_filters_narrow_them(journal, clock):
+    journal = seeded(journal, clock)
     assert [e.at for e in journal.audit_entries()] == sorted(
         (e.at for e in journal.audit_entries()), reverse=True
     )
@@ -85,15 +86,14 @@ def test_entries_come_newest_first_and_the_filters_narrow_them(tmp_path, clock):
     assert journal.audit_first_at() == at_local(10, 9)
 
 
-def test_entries_of_the_same_moment_keep_the_order_they_were_written_in(tmp_path, clock):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_entries_of_the_same_moment_keep_the_order_they_were_written_in(journal, clock):
     for action in (AuditAction.SEND_REQUESTED, AuditAction.SEND_STARTED):
         journal.record_audit("ann@example.com", action, send_id=1)
     assert [e.action for e in journal.audit_entries()] == ["send_started", "send_requested"]
 
 
-def test_a_query_by_calendar_days_includes_both_ends(tmp_path, clock):
-    journal = seeded(tmp_path, clock)
+def test_a_query_by_calendar_days_includes_both_ends(journal, clock):
+    journal = seeded(journal, clock)
     query = AuditQuery(first_day=date(2025, 3, 11), last_day=date(2025, 3, 11))
     assert [e.action for e in query.entries(journal)] == ["resend", "sign_in"]
     until_11 = AuditQuery(last_day=date(2025, 3, 11), actors=("ann@example.com",))
@@ -122,6 +122,29 @@ def test_the_file_refuses_to_change_or_remove_an_entry(tmp_path, statement):
     conn.close()
     (entry,) = Journal(path).audit_entries()
     assert entry.actor == "ann@example.com"
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE audit SET actor = 'someone else'",
+        "DELETE FROM audit WHERE id > 0",
+    ],
+)
+def test_the_database_refuses_to_change_or_remove_an_entry_on_either_backend(journal, statement):
+    journal.record_audit("ann@example.com", AuditAction.SIGN_IN)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        tamper(journal, statement)
+    (entry,) = journal.audit_entries()
+    assert entry.actor == "ann@example.com"
+
+
+def test_postgresql_refuses_to_empty_the_audit_log_at_once(postgres_url):
+    journal = Journal(postgres_url)
+    journal.record_audit("ann@example.com", AuditAction.SIGN_IN)
+    with pytest.raises(sa.exc.DatabaseError, match="append-only"):
+        tamper(journal, "TRUNCATE audit")
+    assert len(journal.audit_entries()) == 1
 
 
 def test_nothing_in_the_journal_changes_or_removes_entries():
@@ -174,20 +197,18 @@ def test_names_ids_and_dates_are_kept(value):
         list(range(101)),  # more ids than a detail holds
     ],
 )
-def test_contact_data_is_refused_as_a_detail(tmp_path, value):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_contact_data_is_refused_as_a_detail(journal, value):
     with pytest.raises(TypeError, match="never contact data"):
         journal.record_audit("ann@example.com", AuditAction.EXPORT, details={"rows": value})
     assert journal.audit_entries() == []
 
 
-def test_an_entry_needs_someone_who_did_it(tmp_path):
+def test_an_entry_needs_someone_who_did_it(journal):
     with pytest.raises(ValueError, match="who did it"):
-        Journal(tmp_path / "j.sqlite3").record_audit("  ", AuditAction.SIGN_IN)
+        journal.record_audit("  ", AuditAction.SIGN_IN)
 
 
-def test_the_hooks_of_sign_in_roles_settings_and_exports(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_hooks_of_sign_in_roles_settings_and_exports(journal):
     record_sign_in(journal, "ann@example.com")
     record_role_change(journal, "admin@example.com", "bob@example.com", "sender", "approver")
     record_setting_change(journal, "admin@example.com", "confirm above", 1000, 500, secret=False)
@@ -233,14 +254,15 @@ def test_a_version_2_journal_gets_the_audit_log_and_keeps_its_sends(tmp_path):
     assert journal.get_send(1).created_by == "ann@example.com"
     assert journal.audit_entries() == [] and journal.audit_first_at() is None
     journal.record_audit("ann@example.com", AuditAction.RESUME, send_id=1)
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert (
+        sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == ALEMBIC_USER_VERSION
+    )
     with pytest.raises(sqlite3.IntegrityError):
         sqlite3.connect(path).execute("DELETE FROM audit")
     assert len(Journal(path).audit_entries()) == 1  # a migrated journal opens again as it is
 
 
-def test_the_table_and_the_export(tmp_path, clock):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_table_and_the_export(journal, clock):
     journal.record_audit(
         "=HYPERLINK(evil)", AuditAction.RESEND, send_id=4, details={"may_deliver_twice": True}
     )

@@ -5,15 +5,9 @@ from __future__ import annotations
 import pytest
 
 from components.history_search import SEARCH_LIMIT, clean_search
-from components.journal import Journal
 from tests.test_journal import create, payloads
 
 CONTENT = "Gate B12 " + "z" * 300
-
-
-@pytest.fixture
-def journal(tmp_path) -> Journal:
-    return Journal(tmp_path / "j.sqlite3")
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,11 @@ import stat
 import threading
 
 import pytest
+from sqlalchemy import event
 
 from components.journal import DuplicateSendError, Journal, default_journal_path, destination_of
-from components.journal.schema import SCHEMA
+from components.journal.legacy_schema import SCHEMA
+from components.journal.schema import ALEMBIC_USER_VERSION
 from components.states import BatchState, Cause, SendState, send_state
 
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
@@ -54,8 +56,7 @@ def test_send_and_batches_are_written_before_anything_goes_out(tmp_path):
     assert mode == "wal"
 
 
-def test_the_same_send_is_refused_unless_repeated_on_purpose(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_same_send_is_refused_unless_repeated_on_purpose(journal):
     first = create(journal)
     with pytest.raises(DuplicateSendError) as caught:
         create(journal)
@@ -72,8 +73,7 @@ def test_the_same_send_is_refused_unless_repeated_on_purpose(tmp_path):
     assert create(journal, content="Other", payloads=payloads(content="Other")).id
 
 
-def test_the_sandbox_is_one_destination_whatever_its_port_but_pods_differ(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_sandbox_is_one_destination_whatever_its_port_but_pods_differ(journal):
     first = create(journal)  # sandbox on port 1
     with pytest.raises(DuplicateSendError):  # the console restarted: the sandbox is on port 2
         create(journal, base_url="http://127.0.0.1:2")
@@ -83,8 +83,7 @@ def test_the_sandbox_is_one_destination_whatever_its_port_but_pods_differ(tmp_pa
     assert destination_of("sandbox", "http://127.0.0.1:2") == destination_of("sandbox", "x")
 
 
-def test_a_batch_is_claimed_once_even_by_racing_workers(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_a_batch_is_claimed_once_even_by_racing_workers(journal):
     batch = journal.batches(create(journal).id)[0]
     wins: list[bool] = []
     threads = [
@@ -99,8 +98,7 @@ def test_a_batch_is_claimed_once_even_by_racing_workers(tmp_path):
     assert journal.batches(batch.send_id)[0].state is IN_FLIGHT
 
 
-def test_batches_move_to_their_final_state(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_batches_move_to_their_final_state(journal):
     send = create(journal)
     first, second = journal.batches(send.id)
     for batch in (first, second):
@@ -130,8 +128,7 @@ def test_in_flight_batches_of_a_dead_worker_become_unknown(tmp_path):
     assert reopened.get_send(send.id).interrupted == 1
 
 
-def test_unknown_batches_are_requeued_only_on_explicit_choice(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_unknown_batches_are_requeued_only_on_explicit_choice(journal):
     send = create(journal)
     first, second = journal.batches(send.id)
     for batch in (first, second):
@@ -143,8 +140,7 @@ def test_unknown_batches_are_requeued_only_on_explicit_choice(tmp_path):
     assert journal.get_send(send.id).batch_states == {PLANNED: 2}
 
 
-def test_history_search_and_snapshots(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_history_search_and_snapshots(journal):
     old = create(journal, content="Your code is 1", payloads=payloads(content="Your code is 1"))
     new = create(journal, content="Gate changed", payloads=payloads(content="Gate changed"))
     assert [s.id for s in journal.list_sends()] == [new.id, old.id]
@@ -175,8 +171,7 @@ def test_history_search_and_snapshots(tmp_path):
     assert [s.processed for s in journal.snapshots("tx")] == [1, 2]
 
 
-def test_a_rejected_batch_keeps_acoustics_own_messages_and_status(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_a_rejected_batch_keeps_acoustics_own_messages_and_status(journal):
     first, second = journal.batches(create(journal).id)
     for batch in (first, second):
         journal.claim_batch(batch.id, "me")
@@ -190,7 +185,7 @@ def test_a_rejected_batch_keeps_acoustics_own_messages_and_status(tmp_path):
         api_messages=messages,
     )
     journal.finish_batch(second.id, ACCEPTED, transaction_id="tx")
-    refused, accepted = Journal(tmp_path / "j.sqlite3").batches(first.send_id)
+    refused, accepted = journal.batches(first.send_id)
     assert (refused.status_code, refused.cause, refused.api_messages) == (
         400,
         Cause.REFUSED,
@@ -219,12 +214,13 @@ def test_a_version_1_journal_is_migrated_and_keeps_its_rows(tmp_path):
     assert batch.state is REJECTED and batch.status_code == 400
     assert batch.error == "Acoustic refused the request: Wrong personalization tags X"
     assert batch.api_messages == () and batch.cause is None  # kept, never parsed out
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == len(SCHEMA)
+    assert (
+        sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == ALEMBIC_USER_VERSION
+    )
     Journal(path).close()  # a migrated journal opens again as it is
 
 
-def test_history_lists_fifty_sends_in_one_statement(tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_history_lists_fifty_sends_in_one_statement(journal):
     for number in range(50):
         text = f"Message {number}"
         send = create(journal, content=text, payloads=payloads(3, text))
@@ -232,14 +228,18 @@ def test_history_lists_fifty_sends_in_one_statement(tmp_path):
         journal.claim_batch(first.id, "me")
         journal.finish_batch(first.id, ACCEPTED, transaction_id=f"tx-{number}")
     statements: list[str] = []
-    with journal._connection() as conn:
-        conn.set_trace_callback(statements.append)
-        try:
-            sends = journal.list_sends()
-            searched = journal.list_sends(search="Message 4", mode="sandbox")
-        finally:
-            conn.set_trace_callback(None)
-    assert len(statements) == 2  # one a list, however many sends it has
+
+    def seen(_conn, _cursor, statement, *_args):
+        statements.append(statement)
+
+    event.listen(journal.engine, "before_cursor_execute", seen)
+    try:
+        sends = journal.list_sends()
+        searched = journal.list_sends(search="Message 4", mode="sandbox")
+    finally:
+        event.remove(journal.engine, "before_cursor_execute", seen)
+    # One a list, however many sends it has (BEGIN is SQLite's transaction, not a query).
+    assert len([s for s in statements if s != "BEGIN"]) == 2
     assert len(sends) == 50
     assert all(s.batch_states == {ACCEPTED: 1, PLANNED: 2} for s in sends)
     assert [s.content for s in searched] == ["Message 49", "Message 48"] + [
@@ -283,8 +283,16 @@ def test_default_path_follows_the_environment(tmp_path):
 def test_a_newer_schema_is_refused_with_a_clear_message(tmp_path):
     path = tmp_path / "j.sqlite3"
     Journal(path).close()
-    sqlite3.connect(path).execute("PRAGMA user_version=99")
-    with pytest.raises(RuntimeError, match="newer version"):
+    with sqlite3.connect(path) as newer:  # a revision this console does not know
+        newer.execute("UPDATE alembic_version SET version_num = '9999_from_the_future'")
+    with pytest.raises(RuntimeError, match=r"newer version of the console \(revision 9999"):
+        Journal(path)
+
+
+def test_a_file_of_a_newer_console_before_alembic_is_refused(tmp_path):
+    path = tmp_path / "j.sqlite3"
+    sqlite3.connect(path).execute("PRAGMA user_version=7")
+    with pytest.raises(RuntimeError, match=r"newer version of the console \(schema 7\)"):
         Journal(path)
 
 

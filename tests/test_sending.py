@@ -151,8 +151,7 @@ def test_a_rejected_batch_keeps_the_api_message(sandbox):
     assert result.api_messages == (INACTIVE,) and result.cause is Cause.REFUSED
 
 
-def test_the_journal_keeps_acoustics_messages_of_a_rejected_batch(sandbox, tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_journal_keeps_acoustics_messages_of_a_rejected_batch(sandbox, journal):
     worker = SendWorker(journal)
     payloads = batches(2)
     payloads[1] = payloads[1] | {"channelQualifier": "55555"}
@@ -206,8 +205,7 @@ def test_a_body_json_cannot_carry_is_refused_in_plain_words_and_the_rest_go_out(
     assert sandbox.stats()["send_posts"] == 2
 
 
-def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, journal):
     worker = SendWorker(journal)
     content = "Grüße %%FIRST NAME%% 😀, straße «ok» ✓ 中文"
     payload = {
@@ -239,9 +237,8 @@ def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, tmp_p
 
 
 def test_a_journaled_body_orjson_cannot_read_is_still_read_and_refused_in_plain_words(
-    caplog, sandbox, tmp_path
+    caplog, sandbox, journal
 ):
-    journal = Journal(tmp_path / "j.sqlite3")
     worker = SendWorker(journal)
     payloads = batches(2)
     payloads[0]["contacts"][0]["personalization"] = {"PIN": float("inf")}  # stored as Infinity
@@ -279,8 +276,7 @@ def test_the_worker_reads_each_body_just_before_sending_it(sandbox, tmp_path):
     assert sandbox.stats()["send_posts"] == 12
 
 
-def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox, tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox, journal):
     worker = SendWorker(journal)
     sandbox.configure(latency=0.05)
     with client_for(sandbox) as client:
@@ -308,8 +304,7 @@ def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox,
     assert sandbox.stats()["send_posts"] == 5
 
 
-def test_concurrent_double_clicks_make_one_job(sandbox, tmp_path):
-    journal = Journal(tmp_path / "j.sqlite3")
+def test_concurrent_double_clicks_make_one_job(sandbox, journal):
     worker = SendWorker(journal)
     outcomes: list[object] = []
     with client_for(sandbox) as client:
@@ -331,9 +326,8 @@ def test_concurrent_double_clicks_make_one_job(sandbox, tmp_path):
     assert sandbox.stats()["send_posts"] == 3
 
 
-def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, tmp_path):
+def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, journal):
     sandbox.configure(latency=0.05)
-    journal = Journal(tmp_path / "j.sqlite3")
     worker = SendWorker(journal, max_jobs=20)
     clients = [client_for(sandbox) for _ in range(20)]  # one per browser session
     send_ids: list[int] = []
@@ -380,11 +374,11 @@ CRASHING_SENDER = textwrap.dedent(
 )
 
 
-def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, tmp_path):
+def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, journal):
     # Gates are per organisation for the life of the process: an API client id of its own keeps
     # this lowered gate away from the other tests.
     sandbox.configure(latency=0.1, client_id="limited-client")
-    worker = SendWorker(Journal(tmp_path / "j.sqlite3"), max_jobs=4)
+    worker = SendWorker(journal, max_jobs=4)
     client = AcousticClient(
         sandbox.url,
         "limited-client",

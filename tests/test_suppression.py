@@ -11,7 +11,7 @@ import pytest
 from components.audit import AuditAction
 from components.auth import Identity, PermissionDenied, Role
 from components.journal import Journal
-from components.journal.schema import SCHEMA, SCHEMA_VERSION
+from components.journal.legacy_schema import LEGACY_VERSION, SCHEMA
 from components.suppression import (
     ListedRecipients,
     SuppressionError,
@@ -24,17 +24,13 @@ from components.suppression import (
     remove_numbers,
     screen,
 )
+from tests.journal_support import peek
 
 ANN, BOB, CY = "19495001234", "19495009990", "19495009992"
 
 
 def person(role: str | None, email: str = "ann@example.com") -> Identity:
     return Identity(email=email, roles=frozenset({Role(role)}) if role else frozenset())
-
-
-@pytest.fixture
-def journal(tmp_path) -> Journal:
-    return Journal(tmp_path / "journal.sqlite3")
 
 
 def test_schema_6_adds_the_list_to_an_older_journal(tmp_path):
@@ -45,7 +41,7 @@ def test_schema_6_adds_the_list_to_an_older_journal(tmp_path):
     old.execute("PRAGMA user_version=5")
     old.close()
     journal = Journal(path)
-    assert SCHEMA_VERSION == 6
+    assert LEGACY_VERSION == 6
     assert journal.suppression_count() == 0 and journal.suppression_version() == 0
 
 
@@ -58,10 +54,12 @@ def test_add_remove_and_add_again_keep_the_removal_until_then(journal):
     assert journal.is_listed(ANN) and not journal.is_listed(CY)
     assert journal.remove_suppressions([ANN, CY], reason="opted in", by="o@x") == [ANN]
     assert not journal.is_listed(ANN) and journal.suppression_count() == 1
-    row = sqlite3.connect(journal.path).execute(
-        "SELECT removed_by, removal_reason FROM suppressions WHERE phone_number = ?", (ANN,)
+    rows = peek(
+        journal,
+        "SELECT removed_by, removal_reason FROM suppressions WHERE phone_number = :n",
+        {"n": ANN},
     )
-    assert row.fetchone() == ("o@x", "opted in")  # the removal is kept
+    assert rows == [("o@x", "opted in")]  # the removal is kept
     assert journal.add_suppressions([ANN], reason="stop", by="b@x", source="status") == [ANN]
     [record] = journal.search_suppressions("stop")
     assert (record.phone_number, record.added_by, record.source) == (ANN, "b@x", "status")

@@ -5,18 +5,26 @@ from __future__ import annotations
 
 import hashlib
 import json
-import sqlite3
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
 from components.journal.base import JournalBase
-from components.journal.records import NOW_SQL
+from components.journal.records import effective_approval_state
+from components.journal.tables import approvals, batches, sends
 from components.states import ApprovalState
 
-_EFFECTIVE_STATE = f"""CASE WHEN state = '{ApprovalState.PENDING.value}' AND expires_at <= {NOW_SQL}
-    THEN '{ApprovalState.EXPIRED.value}' ELSE state END"""
+
+def _effective_state() -> sa.ColumnElement[Any]:
+    """The state as it reads now: a pending request past its time is expired."""
+    return effective_approval_state(approvals.c.state, approvals.c.expires_at, time.time())
+
+
+def _select() -> sa.Select[Any]:
+    return sa.select(approvals, _effective_state().label("effective_state"))
 
 
 @dataclass(frozen=True)
@@ -37,7 +45,7 @@ class ApprovalRecord:
     note: str | None = None
 
 
-def _approval(row: sqlite3.Row) -> ApprovalRecord:
+def _approval(row: sa.RowMapping) -> ApprovalRecord:
     return ApprovalRecord(
         id=row["id"],
         send_id=row["send_id"],
@@ -54,14 +62,13 @@ def _approval(row: sqlite3.Row) -> ApprovalRecord:
     )
 
 
-_SELECT = f"SELECT *, {_EFFECTIVE_STATE} AS effective_state FROM approvals"
-
-
-def _digest(conn: sqlite3.Connection, send_id: int) -> str:
+def _digest(conn: sa.Connection, send_id: int) -> str:
     digest = hashlib.sha256()
-    for (text,) in conn.execute(
-        "SELECT payload_json FROM batches WHERE send_id = ? ORDER BY idx", (send_id,)
-    ):
+    for text in conn.execute(
+        sa.select(batches.c.payload_json)
+        .where(batches.c.send_id == send_id)
+        .order_by(batches.c.idx)
+    ).scalars():
         digest.update(text.encode())
         digest.update(b"\0")
     return digest.hexdigest()
@@ -79,22 +86,21 @@ class ApprovalRequests(JournalBase):
     ) -> ApprovalRecord:
         """A new pending request for a journaled send, with the digest of its request bodies."""
         with self._write() as conn:
-            cursor = conn.execute(
-                """INSERT INTO approvals (send_id, state, requested_by, requested_at,
-                       expires_at, digest, reasons_json, confirmation_json)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    send_id,
-                    ApprovalState.PENDING,
-                    requested_by,
-                    time.time(),
-                    expires_at,
-                    _digest(conn, send_id),
-                    json.dumps(list(reasons), ensure_ascii=False),
-                    json.dumps(dict(confirmation), ensure_ascii=False),
-                ),
-            )
-            row = conn.execute(f"{_SELECT} WHERE id = ?", (cursor.lastrowid,)).fetchone()
+            approval_id = conn.execute(
+                sa.insert(approvals)
+                .values(
+                    send_id=send_id,
+                    state=ApprovalState.PENDING.value,
+                    requested_by=requested_by,
+                    requested_at=time.time(),
+                    expires_at=expires_at,
+                    digest=_digest(conn, send_id),
+                    reasons_json=json.dumps(list(reasons), ensure_ascii=False),
+                    confirmation_json=json.dumps(dict(confirmation), ensure_ascii=False),
+                )
+                .returning(approvals.c.id)
+            ).scalar_one()
+            row = conn.execute(_select().where(approvals.c.id == approval_id)).mappings().one()
         return _approval(row)
 
     def payload_digest(self, send_id: int) -> str:
@@ -104,14 +110,21 @@ class ApprovalRequests(JournalBase):
 
     def latest_approval(self, send_id: int) -> ApprovalRecord | None:
         with self._connection() as conn:
-            row = conn.execute(
-                f"{_SELECT} WHERE send_id = ? ORDER BY id DESC LIMIT 1", (send_id,)
-            ).fetchone()
+            row = (
+                conn.execute(
+                    _select()
+                    .where(approvals.c.send_id == send_id)
+                    .order_by(approvals.c.id.desc())
+                    .limit(1)
+                )
+                .mappings()
+                .first()
+            )
         return _approval(row) if row else None
 
     def get_approval(self, approval_id: int) -> ApprovalRecord | None:
         with self._connection() as conn:
-            row = conn.execute(f"{_SELECT} WHERE id = ?", (approval_id,)).fetchone()
+            row = conn.execute(_select().where(approvals.c.id == approval_id)).mappings().first()
         return _approval(row) if row else None
 
     def approvals(
@@ -119,28 +132,27 @@ class ApprovalRequests(JournalBase):
     ) -> list[ApprovalRecord]:
         """Requests, newest first; `states` as they read now (a request past its time is
         expired)."""
-        where = ""
-        params: list[object] = []
+        query = _select()
         if states is not None:
-            where = f"WHERE {_EFFECTIVE_STATE} IN ({','.join('?' for _ in states)})"
-            params = [str(state) for state in states]
+            query = query.where(_effective_state().in_([str(state) for state in states]))
+        query = query.order_by(approvals.c.requested_at.desc(), approvals.c.id.desc()).limit(limit)
         with self._connection() as conn:
-            rows = conn.execute(
-                f"{_SELECT} {where} ORDER BY requested_at DESC, id DESC LIMIT ?",
-                (*params, limit),
-            ).fetchall()
+            rows = conn.execute(query).mappings().all()
         return [_approval(row) for row in rows]
 
     def pending_approval_count(self, *, not_requested_by: str = "") -> int:
         """Requests waiting now; those of `not_requested_by` left out (nobody decides their
         own)."""
         with self._connection() as conn:
-            row = conn.execute(
-                f"""SELECT COUNT(*) FROM approvals WHERE {_EFFECTIVE_STATE} = ?
-                    AND lower(requested_by) <> lower(?)""",
-                (ApprovalState.PENDING, not_requested_by),
-            ).fetchone()
-        return int(row[0])
+            count = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(approvals)
+                .where(
+                    _effective_state() == ApprovalState.PENDING.value,
+                    sa.func.lower(approvals.c.requested_by) != not_requested_by.lower(),
+                )
+            ).scalar_one()
+        return int(count)
 
     def decide_approval(
         self,
@@ -157,20 +169,22 @@ class ApprovalRequests(JournalBase):
         if state is ApprovalState.PENDING:
             raise ValueError("A decision moves a request out of pending.")
         now = time.time() if now is None else now
-        still_open = "expires_at <= ?" if state is ApprovalState.EXPIRED else "expires_at > ?"
+        a = approvals.c
+        still_open = a.expires_at <= now if state is ApprovalState.EXPIRED else a.expires_at > now
         with self._write() as conn:
             cursor = conn.execute(
-                f"""UPDATE approvals SET state = ?, decided_by = ?, decided_at = ?, note = ?
-                    WHERE id = ? AND state = ? AND {still_open}""",
-                (state, by, now, note, approval_id, ApprovalState.PENDING, now),
+                sa.update(approvals)
+                .where(a.id == approval_id, a.state == ApprovalState.PENDING.value, still_open)
+                .values(state=state.value, decided_by=by, decided_at=now, note=note)
             )
             if cursor.rowcount != 1:
                 return False
             if state.closed:
+                of_request = sa.select(a.send_id).where(a.id == approval_id).scalar_subquery()
                 conn.execute(
-                    """UPDATE sends SET fingerprint = fingerprint || ':closed:' || ?
-                       WHERE id = (SELECT send_id FROM approvals WHERE id = ?)""",
-                    (approval_id, approval_id),
+                    sa.update(sends)
+                    .where(sends.c.id == of_request)
+                    .values(fingerprint=sends.c.fingerprint + f":closed:{approval_id}")
                 )
             return True
 
@@ -178,8 +192,16 @@ class ApprovalRequests(JournalBase):
         """Pending requests whose time is over and that are not yet marked expired."""
         now = time.time() if now is None else now
         with self._connection() as conn:
-            rows = conn.execute(
-                f"{_SELECT} WHERE state = ? AND expires_at <= ? ORDER BY id",
-                (ApprovalState.PENDING, now),
-            ).fetchall()
+            rows = (
+                conn.execute(
+                    _select()
+                    .where(
+                        approvals.c.state == ApprovalState.PENDING.value,
+                        approvals.c.expires_at <= now,
+                    )
+                    .order_by(approvals.c.id)
+                )
+                .mappings()
+                .all()
+            )
         return [_approval(row) for row in rows]

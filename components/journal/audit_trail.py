@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
 from collections.abc import Collection
-from typing import Any
+
+import sqlalchemy as sa
 
 from components.audit import AuditAction, AuditEntry, clean_actor, clean_details
 from components.journal.base import JournalBase
+from components.journal.tables import audit
 
 
 def _any_of(value: str | Collection[str] | None) -> list[str] | None:
@@ -40,19 +41,19 @@ class AuditTrail(JournalBase):
             details=clean_details(details),
         )
         with self._write() as conn:
-            cursor = conn.execute(
-                "INSERT INTO audit (at, actor, action, send_id, details_json) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (
-                    entry.at,
-                    entry.actor,
-                    entry.action,
-                    entry.send_id,
-                    json.dumps(entry.details, ensure_ascii=False),
-                ),
-            )
+            entry_id = conn.execute(
+                sa.insert(audit)
+                .values(
+                    at=entry.at,
+                    actor=entry.actor,
+                    action=str(entry.action),
+                    send_id=entry.send_id,
+                    details_json=json.dumps(entry.details, ensure_ascii=False),
+                )
+                .returning(audit.c.id)
+            ).scalar_one()
         return AuditEntry(
-            int(cursor.lastrowid or 0),
+            int(entry_id),
             entry.at,
             entry.actor,
             entry.action,
@@ -71,35 +72,36 @@ class AuditTrail(JournalBase):
         limit: int | None = None,
     ) -> list[AuditEntry]:
         """Entries newest first; `since` inclusive, `until` exclusive (epoch seconds)."""
-        where: list[str] = []
-        params: list[Any] = []
-        for column, values in (("actor", _any_of(actor)), ("action", _any_of(action))):
+        log = audit.c
+        query = sa.select(audit)
+        for column, values in ((log.actor, _any_of(actor)), (log.action, _any_of(action))):
             if values is not None:
-                where.append(f"{column} IN ({','.join('?' for _ in values)})")
-                params.extend(values)
-        for clause, value in (("at >= ?", since), ("at < ?", until), ("send_id = ?", send_id)):
-            if value is not None:
-                where.append(clause)
-                params.append(value)
-        sql = "SELECT * FROM audit" + (f" WHERE {' AND '.join(where)}" if where else "")
-        sql += " ORDER BY at DESC, id DESC LIMIT ?"
+                query = query.where(column.in_(values))
+        if since is not None:
+            query = query.where(log.at >= since)
+        if until is not None:
+            query = query.where(log.at < until)
+        if send_id is not None:
+            query = query.where(log.send_id == send_id)
+        query = query.order_by(log.at.desc(), log.id.desc()).limit(limit)
         with self._connection() as conn:
-            rows = conn.execute(sql, (*params, -1 if limit is None else limit)).fetchall()
+            rows = conn.execute(query).mappings().all()
         return [_entry(row) for row in rows]
 
     def audit_actors(self) -> list[str]:
         """Everyone who has an entry, in alphabetical order (the Audit page's person filter)."""
         with self._connection() as conn:
-            rows = conn.execute("SELECT DISTINCT actor FROM audit ORDER BY actor").fetchall()
-        return [row[0] for row in rows]
+            return list(
+                conn.execute(sa.select(audit.c.actor).distinct().order_by(audit.c.actor)).scalars()
+            )
 
     def audit_first_at(self) -> float | None:
         """When the oldest entry was written, None before the first."""
         with self._connection() as conn:
-            return conn.execute("SELECT MIN(at) FROM audit").fetchone()[0]
+            return conn.execute(sa.select(sa.func.min(audit.c.at))).scalar()
 
 
-def _entry(row: sqlite3.Row) -> AuditEntry:
+def _entry(row: sa.RowMapping) -> AuditEntry:
     try:
         action: AuditAction | str = AuditAction(row["action"])
     except ValueError:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
-from typing import Any
+
+import sqlalchemy as sa
 
 from components.history_search import clean_search
 from components.journal.base import JournalBase
 from components.journal.records import SendRecord, select_sends
+from components.journal.tables import batches, sends
 from components.unicode_text import clean_number_text
 
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
@@ -36,25 +38,38 @@ class HistoryQueries(JournalBase):
     ) -> list[SendRecord]:
         """Newest first; `search` matches content, program, source, a transaction id or a
         phone number of the send."""
-        clauses: list[str] = []
-        params: list[Any] = []
+        sent = sends.c
+        clauses: list[sa.ColumnElement[bool]] = []
         if mode:
-            clauses.append("s.mode = ?")
-            params.append(mode)
+            clauses.append(sent.mode == mode)
         text = clean_search(search).text  # bounded and encodable: no text breaks the query
         if text:
             # A phone number is searched by its digits, however it is written: "+1 (949)
-            # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards.
+            # 500-1234" finds 19495001234. % and _ in the text are literal, not wildcards; case
+            # does not matter (SQLite's LIKE ignores it, PostgreSQL's ILIKE too).
             digits = _phone_digits(text)
             like = f"%{_literal(text)}%"
             phone = f'%"phoneNumber": "%{_literal(digits or text)}%'
-            clauses.append(
-                """(s.content LIKE ? ESCAPE '\\' OR s.program LIKE ? ESCAPE '\\'
-                    OR IFNULL(s.source, '') LIKE ? ESCAPE '\\'
-                    OR EXISTS (SELECT 1 FROM batches f WHERE f.send_id = s.id
-                               AND (f.transaction_id LIKE ? ESCAPE '\\'
-                                    OR f.payload_json LIKE ? ESCAPE '\\')))"""
+            b = batches.c
+            in_a_batch = (
+                sa.select(1)
+                .where(
+                    b.send_id == sent.id,
+                    sa.or_(
+                        b.transaction_id.ilike(like, escape="\\"),
+                        b.payload_json.like(phone, escape="\\"),
+                    ),
+                )
+                .exists()
             )
-            params += [like, like, like, like, phone]
+            clauses.append(
+                sa.or_(
+                    sent.content.ilike(like, escape="\\"),
+                    sent.program.ilike(like, escape="\\"),
+                    sa.func.coalesce(sent.source, "").ilike(like, escape="\\"),
+                    in_a_batch,
+                )
+            )
+        where = sa.and_(*clauses) if clauses else None
         with self._connection() as conn:
-            return select_sends(conn, " AND ".join(clauses), params, newest_first=True, limit=limit)
+            return select_sends(conn, where, newest_first=True, limit=limit)

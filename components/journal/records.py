@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import sqlalchemy as sa
+
+from components.journal.tables import approvals, batches, sends
 from components.states import ApprovalState, BatchState, Cause, SendState, send_state
 
 
@@ -95,44 +96,76 @@ class DuplicateSendError(Exception):
         self.existing = existing
 
 
-_COUNTS = ", ".join(
-    f"COUNT(CASE WHEN b.state = '{state.value}' THEN 1 END) AS n_{state.value}"
-    for state in BatchState
-)
-_INTERRUPTED = (
-    f"COUNT(CASE WHEN b.state = '{BatchState.UNKNOWN.value}' "
-    f"AND b.cause = '{Cause.INTERRUPTED.value}' THEN 1 END) AS n_interrupted"
-)
-# The now of SQLite in Unix seconds, as time.time() gives it in Python.
-NOW_SQL = "((julianday('now') - 2440587.5) * 86400.0)"
-# A pending request past its time reads as expired at once, before anything marks it so.
-_APPROVAL = f"""(SELECT CASE WHEN a.state = '{ApprovalState.PENDING.value}'
-        AND a.expires_at <= {NOW_SQL} THEN '{ApprovalState.EXPIRED.value}' ELSE a.state END
-    FROM approvals a WHERE a.send_id = s.id ORDER BY a.id DESC LIMIT 1) AS approval_state"""
-_NEXT_START = (
-    f"MIN(CASE WHEN b.state = '{BatchState.PLANNED.value}' THEN b.not_before END) AS next_start"
-)
+def _batch_counts(send_ids: sa.Select[Any]) -> sa.Subquery:
+    """The batches of the chosen sends counted by state, with the earliest held start."""
+    b = batches.c
+    counted = [
+        sa.func.count(sa.case((b.state == state.value, 1))).label(f"n_{state.value}")
+        for state in BatchState
+    ]
+    interrupted = sa.and_(b.state == BatchState.UNKNOWN.value, b.cause == Cause.INTERRUPTED.value)
+    return (
+        sa.select(
+            b.send_id,
+            *counted,
+            sa.func.count(sa.case((interrupted, 1))).label("n_interrupted"),
+            sa.func.min(sa.case((b.state == BatchState.PLANNED.value, b.not_before))).label(
+                "next_start"
+            ),
+        )
+        .where(b.send_id.in_(send_ids))
+        .group_by(b.send_id)
+        .subquery("n")
+    )
+
+
+def effective_approval_state(
+    state: sa.ColumnElement[Any], expires_at: sa.ColumnElement[Any], now: float
+) -> sa.ColumnElement[Any]:
+    """A pending request past its time reads as expired at once, before anything marks it so."""
+    return sa.case(
+        (
+            sa.and_(state == ApprovalState.PENDING.value, expires_at <= now),
+            ApprovalState.EXPIRED.value,
+        ),
+        else_=state,
+    )
 
 
 def select_sends(
-    conn: sqlite3.Connection,
-    where: str = "",
-    params: Sequence[Any] = (),
+    conn: sa.Connection,
+    where: sa.ColumnElement[bool] | None = None,
     *,
     newest_first: bool = False,
-    limit: int = -1,
+    limit: int | None = None,
 ) -> list[SendRecord]:
-    """Sends matching `where` (on `s`, the sends table) with their batches counted by state, in
-    one statement however many sends there are."""
-    order = "ORDER BY s.created_at DESC, s.id DESC" if newest_first else "ORDER BY s.id"
-    rows = conn.execute(
-        f"""SELECT s.*, {_COUNTS}, {_INTERRUPTED}, {_APPROVAL}, {_NEXT_START}
-            FROM (SELECT * FROM sends s {f"WHERE {where}" if where else ""} {order} LIMIT ?) s
-            LEFT JOIN batches b ON b.send_id = s.id
-            GROUP BY s.id {order}""",
-        (*params, limit),
-    ).fetchall()
-    return [_send(row) for row in rows]
+    """Sends matching `where` (on the sends table) with their batches counted by state, in one
+    statement however many sends there are."""
+    s = sends.c
+    order = (s.created_at.desc(), s.id.desc()) if newest_first else (s.id,)
+    chosen = sa.select(sends)
+    if where is not None:
+        chosen = chosen.where(where)
+    picked = chosen.order_by(*order).limit(limit).subquery("s")
+    counts = _batch_counts(sa.select(picked.c.id))
+    a = approvals.c
+    latest_approval = (
+        sa.select(effective_approval_state(a.state, a.expires_at, time.time()))
+        .where(a.send_id == picked.c.id)
+        .order_by(a.id.desc())
+        .limit(1)
+        .scalar_subquery()
+        .label("approval_state")
+    )
+    count_columns = [c for c in counts.c if c.key != "send_id"]
+    query = (
+        sa.select(picked, *count_columns, latest_approval)
+        .select_from(picked.outerjoin(counts, counts.c.send_id == picked.c.id))
+        .order_by(
+            *((picked.c.created_at.desc(), picked.c.id.desc()) if newest_first else (picked.c.id,))
+        )
+    )
+    return [_send(row) for row in conn.execute(query).mappings()]
 
 
 _SEND_COLUMNS = (
@@ -169,17 +202,17 @@ _BATCH_COLUMNS = (
 )
 
 
-def _send(row: sqlite3.Row) -> SendRecord:
+def _send(row: sa.RowMapping) -> SendRecord:
     return SendRecord(
         **{name: row[name] for name in _SEND_COLUMNS},
         defaults=json.loads(row["defaults_json"] or "{}"),
         batch_states={s: row[f"n_{s.value}"] for s in BatchState if row[f"n_{s.value}"]},
-        interrupted=row["n_interrupted"],
+        interrupted=row["n_interrupted"] or 0,
         approval=ApprovalState(row["approval_state"]) if row["approval_state"] else None,
     )
 
 
-def batch_from_row(row: sqlite3.Row) -> BatchRecord:
+def batch_from_row(row: sa.RowMapping) -> BatchRecord:
     return BatchRecord(
         **{name: row[name] for name in _BATCH_COLUMNS},
         index=row["idx"],

@@ -5,59 +5,82 @@ from __future__ import annotations
 
 import time
 
+import sqlalchemy as sa
+
 from components.journal.base import JournalBase
+from components.journal.tables import batches, sends
 from components.states import BatchState
 
-_HELD = f"""b.state = '{BatchState.PLANNED.value}' AND b.not_before IS NOT NULL"""
+
+def _held() -> sa.ColumnElement[bool]:
+    return sa.and_(
+        batches.c.state == BatchState.PLANNED.value,
+        batches.c.not_before.is_not(None),
+        sends.c.cancelled_at.is_(None),
+    )
 
 
 class ScheduledSends(JournalBase):
     def due_sends(self, now: float | None = None) -> list[int]:
         """Sends, not cancelled, with a held batch whose time has come, oldest time first."""
         now = time.time() if now is None else now
+        b = batches.c
+        due = sa.func.min(b.not_before).label("due")
+        query = (
+            sa.select(b.send_id, due)
+            .join(sends, sends.c.id == b.send_id)
+            .where(_held(), b.not_before <= now)
+            .group_by(b.send_id)
+            .order_by(due, b.send_id)
+        )
         with self._connection() as conn:
-            rows = conn.execute(
-                f"""SELECT b.send_id, MIN(b.not_before) AS due FROM batches b
-                    JOIN sends s ON s.id = b.send_id
-                    WHERE {_HELD} AND b.not_before <= ? AND s.cancelled_at IS NULL
-                    GROUP BY b.send_id ORDER BY due, b.send_id""",
-                (now,),
-            ).fetchall()
-        return [int(row[0]) for row in rows]
+            return [int(row.send_id) for row in conn.execute(query)]
 
     def next_due_at(self) -> float | None:
         """When the earliest held batch of a send that is not cancelled comes due."""
+        query = (
+            sa.select(sa.func.min(batches.c.not_before))
+            .join(sends, sends.c.id == batches.c.send_id)
+            .where(_held())
+        )
         with self._connection() as conn:
-            row = conn.execute(
-                f"""SELECT MIN(b.not_before) FROM batches b JOIN sends s ON s.id = b.send_id
-                    WHERE {_HELD} AND s.cancelled_at IS NULL"""
-            ).fetchone()
-        return None if row[0] is None else float(row[0])
+            found = conn.execute(query).scalar()
+        return None if found is None else float(found)
 
     def cancel_send(self, send_id: int, *, by: str) -> int:
         """Cancels what of the send has not gone out: its planned batches are never sent.
         Returns how many were held back (0: nothing was left, or it was cancelled already)."""
+        b = batches.c
         with self._write() as conn:
             planned = conn.execute(
-                "SELECT COUNT(*) FROM batches WHERE send_id = ? AND state = ?",
-                (send_id, BatchState.PLANNED),
-            ).fetchone()[0]
+                sa.select(sa.func.count())
+                .select_from(batches)
+                .where(b.send_id == send_id, b.state == BatchState.PLANNED.value)
+            ).scalar_one()
             if not planned:
                 return 0
             cursor = conn.execute(
-                """UPDATE sends SET cancelled_at = ?, cancelled_by = ?
-                   WHERE id = ? AND cancelled_at IS NULL""",
-                (time.time(), by, send_id),
+                sa.update(sends)
+                .where(sends.c.id == send_id, sends.c.cancelled_at.is_(None))
+                .values(cancelled_at=time.time(), cancelled_by=by)
             )
             return int(planned) if cursor.rowcount else 0
 
     def reschedule_send(self, send_id: int, at: float) -> int:
         """Moves every held batch of a send that is not cancelled to `at`. Returns how many."""
+        b = batches.c
+        not_cancelled = (
+            sa.select(sends.c.cancelled_at).where(sends.c.id == send_id).scalar_subquery()
+        )
         with self._write() as conn:
             cursor = conn.execute(
-                """UPDATE batches SET not_before = ?, updated_at = ?
-                    WHERE send_id = ? AND state = ? AND not_before IS NOT NULL
-                      AND (SELECT cancelled_at FROM sends WHERE id = ?) IS NULL""",
-                (at, time.time(), send_id, BatchState.PLANNED, send_id),
+                sa.update(batches)
+                .where(
+                    b.send_id == send_id,
+                    b.state == BatchState.PLANNED.value,
+                    b.not_before.is_not(None),
+                    not_cancelled.is_(None),
+                )
+                .values(not_before=at, updated_at=time.time())
             )
             return cursor.rowcount

@@ -1,153 +1,34 @@
-"""Where the journal lives, its tables, and how an older journal file is brought up to date.
+"""Where the embedded journal lives, and how any journal is brought up to date: Alembic's
+revisions (components/journal/migrations), run by the console when it opens the database.
 
-Each entry of SCHEMA takes a journal from one version (SQLite's user_version) to the next, in one
-transaction. Old rows keep what they hold: a column added later is NULL in them.
+Several replicas may start at once: the migration runs under a lock (an advisory lock on
+PostgreSQL, SQLite's write lock), so one migrates and the others find it done. A database written
+by a newer console is refused rather than misread. An SQLite file of the consoles before Alembic
+(user_version 1..6) is first brought to version 6 by its own scripts, then stamped.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 
-SCHEMA = [
-    # version 1
-    """
-    CREATE TABLE sends (
-        id INTEGER PRIMARY KEY,
-        fingerprint TEXT NOT NULL,
-        kind TEXT NOT NULL CHECK (kind IN ('bulk', 'test')),
-        mode TEXT NOT NULL,
-        base_url TEXT NOT NULL,
-        program TEXT NOT NULL,
-        content TEXT NOT NULL,
-        defaults_json TEXT NOT NULL DEFAULT '{}',
-        source TEXT,
-        created_by TEXT,
-        created_at REAL NOT NULL,
-        recipients INTEGER NOT NULL,
-        segments INTEGER,
-        estimated_cost REAL,
-        repeat_of INTEGER REFERENCES sends(id)
-    );
-    CREATE UNIQUE INDEX sends_fingerprint ON sends(fingerprint);
-    CREATE INDEX sends_created ON sends(created_at);
-    CREATE TABLE batches (
-        id INTEGER PRIMARY KEY,
-        send_id INTEGER NOT NULL REFERENCES sends(id),
-        idx INTEGER NOT NULL,
-        state TEXT NOT NULL CHECK (state IN
-            ('planned', 'in_flight', 'accepted', 'rejected', 'unknown')),
-        contacts INTEGER NOT NULL,
-        payload_json TEXT NOT NULL,
-        transaction_id TEXT,
-        status_code INTEGER,
-        error TEXT,
-        attempts INTEGER NOT NULL DEFAULT 0,
-        owner TEXT,
-        updated_at REAL NOT NULL,
-        UNIQUE (send_id, idx)
-    );
-    CREATE INDEX batches_transaction ON batches(transaction_id);
-    CREATE TABLE snapshots (
-        id INTEGER PRIMARY KEY,
-        transaction_id TEXT NOT NULL,
-        taken_at REAL NOT NULL,
-        found INTEGER NOT NULL,
-        total INTEGER NOT NULL,
-        processed INTEGER NOT NULL,
-        contacts_json TEXT NOT NULL,
-        errors_json TEXT NOT NULL DEFAULT '[]'
-    );
-    CREATE INDEX snapshots_transaction ON snapshots(transaction_id, taken_at);
-    """,
-    # version 2: why a batch failed (states.Cause) and Acoustic's own messages (a JSON list), as
-    # the client's typed error carried them; status_code already holds the HTTP status.
-    """
-    ALTER TABLE batches ADD COLUMN cause TEXT;
-    ALTER TABLE batches ADD COLUMN api_messages_json TEXT;
-    """,
-    # version 3: the audit log (components/audit.py). Append-only in the file itself: the
-    # triggers refuse to change or remove an entry, whoever opens it. No foreign key to sends:
-    # an entry is a statement of what happened and must never block or vanish with a send.
-    """
-    CREATE TABLE audit (
-        id INTEGER PRIMARY KEY,
-        at REAL NOT NULL,
-        actor TEXT NOT NULL,
-        action TEXT NOT NULL,
-        send_id INTEGER,
-        details_json TEXT NOT NULL DEFAULT '{}'
-    );
-    CREATE INDEX audit_at ON audit(at);
-    CREATE INDEX audit_actor ON audit(actor, at);
-    CREATE TRIGGER audit_no_update BEFORE UPDATE ON audit
-    BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be changed.'); END;
-    CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
-    BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be removed.'); END;
-    """,
-    # version 4: requests for approval (components/approvals.py). A send that needs one has all
-    # its batches planned and one row here per request; `digest` is the SHA-256 of its request
-    # bodies when it was asked for, so that what is approved is exactly what is sent. The
-    # `confirmation_json` is what the sender confirmed, shown to the approver as it was.
-    """
-    CREATE TABLE approvals (
-        id INTEGER PRIMARY KEY,
-        send_id INTEGER NOT NULL REFERENCES sends(id),
-        state TEXT NOT NULL CHECK (state IN
-            ('pending', 'approved', 'rejected', 'withdrawn', 'expired')),
-        requested_by TEXT NOT NULL,
-        requested_at REAL NOT NULL,
-        expires_at REAL NOT NULL,
-        digest TEXT NOT NULL,
-        reasons_json TEXT NOT NULL DEFAULT '[]',
-        confirmation_json TEXT NOT NULL DEFAULT '{}',
-        decided_by TEXT,
-        decided_at REAL,
-        note TEXT
-    );
-    CREATE INDEX approvals_send ON approvals(send_id, id);
-    CREATE INDEX approvals_state ON approvals(state, expires_at);
-    """,
-    # version 5: scheduled sends (components/schedules.py). A batch is not sent before its
-    # `not_before` (NULL: at once); the send says how it was scheduled and by whom, and when it
-    # was cancelled (its planned batches are then never sent).
-    """
-    ALTER TABLE batches ADD COLUMN not_before REAL;
-    ALTER TABLE sends ADD COLUMN schedule TEXT;
-    ALTER TABLE sends ADD COLUMN scheduled_by TEXT;
-    ALTER TABLE sends ADD COLUMN cancelled_at REAL;
-    ALTER TABLE sends ADD COLUMN cancelled_by TEXT;
-    CREATE INDEX batches_due ON batches(state, not_before);
-    """,
-    # version 6: the do-not-text list (components/suppression.py). One row per number ever
-    # listed, in the API's form; a removal is kept (removed_at/by/why) and the number is no
-    # longer listed; adding it again clears them. `suppression_version` counts the changes and
-    # `changed_in` is the version that last changed a row, so that the listed numbers held in
-    # memory are brought up to date by reading only what changed since.
-    """
-    CREATE TABLE suppressions (
-        phone_number TEXT PRIMARY KEY,
-        reason TEXT NOT NULL,
-        added_by TEXT NOT NULL,
-        added_at REAL NOT NULL,
-        source TEXT NOT NULL CHECK (source IN ('manual', 'import', 'status')),
-        removed_at REAL,
-        removed_by TEXT,
-        removal_reason TEXT,
-        changed_in INTEGER NOT NULL
-    ) WITHOUT ROWID;
-    CREATE INDEX suppressions_listed ON suppressions(removed_at, added_at);
-    CREATE INDEX suppressions_changed ON suppressions(changed_in);
-    CREATE TABLE suppression_version (
-        id INTEGER PRIMARY KEY CHECK (id = 1),
-        version INTEGER NOT NULL
-    );
-    INSERT INTO suppression_version (id, version) VALUES (1, 0);
-    """,
-]
-SCHEMA_VERSION = len(SCHEMA)
+from alembic import command
+from alembic.config import Config
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
+from sqlalchemy import Connection, Engine, inspect, text
+
+from components.journal.legacy_schema import LEGACY_VERSION, bring_to_last_legacy_version
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+FIRST_REVISION = "0001"
+# What an SQLite journal's user_version says once Alembic keeps it: higher than any version the
+# consoles before Alembic knew, so that one of them refuses the file instead of misreading it.
+ALEMBIC_USER_VERSION = 100
+# pg_advisory_xact_lock's key for "the journal is being migrated" (any fixed number).
+MIGRATION_LOCK = 0x534D5301
 
 
 def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
@@ -161,40 +42,76 @@ def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
     return Path(base) / "sms-console" / "journal.sqlite3"
 
 
-def statements(script: str) -> list[str]:
-    """The statements of a script, a trigger's body (with its own semicolons) kept whole."""
-    found: list[str] = []
-    pending = ""
-    for part in script.split(";"):
-        pending += part + ";"
-        if sqlite3.complete_statement(pending):
-            if pending.strip(" \n;"):
-                found.append(pending.strip())
-            pending = ""
-    if pending.strip(" \n;"):
-        raise ValueError(f"An incomplete statement in the journal's schema: {pending[:60]!r}")
-    return found
+def alembic_config(connection: Connection | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    if connection is not None:
+        config.attributes["connection"] = connection
+    return config
 
 
-def migrate(conn: sqlite3.Connection, path: Path) -> None:
-    """Brings the journal on `conn` to SCHEMA_VERSION; the caller holds the process's write lock.
-    A journal written by a newer console is refused rather than misread."""
-    version = conn.execute("PRAGMA user_version").fetchone()[0]
-    if version > SCHEMA_VERSION:
-        raise RuntimeError(
-            f"The journal at {path} was written by a newer version of the console "
-            f"(schema {version}); update the console or point SMS_CONSOLE_JOURNAL elsewhere."
-        )
-    for number in range(version, SCHEMA_VERSION):
-        conn.execute("BEGIN IMMEDIATE")
+def migrate(engine: Engine, shown: str) -> None:
+    """Brings the journal at `engine` (described as `shown`, no password) to the newest
+    revision, under the migration lock. A journal already up to date is only read."""
+    with engine.connect() as conn:
+        if _current_revision(conn) == head_revision():
+            return
+    with engine.execution_options(sqlite_immediate=True).begin() as conn:
+        _lock(conn)
+        known = _current_revision(conn)
+        if known is not None and known not in _revisions():
+            raise RuntimeError(
+                f"The journal at {shown} was written by a newer version of the console "
+                f"(revision {known}); update the console or point it at another database."
+            )
+        if known is None and engine.dialect.name == "sqlite":
+            _adopt_legacy_file(conn, shown)
         try:
-            if conn.execute("PRAGMA user_version").fetchone()[0] > number:
-                conn.execute("ROLLBACK")  # another process migrated it meanwhile
-                continue
-            for statement in statements(SCHEMA[number]):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version={number + 1}")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-        conn.execute("COMMIT")
+            command.upgrade(alembic_config(conn), "head")
+        except CommandError as exc:
+            raise RuntimeError(
+                f"The journal at {shown} could not be brought up to date: {exc}"
+            ) from None
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql(f"PRAGMA user_version={ALEMBIC_USER_VERSION}")
+
+
+@functools.cache
+def _scripts() -> ScriptDirectory:
+    return ScriptDirectory.from_config(alembic_config())
+
+
+def head_revision() -> str:
+    return str(_scripts().get_current_head())
+
+
+def _revisions() -> set[str]:
+    return {rev.revision for rev in _scripts().walk_revisions()}
+
+
+def _lock(conn: Connection) -> None:
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    # SQLite: the transaction began IMMEDIATE (base.py's begin hook): other writers wait.
+
+
+def _current_revision(conn: Connection) -> str | None:
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    row = conn.execute(text("SELECT version_num FROM alembic_version")).first()
+    return None if row is None else str(row[0])
+
+
+def _adopt_legacy_file(conn: Connection, shown: str) -> None:
+    """A file of the consoles before Alembic: its own scripts bring it to their last version,
+    and Alembic takes it from there."""
+    version = int(conn.exec_driver_sql("PRAGMA user_version").scalar_one())
+    if version == 0:
+        return  # a new file: Alembic creates everything
+    if version > LEGACY_VERSION:
+        raise RuntimeError(
+            f"The journal at {shown} was written by a newer version of the console "
+            f"(schema {version}); update the console or point it at another database."
+        )
+    bring_to_last_legacy_version(conn.connection.driver_connection, version)  # type: ignore[arg-type]
+    command.stamp(alembic_config(conn), FIRST_REVISION)

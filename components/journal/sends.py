@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import orjson
+import sqlalchemy as sa
 
 from components.journal.base import JournalBase
 from components.journal.records import (
@@ -19,6 +20,7 @@ from components.journal.records import (
     batch_from_row,
     select_sends,
 )
+from components.journal.tables import batches, sends
 from components.states import BatchState, Cause
 
 _INTERRUPTED_ERROR = (
@@ -91,52 +93,48 @@ class Sends(JournalBase):
         now = time.time()
         recipients = sum(len(p.get("contacts", [])) for p in payloads)
         with self._write() as conn:
-            existing = select_sends(conn, "s.fingerprint = ?", (fingerprint,))
+            existing = select_sends(conn, sends.c.fingerprint == fingerprint)
             if existing:
                 raise DuplicateSendError(existing[0])
-            cursor = conn.execute(
-                """INSERT INTO sends (fingerprint, kind, mode, base_url, program, content,
-                       defaults_json, source, created_by, created_at, recipients, segments,
-                       estimated_cost, repeat_of, schedule, scheduled_by)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    fingerprint,
-                    kind,
-                    mode,
-                    base_url,
-                    program,
-                    content,
-                    json.dumps(dict(defaults or {}), ensure_ascii=False),
-                    source,
-                    created_by,
-                    now,
-                    recipients,
-                    segments,
-                    estimated_cost,
-                    repeat_of,
-                    schedule,
-                    scheduled_by,
-                ),
-            )
-            send_id = int(cursor.lastrowid or 0)
-            conn.executemany(
-                """INSERT INTO batches (send_id, idx, state, contacts, payload_json, updated_at,
-                       not_before)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
+            send_id = conn.execute(
+                sa.insert(sends)
+                .values(
+                    fingerprint=fingerprint,
+                    kind=kind,
+                    mode=mode,
+                    base_url=base_url,
+                    program=program,
+                    content=content,
+                    defaults_json=json.dumps(dict(defaults or {}), ensure_ascii=False),
+                    source=source,
+                    created_by=created_by,
+                    created_at=now,
+                    recipients=recipients,
+                    segments=segments,
+                    estimated_cost=estimated_cost,
+                    repeat_of=repeat_of,
+                    schedule=schedule,
+                    scheduled_by=scheduled_by,
+                )
+                .returning(sends.c.id)
+            ).scalar_one()
+            conn.execute(
+                sa.insert(batches),
                 [
-                    (
-                        send_id,
-                        index,
-                        BatchState.PLANNED,
-                        len(payload.get("contacts", [])),
-                        json.dumps(payload, ensure_ascii=False),
-                        now,
-                        times[index],
-                    )
+                    {
+                        "send_id": send_id,
+                        "idx": index,
+                        "state": BatchState.PLANNED.value,
+                        "contacts": len(payload.get("contacts", [])),
+                        "payload_json": json.dumps(payload, ensure_ascii=False),
+                        "attempts": 0,
+                        "updated_at": now,
+                        "not_before": times[index],
+                    }
                     for index, payload in enumerate(payloads)
                 ],
             )
-            return select_sends(conn, "s.id = ?", (send_id,))[0]
+            return select_sends(conn, sends.c.id == send_id)[0]
 
     def find_duplicate(
         self, *, kind: str, mode: str, base_url: str, payloads: Sequence[Mapping[str, Any]]
@@ -144,31 +142,31 @@ class Sends(JournalBase):
         """The journaled send identical to this one, if any (to warn before confirming)."""
         fingerprint = send_fingerprint(kind=kind, mode=mode, base_url=base_url, payloads=payloads)
         with self._connection() as conn:
-            found = select_sends(conn, "s.fingerprint = ?", (fingerprint,))
+            found = select_sends(conn, sends.c.fingerprint == fingerprint)
         return found[0] if found else None
 
     def get_send(self, send_id: int) -> SendRecord | None:
         with self._connection() as conn:
-            found = select_sends(conn, "s.id = ?", (send_id,))
+            found = select_sends(conn, sends.c.id == send_id)
         return found[0] if found else None
 
     # -- batches -------------------------------------------------------------------------------
 
     def batches(self, send_id: int) -> list[BatchRecord]:
+        b = batches.c
         with self._connection() as conn:
             rows = conn.execute(
-                "SELECT * FROM batches WHERE send_id = ? ORDER BY idx", (send_id,)
-            ).fetchall()
-        return [batch_from_row(row) for row in rows]
+                sa.select(batches).where(b.send_id == send_id).order_by(b.idx)
+            ).mappings()
+            return [batch_from_row(row) for row in rows]
 
     def batch_payload(self, batch_id: int) -> dict[str, Any]:
         with self._connection() as conn:
-            row = conn.execute(
-                "SELECT payload_json FROM batches WHERE id = ?", (batch_id,)
-            ).fetchone()
-        if row is None:
+            text = conn.execute(
+                sa.select(batches.c.payload_json).where(batches.c.id == batch_id)
+            ).scalar()
+        if text is None:
             raise LookupError(f"No batch {batch_id} in the journal.")
-        text = row["payload_json"]
         try:
             return orjson.loads(text)  # read back just before its batch is sent: the fast way
         except orjson.JSONDecodeError:
@@ -176,19 +174,26 @@ class Sends(JournalBase):
 
     def batch_for_transaction(self, transaction_id: str) -> BatchRecord | None:
         with self._connection() as conn:
-            row = conn.execute(
-                "SELECT * FROM batches WHERE transaction_id = ?", (transaction_id,)
-            ).fetchone()
+            row = (
+                conn.execute(sa.select(batches).where(batches.c.transaction_id == transaction_id))
+                .mappings()
+                .first()
+            )
         return batch_from_row(row) if row else None
 
     def claim_batch(self, batch_id: int, owner: str) -> bool:
         """planned -> in_flight, atomically: only one worker ever sends a batch."""
         with self._write() as conn:
+            b = batches.c
             cursor = conn.execute(
-                """UPDATE batches SET state = ?, owner = ?, attempts = attempts + 1,
-                       updated_at = ?
-                   WHERE id = ? AND state = ?""",
-                (BatchState.IN_FLIGHT, owner, time.time(), batch_id, BatchState.PLANNED),
+                sa.update(batches)
+                .where(b.id == batch_id, b.state == BatchState.PLANNED.value)
+                .values(
+                    state=BatchState.IN_FLIGHT.value,
+                    owner=owner,
+                    attempts=b.attempts + 1,
+                    updated_at=time.time(),
+                )
             )
             return cursor.rowcount == 1
 
@@ -208,58 +213,62 @@ class Sends(JournalBase):
             raise ValueError(f"{state!r} is not a final batch state.")
         with self._write() as conn:
             conn.execute(
-                """UPDATE batches SET state = ?, transaction_id = ?, status_code = ?, error = ?,
-                       cause = ?, api_messages_json = ?, updated_at = ?
-                   WHERE id = ? AND state = ?""",
-                (
-                    state,
-                    transaction_id,
-                    status_code,
-                    error,
-                    cause,
-                    json.dumps(list(api_messages), ensure_ascii=False) if api_messages else None,
-                    time.time(),
-                    batch_id,
-                    BatchState.IN_FLIGHT,
-                ),
+                sa.update(batches)
+                .where(batches.c.id == batch_id, batches.c.state == BatchState.IN_FLIGHT.value)
+                .values(
+                    state=BatchState(state).value,
+                    transaction_id=transaction_id,
+                    status_code=status_code,
+                    error=error,
+                    cause=None if cause is None else Cause(cause).value,
+                    api_messages_json=(
+                        json.dumps(list(api_messages), ensure_ascii=False) if api_messages else None
+                    ),
+                    updated_at=time.time(),
+                )
             )
 
     def mark_interrupted(self, *, alive_owners: Sequence[str] = ()) -> int:
         """in_flight batches whose worker is gone become unknown (they may have been sent)."""
-        placeholders = ",".join("?" for _ in alive_owners) or "''"
+        b = batches.c
         with self._write() as conn:
             cursor = conn.execute(
-                f"""UPDATE batches SET state = ?, cause = ?, error = ?, updated_at = ?
-                    WHERE state = ? AND IFNULL(owner, '') NOT IN ({placeholders})""",
-                (
-                    BatchState.UNKNOWN,
-                    Cause.INTERRUPTED,
-                    _INTERRUPTED_ERROR,
-                    time.time(),
-                    BatchState.IN_FLIGHT,
-                    *alive_owners,
-                ),
+                sa.update(batches)
+                .where(
+                    b.state == BatchState.IN_FLIGHT.value,
+                    sa.func.coalesce(b.owner, "").not_in(list(alive_owners) or [""]),
+                )
+                .values(
+                    state=BatchState.UNKNOWN.value,
+                    cause=Cause.INTERRUPTED.value,
+                    error=_INTERRUPTED_ERROR,
+                    updated_at=time.time(),
+                )
             )
             return cursor.rowcount
 
     def in_flight_owners(self) -> list[str]:
         with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT DISTINCT IFNULL(owner, '') FROM batches WHERE state = ?",
-                (BatchState.IN_FLIGHT,),
-            ).fetchall()
-        return [row[0] for row in rows]
+            owners = conn.execute(
+                sa.select(sa.func.coalesce(batches.c.owner, ""))
+                .where(batches.c.state == BatchState.IN_FLIGHT.value)
+                .distinct()
+            ).scalars()
+            return list(owners)
 
     def requeue(self, send_id: int, batch_ids: Sequence[int], *, include_unknown: bool) -> int:
         """Makes batches sendable again: rejected always; unknown only when the user chose to
         accept possible duplicates."""
         states = [BatchState.REJECTED] + ([BatchState.UNKNOWN] if include_unknown else [])
-        marks = ",".join("?" for _ in batch_ids) or "NULL"
+        b = batches.c
         with self._write() as conn:
             cursor = conn.execute(
-                f"""UPDATE batches SET state = ?, updated_at = ?
-                    WHERE send_id = ? AND id IN ({marks})
-                      AND state IN ({",".join("?" for _ in states)})""",
-                (BatchState.PLANNED, time.time(), send_id, *batch_ids, *states),
+                sa.update(batches)
+                .where(
+                    b.send_id == send_id,
+                    b.id.in_(list(batch_ids)),
+                    b.state.in_([state.value for state in states]),
+                )
+                .values(state=BatchState.PLANNED.value, updated_at=time.time())
             )
             return cursor.rowcount

@@ -8,8 +8,11 @@ import time
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import sqlalchemy as sa
+
 from components.journal.base import JournalBase
 from components.journal.records import Snapshot
+from components.journal.tables import snapshots
 
 
 class Snapshots(JournalBase):
@@ -26,25 +29,28 @@ class Snapshots(JournalBase):
     ) -> None:
         with self._write() as conn:
             conn.execute(
-                """INSERT INTO snapshots (transaction_id, taken_at, found, total, processed,
-                       contacts_json, errors_json) VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (
-                    transaction_id,
-                    taken_at if taken_at is not None else time.time(),
-                    int(found),
-                    total,
-                    processed,
-                    json.dumps(list(contacts), ensure_ascii=False),
-                    json.dumps(list(errors), ensure_ascii=False),
-                ),
+                sa.insert(snapshots).values(
+                    transaction_id=transaction_id,
+                    taken_at=taken_at if taken_at is not None else time.time(),
+                    found=int(found),
+                    total=total,
+                    processed=processed,
+                    contacts_json=json.dumps(list(contacts), ensure_ascii=False),
+                    errors_json=json.dumps(list(errors), ensure_ascii=False),
+                )
             )
 
     def snapshots(self, transaction_id: str) -> list[Snapshot]:
         with self._connection() as conn:
-            rows = conn.execute(
-                "SELECT * FROM snapshots WHERE transaction_id = ? ORDER BY taken_at",
-                (transaction_id,),
-            ).fetchall()
+            rows = (
+                conn.execute(
+                    sa.select(snapshots)
+                    .where(snapshots.c.transaction_id == transaction_id)
+                    .order_by(snapshots.c.taken_at, snapshots.c.id)
+                )
+                .mappings()
+                .all()
+            )
         return [
             Snapshot(
                 transaction_id=row["transaction_id"],
@@ -60,19 +66,34 @@ class Snapshots(JournalBase):
 
     def snapshot_count(self) -> int:
         with self._connection() as conn:
-            return int(conn.execute("SELECT COUNT(*) FROM snapshots").fetchone()[0])
+            return int(conn.execute(sa.select(sa.func.count()).select_from(snapshots)).scalar_one())
 
     def earlier_failures(self, *, transactions: int = 500) -> dict[str, tuple[str, float]]:
         """Phone number -> (Acoustic's message, when) for contacts that failed in the latest
         status answer of the most recent transactions."""
         with self._connection() as conn:
-            rows = conn.execute(
-                """SELECT s.contacts_json, s.taken_at FROM snapshots s
-                   JOIN (SELECT transaction_id, MAX(taken_at) AS latest FROM snapshots
-                         GROUP BY transaction_id ORDER BY latest DESC LIMIT ?) last
-                     ON s.transaction_id = last.transaction_id AND s.taken_at = last.latest""",
-                (transactions,),
-            ).fetchall()
+            snap = snapshots.c
+            latest = sa.func.max(snap.taken_at).label("latest")
+            last = (
+                sa.select(snap.transaction_id, latest)
+                .group_by(snap.transaction_id)
+                .order_by(latest.desc())
+                .limit(transactions)
+                .subquery("last")
+            )
+            rows = (
+                conn.execute(
+                    sa.select(snap.contacts_json, snap.taken_at).join(
+                        last,
+                        sa.and_(
+                            snap.transaction_id == last.c.transaction_id,
+                            snap.taken_at == last.c.latest,
+                        ),
+                    )
+                )
+                .mappings()
+                .all()
+            )
         failures: dict[str, tuple[str, float]] = {}
         for row in rows:
             for contact in json.loads(row["contacts_json"]):

@@ -4,18 +4,23 @@ audit) are in components/suppression.py; this only stores and answers."""
 
 from __future__ import annotations
 
-import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from components.journal.base import JournalBase
+from components.journal.tables import suppression_version, suppressions
 
 SOURCES = ("manual", "import", "status")
-_LISTED = "removed_at IS NULL"
+_LISTED = suppressions.c.removed_at.is_(None)
 # In a lookup by number: the unary + keeps SQLite on the primary key, not the removed_at index
-# (which made 100,000 lookups in a 1,000,000-number list scan it: tens of seconds).
-_LISTED_BY_NUMBER = "+removed_at IS NULL"
+# (which made 100,000 lookups in a 1,000,000-number list scan it: tens of seconds). PostgreSQL
+# reads `+removed_at` as the same value.
+_LISTED_BY_NUMBER = sa.text("+suppressions.removed_at IS NULL")
 _CHUNK = 900  # numbers per query: below SQLite's limit of bound parameters
 
 
@@ -33,7 +38,7 @@ def _chunks(items: Sequence[str]) -> Iterator[Sequence[str]]:
         yield items[start : start + _CHUNK]
 
 
-def _record(row: sqlite3.Row) -> SuppressionRecord:
+def _record(row: sa.RowMapping) -> SuppressionRecord:
     return SuppressionRecord(
         phone_number=row["phone_number"],
         reason=row["reason"],
@@ -47,7 +52,7 @@ class Suppressions(JournalBase):
     def suppression_version(self) -> int:
         """Changes with every change of the list: what is cached for one version holds."""
         with self._connection() as conn:
-            return int(conn.execute("SELECT version FROM suppression_version").fetchone()[0])
+            return _version(conn)
 
     def add_suppressions(
         self, numbers: Iterable[str], *, reason: str, by: str, source: str
@@ -63,15 +68,33 @@ class Suppressions(JournalBase):
             added = [number for number in wanted if number not in listed]
             if added:
                 version = _next_version(conn)
-                conn.executemany(
-                    """INSERT INTO suppressions
-                           (phone_number, reason, added_by, added_at, source, changed_in)
-                       VALUES (?, ?, ?, ?, ?, ?)
-                       ON CONFLICT (phone_number) DO UPDATE SET reason = excluded.reason,
-                           added_by = excluded.added_by, added_at = excluded.added_at,
-                           source = excluded.source, removed_at = NULL, removed_by = NULL,
-                           removal_reason = NULL, changed_in = excluded.changed_in""",
-                    [(number, reason, by, now, source, version) for number in added],
+                upsert = _insert_for(self.dialect)(suppressions)
+                listed_again = upsert.on_conflict_do_update(
+                    index_elements=[suppressions.c.phone_number],
+                    set_={
+                        "reason": upsert.excluded.reason,
+                        "added_by": upsert.excluded.added_by,
+                        "added_at": upsert.excluded.added_at,
+                        "source": upsert.excluded.source,
+                        "removed_at": None,
+                        "removed_by": None,
+                        "removal_reason": None,
+                        "changed_in": upsert.excluded.changed_in,
+                    },
+                )
+                conn.execute(
+                    listed_again,
+                    [
+                        {
+                            "phone_number": number,
+                            "reason": reason,
+                            "added_by": by,
+                            "added_at": now,
+                            "source": source,
+                            "changed_in": version,
+                        }
+                        for number in added
+                    ],
                 )
         return added
 
@@ -85,12 +108,17 @@ class Suppressions(JournalBase):
             removed = [number for number in wanted if number in listed]
             if removed:
                 version = _next_version(conn)
-                conn.executemany(
-                    f"""UPDATE suppressions SET removed_at = ?, removed_by = ?,
-                            removal_reason = ?, changed_in = ?
-                        WHERE phone_number = ? AND {_LISTED_BY_NUMBER}""",
-                    [(now, by, reason, version, number) for number in removed],
-                )
+                for chunk in _chunks(removed):
+                    conn.execute(
+                        sa.update(suppressions)
+                        .where(suppressions.c.phone_number.in_(chunk), _LISTED_BY_NUMBER)
+                        .values(
+                            removed_at=now,
+                            removed_by=by,
+                            removal_reason=reason,
+                            changed_in=version,
+                        )
+                    )
         return removed
 
     def is_listed(self, number: str) -> bool:
@@ -102,83 +130,68 @@ class Suppressions(JournalBase):
             return self._listed_in(conn, list(dict.fromkeys(numbers)))
 
     @staticmethod
-    def _listed_in(conn: sqlite3.Connection, numbers: Sequence[str]) -> set[str]:
+    def _listed_in(conn: sa.Connection, numbers: Sequence[str]) -> set[str]:
         found: set[str] = set()
+        number = suppressions.c.phone_number
         for chunk in _chunks(numbers):
-            marks = ",".join("?" * len(chunk))
-            rows = conn.execute(
-                f"SELECT phone_number FROM suppressions WHERE phone_number IN ({marks}) "
-                f"AND {_LISTED_BY_NUMBER}",
-                tuple(chunk),
-            )
-            found.update(row[0] for row in rows)
+            query = sa.select(number).where(number.in_(list(chunk)), _LISTED_BY_NUMBER)
+            found.update(conn.execute(query).scalars())
         return found
 
     def listed_numbers(self) -> tuple[int, list[str]]:
         """Every listed number with the list's version, read in one snapshot."""
-        with self._connection() as conn:
-            conn.execute("BEGIN")
-            try:
-                version = conn.execute("SELECT version FROM suppression_version").fetchone()[0]
-                rows = conn.execute(f"SELECT phone_number FROM suppressions WHERE {_LISTED}")
-                numbers = [row[0] for row in rows]
-            finally:
-                conn.execute("COMMIT")
-        return int(version), numbers
+        with self._snapshot() as conn:
+            version = _version(conn)
+            # A million numbers: the driver's rows as they come, without SQLAlchemy's Row.
+            query = sa.select(suppressions.c.phone_number).where(_LISTED)
+            numbers = [row[0] for row in conn.execute(query)]
+        return version, numbers
 
     def suppression_changes(self, since: int) -> tuple[int, list[tuple[str, bool]]]:
         """The numbers changed after version `since`, each with whether it is listed now, and
         the list's version, read in one snapshot."""
-        with self._connection() as conn:
-            conn.execute("BEGIN")
-            try:
-                version = conn.execute("SELECT version FROM suppression_version").fetchone()[0]
-                rows = conn.execute(
-                    "SELECT phone_number, removed_at IS NULL FROM suppressions "
-                    "WHERE changed_in > ?",
-                    (since,),
-                )
-                changes = [(row[0], bool(row[1])) for row in rows]
-            finally:
-                conn.execute("COMMIT")
-        return int(version), changes
+        with self._snapshot() as conn:
+            version = _version(conn)
+            query = sa.select(suppressions.c.phone_number, suppressions.c.removed_at).where(
+                suppressions.c.changed_in > since
+            )
+            changes = [(row[0], row[1] is None) for row in conn.execute(query)]
+        return version, changes
 
     def suppression_count(self) -> int:
         with self._connection() as conn:
-            return int(
-                conn.execute(f"SELECT COUNT(*) FROM suppressions WHERE {_LISTED}").fetchone()[0]
-            )
+            count = sa.select(sa.func.count()).select_from(suppressions).where(_LISTED)
+            return int(conn.execute(count).scalar_one())
 
     def search_suppressions(
         self, text: str = "", *, limit: int | None = 500
     ) -> list[SuppressionRecord]:
         """Listed numbers whose digits, reason or adder contain `text`, newest first."""
         digits = "".join(ch for ch in text if ch.isdigit())
-        where, params = _LISTED, []
+        row = suppressions.c
+        query = sa.select(suppressions).where(_LISTED)
         if text.strip():
             pattern = f"%{_escape(text.strip())}%"
-            where += " AND (reason LIKE ? ESCAPE '\\' OR added_by LIKE ? ESCAPE '\\'"
-            params += [pattern, pattern]
+            matches = [
+                row.reason.ilike(pattern, escape="\\"),
+                row.added_by.ilike(pattern, escape="\\"),
+            ]
             if digits:
-                where += " OR phone_number LIKE ? ESCAPE '\\'"
-                params.append(f"%{digits}%")
-            where += ")"
-        sql = f"SELECT * FROM suppressions WHERE {where} ORDER BY added_at DESC, phone_number"
+                matches.append(row.phone_number.like(f"%{digits}%", escape="\\"))
+            query = query.where(sa.or_(*matches))
+        query = query.order_by(row.added_at.desc(), row.phone_number).limit(limit)
         with self._connection() as conn:
-            rows = conn.execute(sql + " LIMIT ?", (*params, -1 if limit is None else limit))
-            return [_record(row) for row in rows]
+            return [_record(found) for found in conn.execute(query).mappings()]
 
     def suppressions_of(self, numbers: Sequence[str]) -> list[SuppressionRecord]:
         """The listings of those of these numbers that are listed, in their order."""
         found: dict[str, SuppressionRecord] = {}
         with self._connection() as conn:
             for chunk in _chunks(list(dict.fromkeys(numbers))):
-                marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
-                    f"SELECT * FROM suppressions WHERE phone_number IN ({marks}) "
-                    f"AND {_LISTED_BY_NUMBER}",
-                    tuple(chunk),
+                query = sa.select(suppressions).where(
+                    suppressions.c.phone_number.in_(list(chunk)), _LISTED_BY_NUMBER
                 )
+                rows = conn.execute(query).mappings()
                 found.update((row["phone_number"], _record(row)) for row in rows)
         return [found[number] for number in dict.fromkeys(numbers) if number in found]
 
@@ -187,9 +200,22 @@ class Suppressions(JournalBase):
         return self.search_suppressions(limit=None)
 
 
-def _next_version(conn: sqlite3.Connection) -> int:
-    conn.execute("UPDATE suppression_version SET version = version + 1")
-    return int(conn.execute("SELECT version FROM suppression_version").fetchone()[0])
+def _version(conn: sa.Connection) -> int:
+    return int(conn.execute(sa.select(suppression_version.c.version)).scalar_one())
+
+
+def _next_version(conn: sa.Connection) -> int:
+    bumped = (
+        sa.update(suppression_version)
+        .values(version=suppression_version.c.version + 1)
+        .returning(suppression_version.c.version)
+    )
+    return int(conn.execute(bumped).scalar_one())
+
+
+def _insert_for(dialect: str) -> Callable[..., Any]:
+    """The INSERT that knows ON CONFLICT: SQLAlchemy's own for each backend (same API)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _escape(text: str) -> str:

@@ -54,7 +54,7 @@ def _records_frame(records: list[SuppressionRecord]) -> pd.DataFrame:
 
 def screened_recipients(journal: Journal, loaded: LoadedContacts) -> Screened:
     """Compose's recipients without the listed numbers, kept per contacts and list version."""
-    key = (loaded.key, str(journal.path), journal.suppression_version())
+    key = (loaded.key, journal.location, journal.suppression_version())
     memo = st.session_state.setdefault("compose.screened_memo", {})
     if key not in memo:
         memo.clear()

@@ -1,0 +1,121 @@
+"""The journal's tables as SQLAlchemy Core sees them, the same on SQLite and PostgreSQL.
+
+The queries are built from these; the tables themselves are created and changed only by the
+Alembic migrations in components/journal/migrations (a migration is frozen once released, so it
+spells its own columns rather than importing these).
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+# Unix seconds, as time.time() gives them: a double on both backends.
+Seconds = sa.Double
+
+sends = sa.Table(
+    "sends",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("fingerprint", sa.Text, nullable=False),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("mode", sa.Text, nullable=False),
+    sa.Column("base_url", sa.Text, nullable=False),
+    sa.Column("program", sa.Text, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),
+    sa.Column("defaults_json", sa.Text, nullable=False),
+    sa.Column("source", sa.Text),
+    sa.Column("created_by", sa.Text),
+    sa.Column("created_at", Seconds, nullable=False),
+    sa.Column("recipients", sa.Integer, nullable=False),
+    sa.Column("segments", sa.Integer),
+    sa.Column("estimated_cost", sa.Double),
+    sa.Column("repeat_of", sa.Integer, sa.ForeignKey("sends.id")),
+    sa.Column("schedule", sa.Text),
+    sa.Column("scheduled_by", sa.Text),
+    sa.Column("cancelled_at", Seconds),
+    sa.Column("cancelled_by", sa.Text),
+)
+
+batches = sa.Table(
+    "batches",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("send_id", sa.Integer, sa.ForeignKey("sends.id"), nullable=False),
+    sa.Column("idx", sa.Integer, nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("contacts", sa.Integer, nullable=False),
+    sa.Column("payload_json", sa.Text, nullable=False),
+    sa.Column("transaction_id", sa.Text),
+    sa.Column("status_code", sa.Integer),
+    sa.Column("error", sa.Text),
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("owner", sa.Text),
+    sa.Column("updated_at", Seconds, nullable=False),
+    sa.Column("cause", sa.Text),
+    sa.Column("api_messages_json", sa.Text),
+    sa.Column("not_before", Seconds),
+)
+
+snapshots = sa.Table(
+    "snapshots",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("transaction_id", sa.Text, nullable=False),
+    sa.Column("taken_at", Seconds, nullable=False),
+    sa.Column("found", sa.Integer, nullable=False),
+    sa.Column("total", sa.Integer, nullable=False),
+    sa.Column("processed", sa.Integer, nullable=False),
+    sa.Column("contacts_json", sa.Text, nullable=False),
+    sa.Column("errors_json", sa.Text, nullable=False),
+)
+
+audit = sa.Table(
+    "audit",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("at", Seconds, nullable=False),
+    sa.Column("actor", sa.Text, nullable=False),
+    sa.Column("action", sa.Text, nullable=False),
+    sa.Column("send_id", sa.Integer),
+    sa.Column("details_json", sa.Text, nullable=False),
+)
+
+approvals = sa.Table(
+    "approvals",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("send_id", sa.Integer, sa.ForeignKey("sends.id"), nullable=False),
+    sa.Column("state", sa.Text, nullable=False),
+    sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("requested_at", Seconds, nullable=False),
+    sa.Column("expires_at", Seconds, nullable=False),
+    sa.Column("digest", sa.Text, nullable=False),
+    sa.Column("reasons_json", sa.Text, nullable=False),
+    sa.Column("confirmation_json", sa.Text, nullable=False),
+    sa.Column("decided_by", sa.Text),
+    sa.Column("decided_at", Seconds),
+    sa.Column("note", sa.Text),
+)
+
+suppressions = sa.Table(
+    "suppressions",
+    metadata,
+    sa.Column("phone_number", sa.Text, primary_key=True),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("added_by", sa.Text, nullable=False),
+    sa.Column("added_at", Seconds, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("removed_at", Seconds),
+    sa.Column("removed_by", sa.Text),
+    sa.Column("removal_reason", sa.Text),
+    sa.Column("changed_in", sa.Integer, nullable=False),
+)
+
+suppression_version = sa.Table(
+    "suppression_version",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+)
