@@ -1,4 +1,4 @@
-"""The console process's background work: one send worker per journal file, and its scheduler,
+"""The console process's background work: one send worker per journal database, and its scheduler,
 shared by every session and by the server's start-up (console.py), so that scheduled sends start
 after a restart even before anyone opens a page."""
 
@@ -6,21 +6,22 @@ from __future__ import annotations
 
 import threading
 
+from components.database_url import DatabaseURL
 from components.journal import Journal
 from components.schedules import Connect, Scheduler
 from components.sending import SendWorker
 
 _lock = threading.Lock()
-_workers: dict[tuple[str, int], SendWorker] = {}
+_workers: dict[tuple[DatabaseURL, int], SendWorker] = {}
 _schedulers: dict[int, Scheduler] = {}
 
 
-def process_worker(path: str, max_in_flight: int) -> SendWorker:
-    """The one worker of this process for the journal at `path`."""
+def process_worker(where: DatabaseURL, max_in_flight: int) -> SendWorker:
+    """The one worker of this process for the journal in the database `where`."""
     with _lock:
-        key = (path, max_in_flight)
+        key = (where, max_in_flight)
         if key not in _workers:
-            _workers[key] = SendWorker(Journal(path), max_in_flight=max_in_flight)
+            _workers[key] = SendWorker(Journal(where), max_in_flight=max_in_flight)
         return _workers[key]
 
 

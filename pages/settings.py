@@ -8,10 +8,10 @@ import streamlit as st
 from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.environment import console_settings
-from components.journal import default_journal_path
 from components.ui.approvals_view import approval_rule
 from components.ui.connection import current_connection, read_secrets
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
+from components.ui.sending import journal_location
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
@@ -75,8 +75,9 @@ st.dataframe(
             },
             {
                 "Setting": "Journal (every send and batch)",
-                "Value": str(default_journal_path()),
-                "From": "SMS_CONSOLE_JOURNAL or SMS_CONSOLE_DATA_DIR",
+                "Value": journal_location(),
+                "From": "SMS_CONSOLE_DATABASE_URL, [console] database_url, or the file "
+                "SMS_CONSOLE_JOURNAL / SMS_CONSOLE_DATA_DIR",
             },
             {
                 "Setting": "Typed confirmation above",

@@ -1,11 +1,13 @@
-"""The journal: every send, its batches and their fate, in one SQLite file (WAL).
+"""The journal: every send, its batches and their fate, in one SQLite file (WAL) or a PostgreSQL
+database shared by several replicas (components/database_url.py says which).
 
 A send and all its batches are written before the first request leaves, and each batch moves
 planned -> in_flight -> accepted / rejected / unknown as it goes, each step committed. So after a
 crash the journal says exactly what went out: "in_flight" batches left behind become "unknown"
 (they may have been processed) and are only resent by an explicit choice of the user.
 
-By concern: schema.py (tables, migrations, the file's place), sends.py (sends and batches),
+By concern: tables.py (the tables), schema.py (Alembic's migrations, the file's place),
+base.py (engine, one writer at a time), sends.py (sends and batches),
 snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
 audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
 for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule),
@@ -16,6 +18,7 @@ from __future__ import annotations
 
 from components.journal.approvals import ApprovalRecord, ApprovalRequests
 from components.journal.audit_trail import AuditTrail
+from components.journal.base import JournalUnavailable
 from components.journal.history_queries import HistoryQueries
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schedules import ScheduledSends
@@ -29,6 +32,7 @@ __all__ = [
     "BatchRecord",
     "DuplicateSendError",
     "Journal",
+    "JournalUnavailable",
     "SendRecord",
     "Snapshot",
     "SuppressionRecord",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
+from sqlalchemy import exc as sa_exc
 
 from components.database_url import DatabaseURL, parse_database_url, sqlite_url
 from components.journal.schema import migrate
@@ -31,6 +32,20 @@ def journal_url(where: str | Path | DatabaseURL) -> DatabaseURL:
     if isinstance(where, str) and "://" in where:
         return parse_database_url(where, "the journal's database URL")
     return sqlite_url(where)
+
+
+class JournalUnavailable(RuntimeError):
+    """The journal's database cannot be opened (down, refused, wrong name or password)."""
+
+    def __init__(self, url: DatabaseURL, exc: sa_exc.DBAPIError) -> None:
+        said = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else type(exc).__name__
+        password = url.url.password
+        if password:
+            said = said.replace(str(password), "***")
+        super().__init__(
+            f"The journal's database at {url.shown} cannot be opened ({said}). Nothing can be "
+            f"sent until it can: check {url.origin} and that the database server is running."
+        )
 
 
 class JournalBase:
@@ -64,8 +79,12 @@ class JournalBase:
                 raw.driver_connection.execute("PRAGMA journal_mode=WAL")
             finally:
                 raw.close()
-        with self._write_lock:
-            migrate(self.engine, self.location)
+        try:
+            with self._write_lock:
+                migrate(self.engine, self.location)
+        except sa_exc.DBAPIError as exc:
+            self.engine.dispose()
+            raise JournalUnavailable(self.url, exc) from None
 
     @property
     def location(self) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,14 +19,15 @@ from components.background import ensure_scheduler, process_worker
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.confirmation import Confirmation, target_of
 from components.connection import ConnectionSettings, configured_max_in_flight
+from components.database_url import DatabaseURL, DatabaseURLError, database_url
 from components.environment import console_settings
-from components.journal import DuplicateSendError, Journal, default_journal_path
+from components.journal import DuplicateSendError, Journal, JournalUnavailable
 from components.phone import normalize_phone
 from components.schedules import Schedule, ScheduleError
 from components.sending import SendCancelled, SendWorker, submit_send
 from components.states import ApprovalState
 from components.suppression import ListedRecipients, screen
-from components.ui.connection import Connection, current_connection
+from components.ui.connection import Connection, current_connection, read_secrets
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.local_time import local_time
 from components.ui.quiet_hours_choice import quiet_hours_choice
@@ -55,8 +56,29 @@ def _connection_now() -> tuple[str, AcousticClient] | None:
     return connection.settings.mode, connection.client
 
 
+def journal_database() -> DatabaseURL:
+    """The journal's database as configured now: SMS_CONSOLE_DATABASE_URL, else the secrets'
+    [console] database_url, else the embedded SQLite file."""
+    console = (read_secrets() or {}).get("console")
+    return database_url(os.environ, console if isinstance(console, Mapping) else None)
+
+
+def journal_location() -> str:
+    """Where the journal is, as Settings shows it (the password masked), or why it is not."""
+    try:
+        return journal_database().shown
+    except DatabaseURLError as exc:
+        return str(exc)
+
+
 def _shared_worker() -> SendWorker:
-    return process_worker(str(default_journal_path()), max_in_flight())
+    """The process's worker; a journal that cannot be opened stops the page with the reason
+    (nothing can be sent or looked up without it)."""
+    try:
+        return process_worker(journal_database(), max_in_flight())
+    except (DatabaseURLError, JournalUnavailable) as exc:
+        st.error(str(exc), icon=":material/database:")
+        st.stop()
 
 
 def worker() -> SendWorker:
