@@ -42,6 +42,7 @@ class AuditAction(StrEnum):
     QUIET_HOURS_OVERRIDDEN = "quiet_hours_overridden"  # sent outside the hours, with a reason
     SEND_STARTED = "send_started"
     SEND_FINISHED = "send_finished"
+    SEND_TAKEN_OVER = "send_taken_over"  # another replica finishes a send whose replica died
     RESEND = "resend"
     RESUME = "resume"
     ROLE_CHANGED = "role_changed"

@@ -8,20 +8,25 @@ import threading
 
 from components.database_url import DatabaseURL
 from components.journal import Journal
+from components.leases import DEFAULT_LEASE_SECONDS
 from components.schedules import Connect, Scheduler
 from components.sending import SendWorker
 
 _lock = threading.Lock()
-_workers: dict[tuple[DatabaseURL, int], SendWorker] = {}
+_workers: dict[tuple[DatabaseURL, int, float], SendWorker] = {}
 _schedulers: dict[int, Scheduler] = {}
 
 
-def process_worker(where: DatabaseURL, max_in_flight: int) -> SendWorker:
+def process_worker(
+    where: DatabaseURL, max_in_flight: int, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> SendWorker:
     """The one worker of this process for the journal in the database `where`."""
     with _lock:
-        key = (where, max_in_flight)
+        key = (where, max_in_flight, lease_seconds)
         if key not in _workers:
-            _workers[key] = SendWorker(Journal(where), max_in_flight=max_in_flight)
+            _workers[key] = SendWorker(
+                Journal(where), max_in_flight=max_in_flight, lease_seconds=lease_seconds
+            )
         return _workers[key]
 
 

@@ -13,6 +13,8 @@ from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT
 
 CONFIRM_ABOVE = "SMS_CONSOLE_CONFIRM_ABOVE"
 MAX_IN_FLIGHT = "SMS_CONSOLE_MAX_IN_FLIGHT"
+LEASE_SECONDS = "SMS_CONSOLE_LEASE_SECONDS"
+DEFAULT_LEASE_SECONDS = 30
 DEFAULT_CONFIRM_ABOVE = 1000
 
 
@@ -30,6 +32,9 @@ class ConsoleSettings:
     max_in_flight: int
     """Requests in flight at most for the whole process (never above Acoustic's 10)."""
     problems: tuple[SettingProblem, ...] = ()
+    lease_seconds: int = DEFAULT_LEASE_SECONDS
+    """Seconds a replica's lease on a running send lasts without a heartbeat (components/leases.py);
+    after that another replica takes the send over."""
 
 
 def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
@@ -40,7 +45,10 @@ def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
     max_in_flight = _whole_number(
         environ, MAX_IN_FLIGHT, ACOUSTIC_MAX_IN_FLIGHT, 1, problems, most=ACOUSTIC_MAX_IN_FLIGHT
     )
-    return ConsoleSettings(confirm_above, max_in_flight, tuple(problems))
+    lease_seconds = _whole_number(
+        environ, LEASE_SECONDS, DEFAULT_LEASE_SECONDS, 3, problems, most=3600
+    )
+    return ConsoleSettings(confirm_above, max_in_flight, tuple(problems), lease_seconds)
 
 
 def _whole_number(

@@ -136,8 +136,9 @@ Connect = Callable[[], "tuple[str, AcousticClient] | None"]
 
 class Scheduler:
     """Starts the due batches of scheduled sends through the worker, once a second at most,
-    sleeping until the next due time when it is sooner. `connect()` gives the console's
-    connection now (mode and client), or None while it is misconfigured."""
+    sleeping until the next due time when it is sooner, and takes over the sends of a replica
+    whose lease ran out (components/leases.py). `connect()` gives the console's connection now
+    (mode and client), or None while it is misconfigured."""
 
     def __init__(self, worker: SendWorker, connect: Connect, *, poll: float = 1.0) -> None:
         self.worker = worker
@@ -167,13 +168,18 @@ class Scheduler:
             wait = self.poll if next_due is None else max(0.05, next_due - time.time())
             self._stop.wait(min(self.poll, wait))
 
+    def _mine(self, send_id: int) -> bool:
+        return send_id in self.worker.leases.held()
+
     def run_due(self, now: float | None = None) -> list[int]:
         """Starts every send with batches due at `now`; returns the ids started."""
         from components.journal import destination_of
 
         started: list[int] = []
-        for send_id in self.worker.journal.due_sends(now):
-            if self.worker.is_running(send_id):
+        # Held batches whose time has come, then sends whose replica died while sending them.
+        orphans = [i for i in self.worker.journal.expired_leases(now) if not self._mine(i)]
+        for send_id in dict.fromkeys([*self.worker.journal.due_sends(now), *orphans]):
+            if send_id not in orphans and self.worker.is_running(send_id):
                 continue
             record = self.worker.journal.get_send(send_id)
             connection = self.connect()

@@ -7,8 +7,6 @@ at a time, and the client's organisation gate caps the whole process at Acoustic
 from __future__ import annotations
 
 import logging
-import os
-import socket
 import threading
 import time
 from collections import Counter
@@ -23,6 +21,13 @@ from components.audit import AuditAction
 from components.auth import Identity, Permission, require
 from components.batch_sending import BatchResult, result_for_error, send_payloads
 from components.journal import BatchRecord, Journal
+from components.leases import (
+    DEFAULT_LEASE_SECONDS,
+    PROCESS_OWNER,
+    LeaseKeeper,
+    owner_alive,
+    record_takeover,
+)
 from components.schedules import Schedule
 from components.states import BatchState
 from components.suppression import refuse_listed
@@ -41,28 +46,10 @@ logger = logging.getLogger(__name__)
 
 # -- the background worker ------------------------------------------------------------------------
 
-PROCESS_OWNER = f"{socket.gethostname()}:{os.getpid()}:{time.time_ns()}"
-
-
-def _owner_alive(owner: str) -> bool:
-    host, _, rest = owner.partition(":")
-    pid_text = rest.partition(":")[0]
-    if owner == PROCESS_OWNER:
-        return True
-    if host != socket.gethostname() or not pid_text.isdigit():
-        return True  # another machine's worker: not ours to judge
-    try:
-        os.kill(int(pid_text), 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return int(pid_text) != os.getpid()
-
 
 def recover_interrupted(journal: Journal) -> int:
     """Batches left in flight by a process that is gone become unknown. Returns how many."""
-    alive = [owner for owner in journal.in_flight_owners() if owner and _owner_alive(owner)]
+    alive = [owner for owner in journal.in_flight_owners() if owner and owner_alive(owner)]
     return journal.mark_interrupted(alive_owners=alive)
 
 
@@ -93,10 +80,9 @@ class SendWorker:
     A Streamlit script is stopped whenever the user clicks something; a send must not be. Pages
     only start jobs here and read progress from the journal.
 
-    Whether a send is running is this worker's word (`is_running`, `running_sends`): the jobs it
-    holds in this process. With one console process that is the whole truth; a planned or
-    in-flight batch in the journal is not. (Issue 12, several replicas on one journal, will need
-    a journal-wide answer: a lease per owner.)
+    Whether a send is running is the journal's word: a job of this worker, or a live lease of
+    another replica on the same journal (components/leases.py). A send whose replica died is
+    taken over once its lease runs out (`launch` does it; the scheduler calls it).
     """
 
     def __init__(
@@ -106,8 +92,12 @@ class SendWorker:
         max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
         max_jobs: int = 4,
         approval_rule: ApprovalRule | None = None,
+        owner: str = PROCESS_OWNER,
+        lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
         self.journal = journal
+        self.owner = owner
+        self.leases = LeaseKeeper(journal, owner, lease_seconds)
         self.max_in_flight = max_in_flight
         # Which sends need a second person (the pages keep it to the configuration's).
         self.approval_rule = approval_rule or ApprovalRule()
@@ -141,11 +131,17 @@ class SendWorker:
                 f"Send #{send_id} was cancelled by {record.cancelled_by or 'someone'}: what was "
                 "left of it is not sent."
             )
-        if not _due(self.journal.batches(send_id), time.time()):
-            return False
         with self._lock:
             running = self._jobs.get(send_id)
             if running is not None and not running.done():
+                return False
+            grant = self.leases.acquire(send_id)
+            if not grant.granted:
+                return False  # another replica is sending it
+            if grant.taken_from is not None:
+                record_takeover(self.journal, send_id, grant.taken_from, actor)
+            if not _due(self.journal.batches(send_id), time.time()):
+                self.leases.release(send_id)
                 return False
             self._jobs[send_id] = self._pool.submit(self._run, send_id, client, actor)
             return True
@@ -165,12 +161,15 @@ class SendWorker:
     def is_running(self, send_id: int) -> bool:
         with self._lock:
             job = self._jobs.get(send_id)
-            return job is not None and not job.done()
+            if job is not None and not job.done():
+                return True
+        return send_id in self.journal.live_leases()
 
     def running_sends(self) -> set[int]:
-        """The sends this worker is sending now (History's list asks once, not per send)."""
+        """The sends being sent now by any replica (History's list asks once, not per send)."""
         with self._lock:
-            return {send_id for send_id, job in self._jobs.items() if not job.done()}
+            mine = {send_id for send_id, job in self._jobs.items() if not job.done()}
+        return mine | set(self.journal.live_leases())
 
     def wait(self, send_id: int, timeout: float | None = None) -> None:
         with self._lock:
@@ -193,7 +192,7 @@ class SendWorker:
             )
 
             def claim(index: int) -> bool:
-                return self.journal.claim_batch(planned[index].id, PROCESS_OWNER)
+                return self.journal.claim_batch(planned[index].id, self.owner)
 
             def record(result: BatchResult) -> None:
                 finished.append(result)
@@ -223,9 +222,14 @@ class SendWorker:
             )
         except Exception:
             logger.exception("the end of send #%d could not be written to the audit log", send_id)
+        try:
+            self.leases.release(send_id)
+        except Exception:  # it runs out by itself; another replica then finds nothing to do
+            logger.exception("the lease of send #%d could not be released", send_id)
 
     def shutdown(self) -> None:
         self._pool.shutdown(wait=True)
+        self.leases.stop()
 
 
 def _due(batches: Sequence[BatchRecord], now: float) -> list[BatchRecord]:

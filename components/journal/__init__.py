@@ -11,7 +11,8 @@ base.py (engine, one writer at a time), sends.py (sends and batches),
 snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
 audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
 for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule),
-suppressions.py (the do-not-text list, see components/suppression.py).
+suppressions.py (the do-not-text list, see components/suppression.py), leases.py (which replica
+runs a send, see components/leases.py).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from components.journal.approvals import ApprovalRecord, ApprovalRequests
 from components.journal.audit_trail import AuditTrail
 from components.journal.base import JournalUnavailable
 from components.journal.history_queries import HistoryQueries
+from components.journal.leases import LeaseGrant, SendLeases
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schedules import ScheduledSends
 from components.journal.schema import default_journal_path
@@ -33,6 +35,7 @@ __all__ = [
     "DuplicateSendError",
     "Journal",
     "JournalUnavailable",
+    "LeaseGrant",
     "SendRecord",
     "Snapshot",
     "SuppressionRecord",
@@ -42,6 +45,13 @@ __all__ = [
 
 
 class Journal(
-    Sends, Snapshots, HistoryQueries, AuditTrail, ApprovalRequests, ScheduledSends, Suppressions
+    Sends,
+    Snapshots,
+    HistoryQueries,
+    AuditTrail,
+    ApprovalRequests,
+    ScheduledSends,
+    Suppressions,
+    SendLeases,
 ):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

@@ -119,3 +119,13 @@ suppression_version = sa.Table(
     sa.Column("id", sa.Integer, primary_key=True),
     sa.Column("version", sa.Integer, nullable=False),
 )
+
+send_leases = sa.Table(
+    "send_leases",
+    metadata,
+    sa.Column("send_id", sa.Integer, sa.ForeignKey("sends.id"), primary_key=True),
+    sa.Column("owner", sa.Text, nullable=False),
+    sa.Column("acquired_at", Seconds, nullable=False),
+    sa.Column("heartbeat_at", Seconds, nullable=False),
+    sa.Column("expires_at", Seconds, nullable=False),
+)

@@ -75,7 +75,8 @@ def _shared_worker() -> SendWorker:
     """The process's worker; a journal that cannot be opened stops the page with the reason
     (nothing can be sent or looked up without it)."""
     try:
-        return process_worker(journal_database(), max_in_flight())
+        settings = console_settings(os.environ)
+        return process_worker(journal_database(), settings.max_in_flight, settings.lease_seconds)
     except (DatabaseURLError, JournalUnavailable) as exc:
         st.error(str(exc), icon=":material/database:")
         st.stop()
