@@ -204,6 +204,7 @@ class SendWorker:
                     error=result.error,
                     cause=result.cause,
                     api_messages=result.api_messages,
+                    owner=self.owner,
                 )
 
             send_payloads(

@@ -150,3 +150,49 @@ def test_a_replica_killed_mid_send_is_finished_by_another_and_no_batch_goes_twic
     # Every accepted batch reached the sandbox once; the unknown ones may or may not have.
     assert sum(b.state is BatchState.ACCEPTED for b in final) <= len(seen) <= len(final)
     survivor.shutdown()
+
+
+def test_a_scheduled_send_starts_once_whichever_replicas_see_it_due(sandbox, journal):
+    sandbox.configure(latency=0.1)
+    due = time.time() + 0.3
+    send_id = journal.create_send(
+        kind="bulk", mode="sandbox", base_url=sandbox.url, program="12345", content="Hi",
+        payloads=batches(6), created_by="sam@example.com", not_before=[due] * 6,
+        schedule="at", scheduled_by="sam@example.com",
+    ).id  # fmt: skip
+    replicas = [
+        SendWorker(Journal(journal.url), owner=f"replica-{n}:{n}:{n}", lease_seconds=5)
+        for n in range(3)
+    ]
+    with client_for(sandbox) as client:
+        schedulers = [Scheduler(r, lambda: ("sandbox", client), poll=0.05) for r in replicas]
+        for scheduler in schedulers:
+            scheduler.start()
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if journal.get_send(send_id).batch_states == {BatchState.ACCEPTED: 6}:
+                break
+            time.sleep(0.05)
+        for scheduler in schedulers:
+            scheduler.stop()
+    assert journal.get_send(send_id).batch_states == {BatchState.ACCEPTED: 6}
+    assert sandbox.stats()["accepted_sends"] == 6 == len(set(received(sandbox)))
+    started = journal.audit_entries(action=AuditAction.SEND_STARTED, send_id=send_id)
+    assert len(started) == 1  # one replica started it, once
+    for replica in replicas:
+        replica.shutdown()
+
+
+def test_a_stalled_replicas_late_answer_corrects_the_unknown_its_takeover_wrote(journal):
+    send_id = journal.create_send(
+        kind="bulk", mode="sandbox", base_url="x", program="1", content="Hi", payloads=batches(2)
+    ).id
+    first, second = journal.batches(send_id)
+    journal.claim_batch(first.id, "stalled")
+    journal.claim_batch(second.id, "stalled")
+    assert journal.interrupt_batches_of(send_id, "stalled") == 2  # taken over meanwhile
+    journal.finish_batch(first.id, BatchState.ACCEPTED, transaction_id="tx-1", owner="stalled")
+    journal.finish_batch(second.id, BatchState.ACCEPTED, transaction_id="tx-2", owner="other")
+    first, second = journal.batches(send_id)
+    assert (first.state, first.transaction_id) == (BatchState.ACCEPTED, "tx-1")
+    assert second.state is BatchState.UNKNOWN  # nobody else's answer moves it

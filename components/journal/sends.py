@@ -207,14 +207,28 @@ class Sends(JournalBase):
         error: str | None = None,
         cause: Cause | None = None,
         api_messages: Sequence[str] = (),
+        owner: str | None = None,
     ) -> None:
-        """in_flight -> a final state, with what the answer (or its absence) said."""
+        """in_flight -> a final state, with what the answer (or its absence) said. The answer
+        of `owner` also corrects the "unknown" another replica wrote when it took the send over
+        from `owner`, which had only stalled: what Acoustic answered is better than a guess."""
         if not BatchState(state).final:
             raise ValueError(f"{state!r} is not a final batch state.")
+        b = batches.c
+        movable = b.state == BatchState.IN_FLIGHT.value
+        if owner is not None:
+            movable = sa.or_(
+                movable,
+                sa.and_(
+                    b.state == BatchState.UNKNOWN.value,
+                    b.cause == Cause.INTERRUPTED.value,
+                    b.owner == owner,
+                ),
+            )
         with self._write() as conn:
             conn.execute(
                 sa.update(batches)
-                .where(batches.c.id == batch_id, batches.c.state == BatchState.IN_FLIGHT.value)
+                .where(b.id == batch_id, movable)
                 .values(
                     state=BatchState(state).value,
                     transaction_id=transaction_id,
