@@ -71,6 +71,7 @@ class BatchRecord:
     not_before: float | None = None  # not sent before this instant (a scheduled send)
     cause: Cause | None = None  # None in batches journaled before causes were kept
     api_messages: tuple[str, ...] = ()  # Acoustic's own words, as it sent them
+    owner: str | None = None  # the replica (host:pid:start) that claimed it last
 
 
 @dataclass(frozen=True)
@@ -199,6 +200,7 @@ _BATCH_COLUMNS = (
     "attempts",
     "updated_at",
     "not_before",
+    "owner",
 )
 
 

@@ -1,0 +1,71 @@
+"""Three console replicas (real `streamlit run console.py` processes) on one PostgreSQL journal and
+one sandbox answering after 100 ms: the organisation's 10 places are shared, every batch goes out
+once, and a replica killed mid-send has its send finished by another."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+
+import pytest
+
+from components.journal import Journal
+from components.states import BatchState
+from tests.replicas_support import replicas, schedule_sends, wait_until_sent
+from tests.test_schedule_restart import kill
+
+pytestmark = [pytest.mark.processes, pytest.mark.usefixtures("fresh_tokens")]
+
+
+def _posted(sandbox) -> Counter[str]:
+    """Each batch the sandbox accepted, by its content and first number."""
+    return Counter(
+        f"{p['content']}|{p['contacts'][0]['phoneNumber']}" for p in sandbox.sent_payloads()
+    )
+
+
+def test_three_replicas_share_ten_places_and_send_every_batch_once(
+    sandbox, postgres_journal_url, tmp_path
+):
+    sandbox.configure(latency=0.1)
+    journal = Journal(postgres_journal_url)
+    with replicas(tmp_path, sandbox, postgres_journal_url, 3):
+        ids = schedule_sends(journal, sandbox.url, time.time() + 2, 20, 5000, "shared")
+        wait_until_sent(journal, ids)
+    stats = sandbox.stats()
+    assert stats["peak_in_flight"] <= 10
+    assert stats["concurrency_rejections"] == 0
+    assert stats["accepted_sends"] == 100 and max(_posted(sandbox).values()) == 1
+    batches = [b for send_id in ids for b in journal.batches(send_id)]
+    assert {b.state for b in batches} == {BatchState.ACCEPTED}
+    owners = Counter(b.owner for b in batches)
+    assert len(owners) >= 2, f"the sends were not spread over the replicas: {owners}"
+
+
+def test_a_replica_killed_mid_send_has_its_send_finished_by_another(
+    sandbox, postgres_journal_url, tmp_path
+):
+    sandbox.configure(latency=0.3)
+    journal = Journal(postgres_journal_url)
+    with replicas(
+        tmp_path, sandbox, postgres_journal_url, 2, SMS_CONSOLE_LEASE_SECONDS="3"
+    ) as apps:
+        (send_id,) = schedule_sends(journal, sandbox.url, time.time() + 1, 1, 40_000, "killed")
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            states = journal.get_send(send_id).batch_states
+            if states.get(BatchState.ACCEPTED, 0) >= 5 and states.get(BatchState.IN_FLIGHT):
+                break
+            time.sleep(0.02)
+        (runner,) = journal.live_leases().values()
+        victim = next(app for app in apps if f":{app.process.pid}:" in runner)
+        kill(victim)
+        time.sleep(0.6)  # the answers to what it had in flight reach the sandbox
+        cut_off = {b.id for b in journal.batches(send_id) if b.state is BatchState.IN_FLIGHT}
+        wait_until_sent(journal, [send_id], timeout=90)
+    final = journal.batches(send_id)
+    assert cut_off and {b.id for b in final if b.state is BatchState.UNKNOWN} == cut_off
+    assert all(b.state is BatchState.ACCEPTED for b in final if b.id not in cut_off)
+    assert max(_posted(sandbox).values()) == 1  # the sandbox saw no batch twice
+    survivors = {b.owner for b in final if b.state is BatchState.ACCEPTED} - {runner}
+    assert survivors, "no other replica finished the send"
