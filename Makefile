@@ -54,6 +54,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_typing.py
 	$(PY) tests/benchmarks/bench_quiet_hours.py
 	$(PY) tests/benchmarks/bench_suppression.py
+	$(PY) tests/benchmarks/bench_replicas.py
 
 sandbox: setup
 	$(PY) -m components.sandbox
