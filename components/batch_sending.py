@@ -3,7 +3,8 @@ once, at most `max_in_flight` at a time, each outcome a BatchResult.
 
 The in-flight limit is enforced twice on purpose: `send_payloads` never starts more than
 `max_in_flight` requests, and the client's organisation gate (components.acoustic.limits) caps the
-whole process, all sessions and jobs together, at Acoustic's 10.
+whole process, all sessions and jobs together, at Acoustic's 10, and every process sharing the
+PostgreSQL journal together when there is one (components.acoustic.shared_places).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from components.acoustic import (
     ForbiddenError,
     NetworkError,
     OutcomeUnknownError,
+    PlacesUnavailableError,
     ServerError,
     encode_payload,
 )
@@ -54,6 +56,7 @@ _CAUSES: tuple[tuple[type[AcousticError], Cause], ...] = (
     (ForbiddenError, Cause.FORBIDDEN),
     (ConcurrencyLimitError, Cause.BUSY),
     (ServerError, Cause.SERVER),
+    (PlacesUnavailableError, Cause.NO_PLACE),
     (NetworkError, Cause.UNREACHABLE),
     (OutcomeUnknownError, Cause.ANSWER_LOST),
 )

@@ -19,8 +19,6 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from components.journal.schema import default_journal_path
-
 DATABASE_URL = "SMS_CONSOLE_DATABASE_URL"
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -105,4 +103,6 @@ def database_url(
     configured = (console_secrets or {}).get("database_url")
     if isinstance(configured, str) and configured.strip():
         return parse_database_url(configured, "[console] database_url in the secrets")
+    from components.journal.schema import default_journal_path  # the journal imports this module
+
     return sqlite_url(default_journal_path(env))

@@ -70,6 +70,12 @@ def _for_rejected(batch: BatchRecord) -> tuple[str, bool]:
         return "Acoustic was at its limit of requests at once. Resend the batch; it is safe.", True
     if cause is Cause.UNREACHABLE:
         return "Check the network and the pod in Settings. " + RESEND, True
+    if cause is Cause.NO_PLACE:
+        return (
+            "Check that the console's database is running and reachable (Settings says where "
+            "it is). " + RESEND,
+            True,
+        )
     if cause in (Cause.CREDENTIALS, Cause.FORBIDDEN) or status in (401, 403):
         return (
             "Fix the connection in Settings, or ask your Acoustic administrator. " + RESEND,

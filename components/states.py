@@ -43,6 +43,7 @@ class Cause(StrEnum):
     FORBIDDEN = "forbidden"  # HTTP 403: SMS not enabled for the organisation or user
     BUSY = "busy"  # Acoustic's limit of 10 requests in flight
     UNREACHABLE = "unreachable"  # never reached Acoustic
+    NO_PLACE = "no_place"  # the database holding the organisation's in-flight places was down
     SERVER = "server"  # HTTP 5xx
     ANSWER_LOST = "answer_lost"  # the request went out, no answer came back
     UNEXPECTED = "unexpected"  # an answer the client does not understand

@@ -13,7 +13,7 @@ import pytest
 import time_machine
 from streamlit.runtime.media_file_manager import MediaFileManager
 
-from components.acoustic import clear_token_caches
+from components.acoustic import clear_gates, clear_token_caches
 from components.approval_rules import ApprovalRule
 from components.connection import ENVIRONMENT_VARIABLES
 from components.journal import Journal
@@ -37,6 +37,7 @@ def sandbox(sandbox_server: SandboxServer) -> Iterator[SandboxServer]:
     sandbox_server.configure(status_delay=0.2, delivery_seconds=0.5)
     _drain(sandbox_server)
     sandbox_server.reset()
+    clear_gates()  # an earlier test's concurrency refusals must not narrow this one's gate
     yield sandbox_server
     sandbox_server.configure(**{f.name: getattr(defaults, f.name) for f in fields(defaults)})
     sandbox_server.reset()
@@ -71,6 +72,7 @@ def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
         monkeypatch.delenv(variable, raising=False)
     monkeypatch.setenv("SMS_CONSOLE_DATA_DIR", str(tmp_path))
     clear_token_caches()
+    clear_gates()
     with time_machine.travel(DAYTIME, tick=True):
         yield tmp_path
 

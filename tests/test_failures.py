@@ -58,6 +58,7 @@ def test_an_old_refusal_is_not_parsed_for_acoustics_words():
         ({"cause": Cause.BUSY, "status_code": 429}, True, "limit of requests"),
         ({"status_code": 429}, True, "limit of requests"),  # journaled before causes were kept
         ({"cause": Cause.UNREACHABLE}, True, "Check the network"),
+        ({"cause": Cause.NO_PLACE}, True, "console's database is running"),
         ({"cause": Cause.CREDENTIALS, "status_code": 401}, False, "Settings"),
         ({"status_code": 403}, False, "Settings"),
         ({"cause": Cause.UNWRITABLE}, False, "Report this fault"),

@@ -8,9 +8,11 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.acoustic import organisation_gate
 from components.journal import Journal
 from components.states import BatchState
 from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
@@ -299,3 +301,26 @@ def test_history_after_a_crash_says_interrupted_and_what_is_true(tmp_path):
     assert [b.label for b in at.button if "Resume" in b.label] == [
         "Resume: send the 10 planned batch(es)"
     ]
+
+
+def test_the_progress_panel_says_when_the_console_sends_fewer_at_once(tmp_path):
+    at = composed("Hi %%FIRST NAME%%", CSV)
+    at.button(key="compose.send").click().run()
+    at.button(key="send.confirm").click().run()
+    journal = Journal(tmp_path / "journal.sqlite3")
+    first = journal.get_send(at.session_state["send.active_id"])
+    wait_for_send(journal, first.id)
+    knobs = f"{first.base_url}/_sandbox/config"
+    httpx.post(knobs, json={"latency": 3.0}).raise_for_status()  # the next send stays running
+    try:
+        at.session_state["compose.content"] = "Hello %%FIRST NAME%%"
+        at.run()
+        at.button(key="compose.send").click().run()
+        at.button(key="send.confirm").click().run()
+        assert "at a time instead of" not in texts(at)
+        organisation_gate(first.base_url, "sandbox-client").width.refused()  # Acoustic said 429
+        at.run()
+        assert "The console sends 5 at a time instead of 10 for a while" in texts(at)
+    finally:
+        httpx.post(knobs, json={"latency": 0.0}).raise_for_status()
+        wait_for_send(journal, at.session_state["send.active_id"])

@@ -20,12 +20,20 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .limits import ACOUSTIC_MAX_IN_FLIGHT, InFlightGate, organisation_gate
+from .limits import (
+    ACOUSTIC_MAX_IN_FLIGHT,
+    CountingGate,
+    InFlightGate,
+    clear_gates,
+    organisation_gate,
+)
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
+from .narrowing import Narrowing
 from .pods import POD_REGIONS, pod_base_url, pod_of, resolve_base_url
 from .programs import PROGRAM_PATH, PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, Secret
 from .retry import RetryPolicy
+from .shared_places import PlacesUnavailableError, SharedPlaces
 from .tokens import clear_token_caches
 
 __all__ = [
@@ -44,20 +52,25 @@ __all__ = [
     "BadRequestError",
     "ConcurrencyLimitError",
     "ContactStatus",
+    "CountingGate",
     "CredentialsRefusedError",
     "EncodedPayload",
     "ForbiddenError",
     "InFlightGate",
+    "Narrowing",
     "NetworkError",
     "OutcomeUnknownError",
+    "PlacesUnavailableError",
     "Program",
     "RetryPolicy",
     "Secret",
     "SendAccepted",
     "SendStatus",
     "ServerError",
+    "SharedPlaces",
     "TokenInfo",
     "UnexpectedResponseError",
+    "clear_gates",
     "clear_token_caches",
     "encode_payload",
     "organisation_gate",

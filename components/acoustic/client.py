@@ -37,12 +37,13 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .limits import InFlightGate, organisation_gate
+from .limits import CountingGate, limit_from_environment, organisation_gate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .programs import PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
 from .retry import CallKind, Reach, RetryPolicy, reach_of_transport_error
+from .shared_places import places_database_from_environment
 from .tokens import AccessToken, TokenCache, clock, token_cache_for
 
 TOKEN_PATH = "/oauth/token"
@@ -71,6 +72,7 @@ class AcousticClient:
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
         max_in_flight: int | None = None,
+        places_database: str | None = None,
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.client_id = str(client_id).strip()
@@ -83,8 +85,15 @@ class AcousticClient:
         self._tokens: TokenCache = token_cache_for(
             self.base_url, self.client_id, self._client_secret, self._refresh_token
         )
-        # At most 10 requests of the organisation in flight in this process (lower if asked).
-        self.gate: InFlightGate = organisation_gate(self.base_url, self.client_id, max_in_flight)
+        # At most 10 requests of the organisation in flight (SMS_CONSOLE_MAX_IN_FLIGHT when None)
+        # in this process, or in every process sharing the PostgreSQL database `places_database`
+        # names (a libpq URL; None: SMS_CONSOLE_DATABASE_URL's if PostgreSQL; "": this process).
+        self.gate: CountingGate = organisation_gate(
+            self.base_url,
+            self.client_id,
+            limit_from_environment() if max_in_flight is None else max_in_flight,
+            places_database_from_environment() if places_database is None else places_database,
+        )
         if transport is None:
             # TCP_NODELAY: a request's headers and body leave in two writes; without it Nagle's
             # algorithm holds the body until the server's delayed ACK (~40 ms a request).
@@ -257,6 +266,7 @@ class AcousticClient:
             try:
                 with self.gate.slot():
                     response = self._http.request(method, url, **request)
+                self.gate.record_answer(response.status_code)
             except httpx.TransportError as exc:
                 pause = self.retry.pause_before_retry(kind, attempt, exc)
                 if pause is None:

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from components.acoustic import AcousticClient, Secret
+from components.acoustic import AcousticClient, Narrowing, Secret
 from components.connection import (
     ConnectionSettings,
     configured_max_in_flight,
     load_connection_settings,
 )
+from components.database_url import DatabaseURL, DatabaseURLError, database_url
 from components.sandbox import SandboxConfig, SandboxServer
 
 
@@ -55,17 +56,42 @@ def current_settings() -> ConnectionSettings:
 
 @st.cache_resource(show_spinner=False)
 def _shared_client(
-    base_url: str, client_id: str, secrets_digest: str, _secret: Secret, _refresh: Secret
+    base_url: str,
+    client_id: str,
+    secrets_digest: str,
+    _secret: Secret,
+    _refresh: Secret,
+    _places: str,
 ) -> AcousticClient:
-    """One client per credential set per process (arguments with `_` are not hashed). Its gate,
-    shared by every job and look-up, holds the configured in-flight limit."""
+    """One client per credential set and places database per process (arguments with `_` are
+    not hashed; the digest stands for them). Its gate, shared by every job and look-up, holds the
+    configured in-flight limit, org-wide when the journal is PostgreSQL."""
     return AcousticClient(
         base_url,
         client_id,
         _secret,
         _refresh,
         max_in_flight=configured_max_in_flight(os.environ),
+        places_database=_places,
     )
+
+
+def journal_database() -> DatabaseURL:
+    """The journal's database as configured now: SMS_CONSOLE_DATABASE_URL, else the secrets'
+    [console] database_url, else the embedded SQLite file."""
+    console = (read_secrets() or {}).get("console")
+    return database_url(os.environ, console if isinstance(console, Mapping) else None)
+
+
+def places_database() -> str:
+    """The journal's PostgreSQL database holds the organisation's in-flight places (a libpq URL);
+    "" for the SQLite journal, or one that cannot be opened (the page then stops with the reason
+    before anything is sent)."""
+    try:
+        where = journal_database()
+    except DatabaseURLError:
+        return ""
+    return where.libpq if where.is_postgresql else ""
 
 
 def current_connection() -> Connection:
@@ -73,8 +99,9 @@ def current_connection() -> Connection:
     settings = current_settings()
     if settings.mode == "invalid" or not settings.base_url:
         return Connection(settings, None)
+    places = places_database()
     digest = hashlib.sha256(
-        f"{settings.client_secret.reveal()}\0{settings.refresh_token.reveal()}".encode()
+        f"{settings.client_secret.reveal()}\0{settings.refresh_token.reveal()}\0{places}".encode()
     ).hexdigest()
     client = _shared_client(
         settings.base_url,
@@ -82,5 +109,13 @@ def current_connection() -> Connection:
         digest,
         settings.client_secret,
         settings.refresh_token,
+        places,
     )
     return Connection(settings, client)
+
+
+def in_flight_narrowing() -> Narrowing | None:
+    """Why this process sends fewer requests at once than its limit, while it does (Acoustic
+    refused some for concurrency); the progress panel says so."""
+    client = current_connection().client
+    return client.gate.narrowing() if client is not None else None

@@ -9,6 +9,7 @@ from components.approvals import withdraw
 from components.journal import SendRecord
 from components.progress import send_progress
 from components.states import ApprovalState, BatchState
+from components.ui.connection import in_flight_narrowing
 from components.ui.schedule_view import schedule_panel
 from components.ui.send_confirmation import approval_status
 from components.ui.sending import acting_identity, journal, permitted, worker
@@ -46,6 +47,8 @@ def progress_panel(send_id: int) -> None:
             progress.done / progress.batches if progress.batches else 1.0,
             text=f"{progress.done} of {progress.batches} batch(es) done",
         )
+        if still_running and (narrowing := in_flight_narrowing()) is not None:
+            st.info(narrowing.explanation(), icon=":material/speed:")
         accepted, rejected, unknown = st.columns(3)
         accepted.metric("Accepted", f"{progress.accepted_recipients:,}")
         rejected.metric("Rejected", f"{progress.rejected_recipients:,}")

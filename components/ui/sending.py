@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -19,7 +19,7 @@ from components.background import ensure_scheduler, process_worker
 from components.compose import Draft, Summary, payloads_for, summarize
 from components.confirmation import Confirmation, target_of
 from components.connection import ConnectionSettings, configured_max_in_flight
-from components.database_url import DatabaseURL, DatabaseURLError, database_url
+from components.database_url import DatabaseURLError
 from components.environment import console_settings
 from components.journal import DuplicateSendError, Journal, JournalUnavailable
 from components.phone import normalize_phone
@@ -27,7 +27,7 @@ from components.schedules import Schedule, ScheduleError
 from components.sending import SendCancelled, SendWorker, submit_send
 from components.states import ApprovalState
 from components.suppression import ListedRecipients, screen
-from components.ui.connection import Connection, current_connection, read_secrets
+from components.ui.connection import Connection, current_connection, journal_database
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.local_time import local_time
 from components.ui.quiet_hours_choice import quiet_hours_choice
@@ -54,13 +54,6 @@ def _connection_now() -> tuple[str, AcousticClient] | None:
     if connection.client is None:
         return None
     return connection.settings.mode, connection.client
-
-
-def journal_database() -> DatabaseURL:
-    """The journal's database as configured now: SMS_CONSOLE_DATABASE_URL, else the secrets'
-    [console] database_url, else the embedded SQLite file."""
-    console = (read_secrets() or {}).get("console")
-    return database_url(os.environ, console if isinstance(console, Mapping) else None)
 
 
 def journal_location() -> str:
