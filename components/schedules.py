@@ -160,13 +160,15 @@ class Scheduler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
+            wait = self.poll
             try:
                 self.run_due()
-            except Exception:  # the scheduler must outlive any one bad send
+                next_due = self.worker.journal.next_due_at()
+                if next_due is not None:
+                    wait = min(self.poll, max(0.05, next_due - time.time()))
+            except Exception:  # the scheduler must outlive a bad send and a database restart
                 logger.exception("the scheduler could not start the due sends")
-            next_due = self.worker.journal.next_due_at()
-            wait = self.poll if next_due is None else max(0.05, next_due - time.time())
-            self._stop.wait(min(self.poll, wait))
+            self._stop.wait(wait)
 
     def _mine(self, send_id: int) -> bool:
         return send_id in self.worker.leases.held()

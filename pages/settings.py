@@ -9,7 +9,7 @@ from components.acoustic import POD_REGIONS, pod_base_url
 from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.environment import console_settings
 from components.ui.approvals_view import approval_rule
-from components.ui.connection import current_connection, read_secrets
+from components.ui.connection import current_connection, places_database, read_secrets
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
 from components.ui.sending import journal_location
 from components.ui.shell import ensure_app_shell
@@ -70,7 +70,12 @@ st.dataframe(
         [
             {
                 "Setting": "Requests in flight at most",
-                "Value": str(environment.max_in_flight),
+                "Value": f"{environment.max_in_flight}, "
+                + (
+                    "shared by every replica and process using the journal's PostgreSQL database"
+                    if places_database()
+                    else "for this console process"
+                ),
                 "From": "SMS_CONSOLE_MAX_IN_FLIGHT (1 to 10)",
             },
             {

@@ -89,3 +89,23 @@ def test_a_bad_environment_setting_is_a_message_on_settings_and_the_default_is_u
     storage = at.dataframe[1].value
     row = storage[storage["From"].str.startswith("SMS_CONSOLE_CONFIRM_ABOVE")]
     assert row["Value"].tolist() == ["1,000 recipients"]
+
+
+def test_settings_says_the_in_flight_places_are_shared_when_the_journal_is_postgresql(
+    monkeypatch, app_environment, postgres_journal_url
+):
+    def storage_rows() -> dict[str, str]:
+        at = AppTest.from_file(APP, default_timeout=30).run()
+        at.switch_page("pages/settings.py").run()
+        assert not at.exception
+        table = at.dataframe[1].value
+        return dict(zip(table["Setting"], table["Value"], strict=True))
+
+    assert storage_rows()["Requests in flight at most"] == "10, for this console process"
+    monkeypatch.setenv("SMS_CONSOLE_DATABASE_URL", postgres_journal_url)
+    monkeypatch.setenv("SMS_CONSOLE_MAX_IN_FLIGHT", "6")
+    rows = storage_rows()
+    assert rows["Requests in flight at most"] == (
+        "6, shared by every replica and process using the journal's PostgreSQL database"
+    )
+    assert rows["Journal (every send and batch)"].startswith("postgresql+psycopg://postgres@")

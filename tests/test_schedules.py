@@ -166,3 +166,25 @@ def test_the_scheduler_thread_starts_a_due_send_by_itself(sandbox, worker):
             scheduler.stop()
         wait_idle(worker, send_id)
     assert len(sandbox.sent_payloads()) == 1
+
+
+def test_the_scheduler_outlives_a_database_that_goes_away_for_a_while(worker, monkeypatch):
+    """A database restart must not stop scheduled sends and takeovers for good."""
+    calls: list[float] = []
+    real_next_due = worker.journal.next_due_at
+
+    def next_due_at():
+        calls.append(time.monotonic())
+        if len(calls) <= 2:
+            raise OSError("the database is restarting")
+        return real_next_due()
+
+    monkeypatch.setattr(worker.journal, "next_due_at", next_due_at)
+    scheduler = Scheduler(worker, lambda: None, poll=0.05).start()
+    try:
+        deadline = time.monotonic() + 10
+        while len(calls) < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+    finally:
+        scheduler.stop()
+    assert len(calls) >= 4  # it kept going after the failures
