@@ -19,8 +19,6 @@ from pathlib import Path
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
 
-from components.journal.schema import default_journal_path
-
 DATABASE_URL = "SMS_CONSOLE_DATABASE_URL"
 _POSTGRES_DRIVERS = {"postgres", "postgresql", "postgresql+psycopg"}
 
@@ -86,6 +84,17 @@ def parse_database_url(raw: str, origin: str = DATABASE_URL) -> DatabaseURL:
         f"{origin} names a {url.get_backend_name()} database; the console keeps its journal in "
         "SQLite or PostgreSQL only."
     )
+
+
+def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
+    """SMS_CONSOLE_JOURNAL, else SMS_CONSOLE_DATA_DIR/journal.sqlite3, else a per-user folder."""
+    env = os.environ if environ is None else environ
+    if env.get("SMS_CONSOLE_JOURNAL"):
+        return Path(env["SMS_CONSOLE_JOURNAL"]).expanduser()
+    if env.get("SMS_CONSOLE_DATA_DIR"):
+        return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sms-console" / "journal.sqlite3"
 
 
 def sqlite_url(path: str | Path) -> DatabaseURL:

@@ -1,5 +1,5 @@
-"""Where the embedded journal lives, and how any journal is brought up to date: Alembic's
-revisions (components/journal/migrations), run by the console when it opens the database.
+"""How any journal is brought up to date: Alembic's revisions (components/journal/migrations),
+run by the console when it opens the database (and by `alembic upgrade head`, alembic.ini).
 
 Several replicas may start at once: the migration runs under a lock (an advisory lock on
 PostgreSQL, SQLite's write lock), so one migrates and the others find it done. A database written
@@ -10,8 +10,6 @@ by a newer console is refused rather than misread. An SQLite file of the console
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from alembic import command
@@ -31,17 +29,6 @@ ALEMBIC_USER_VERSION = 100
 MIGRATION_LOCK = 0x534D5301
 
 
-def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
-    """SMS_CONSOLE_JOURNAL, else SMS_CONSOLE_DATA_DIR/journal.sqlite3, else a per-user folder."""
-    env = os.environ if environ is None else environ
-    if env.get("SMS_CONSOLE_JOURNAL"):
-        return Path(env["SMS_CONSOLE_JOURNAL"]).expanduser()
-    if env.get("SMS_CONSOLE_DATA_DIR"):
-        return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sms-console" / "journal.sqlite3"
-
-
 def alembic_config(connection: Connection | None = None) -> Config:
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
@@ -57,7 +44,7 @@ def migrate(engine: Engine, shown: str) -> None:
         if _current_revision(conn) == head_revision():
             return
     with engine.execution_options(sqlite_immediate=True).begin() as conn:
-        _lock(conn)
+        lock_migrations(conn)
         known = _current_revision(conn)
         if known is not None and known not in _revisions():
             raise RuntimeError(
@@ -89,7 +76,9 @@ def _revisions() -> set[str]:
     return {rev.revision for rev in _scripts().walk_revisions()}
 
 
-def _lock(conn: Connection) -> None:
+def lock_migrations(conn: Connection) -> None:
+    """Holds "the journal is being migrated" until `conn`'s transaction ends: by the console
+    and by `alembic upgrade head` run by hand (migrations/env.py), so only one migrates."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     # SQLite: the transaction began IMMEDIATE (base.py's begin hook): other writers wait.
