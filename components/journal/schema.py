@@ -1,5 +1,6 @@
 """Where the embedded journal lives, and how any journal is brought up to date: Alembic's
-revisions (components/journal/migrations), run by the console when it opens the database.
+revisions (components/journal/migrations), run by the console when it opens the database (and
+by `alembic upgrade head`, alembic.ini).
 
 Several replicas may start at once: the migration runs under a lock (an advisory lock on
 PostgreSQL, SQLite's write lock), so one migrates and the others find it done. A database written
@@ -57,7 +58,7 @@ def migrate(engine: Engine, shown: str) -> None:
         if _current_revision(conn) == head_revision():
             return
     with engine.execution_options(sqlite_immediate=True).begin() as conn:
-        _lock(conn)
+        lock_migrations(conn)
         known = _current_revision(conn)
         if known is not None and known not in _revisions():
             raise RuntimeError(
@@ -89,7 +90,9 @@ def _revisions() -> set[str]:
     return {rev.revision for rev in _scripts().walk_revisions()}
 
 
-def _lock(conn: Connection) -> None:
+def lock_migrations(conn: Connection) -> None:
+    """Holds "the journal is being migrated" until `conn`'s transaction ends: by the console
+    and by `alembic upgrade head` run by hand (migrations/env.py), so only one migrates."""
     if conn.dialect.name == "postgresql":
         conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     # SQLite: the transaction began IMMEDIATE (base.py's begin hook): other writers wait.

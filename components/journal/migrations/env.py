@@ -1,7 +1,7 @@
 """Alembic's entry point for the journal. The console runs it itself (components/journal/
-migrate.py passes its connection, inside the transaction that holds the migration lock); by hand,
-`alembic upgrade head` from the project folder migrates the database SMS_CONSOLE_DATABASE_URL
-names."""
+schema.py passes its connection, inside the transaction that holds the migration lock); by hand,
+`alembic upgrade head` from the project folder (alembic.ini) migrates the database
+SMS_CONSOLE_DATABASE_URL names, under the same lock."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 from components.database_url import database_url
+from components.journal.schema import lock_migrations
 
 connection = context.config.attributes.get("connection")
 
@@ -25,4 +26,5 @@ if connection is not None:
 else:
     engine = create_engine(database_url().sqlalchemy)
     with engine.begin() as conn:
+        lock_migrations(conn)  # replicas starting meanwhile wait, then find it done
         _run(conn)
