@@ -199,7 +199,8 @@ def screen(journal: Journal, recipients: pd.DataFrame) -> Screened:
 
 
 def refuse_listed(journal: Journal, payloads: Sequence[Mapping[str, Any]]) -> None:
-    """Raises ListedRecipients when a request would reach a listed number (the worker's check)."""
+    """Raises ListedRecipients when a request would reach a listed number (the check at Send;
+    the worker screens each batch again as it goes out: `without_listed`)."""
     listed = listed_set(journal)
     if not listed:
         return
