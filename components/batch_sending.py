@@ -87,8 +87,9 @@ def send_payloads(
 ) -> list[BatchResult]:
     """Sends every payload once, at most `max_in_flight` at a time; results in payload order.
 
-    `claim(index)` runs just before a batch's request (the journal marks it in flight there);
-    when it returns False the batch is skipped: someone else has it. `on_result` is called from
+    `claim(index)` runs just before a batch's request, in the thread that read `payloads[index]`
+    a moment before (the journal marks it in flight there); when it returns False the batch is
+    skipped: someone else has it, or there is nothing left to send. `on_result` is called from
     the worker threads as each batch finishes.
     """
     if not 1 <= max_in_flight <= ACOUSTIC_MAX_IN_FLIGHT:

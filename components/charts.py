@@ -12,6 +12,7 @@ COLORS = {
     ContactState.FAILED: "#c0392b",
     ContactState.PENDING: "#b0b8b4",
     ContactState.SCHEDULED: "#6a5acd",
+    ContactState.LEFT_OUT: "#7a5c3e",
 }
 _LAYOUT = {
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
@@ -35,9 +36,11 @@ def _share(part: int, total: int) -> str:
     return f"{share:.1%}" if 0 < share < 0.01 or 0.99 < share < 1 else f"{share:.0%}"
 
 
-def outcome_donut(sent: int, failed: int, pending: int, scheduled: int = 0) -> go.Figure:
+def outcome_donut(
+    sent: int, failed: int, pending: int, scheduled: int = 0, left_out: int = 0
+) -> go.Figure:
     labels = list(ContactState)
-    values = [sent, failed, pending, scheduled]
+    values = [sent, failed, pending, scheduled, left_out]
     total = sum(values)
     # Slices of zero get no label: a "0 (0%)" floating by the ring only adds noise.
     text = [f"{v:,}<br>{_share(v, total)}" if v and total else "" for v in values]

@@ -29,6 +29,11 @@ NEVER_SENT = Explanation(
     "Resume the send to send it; none of its SMS went out.",
     resend_safe=True,
 )
+LEFT_OUT = Explanation(
+    "Not sent: every recipient of this batch was on the do-not-text list when it went out.",
+    "Nothing to do: numbers on the list are never texted.",
+    resend_safe=False,
+)
 NO_TRANSACTION_ID = (
     "Whether it went out is unknown: Acoustic gave no transaction id, so its status cannot be "
     "looked up. Resend it only if its recipients may get the SMS twice."
@@ -44,6 +49,8 @@ def explain(batch: BatchRecord, *, running: bool = False) -> Explanation | None:
         if running:
             return Explanation("Waiting for its turn to be sent.", "Nothing yet.", False)
         return NEVER_SENT
+    if batch.state is BatchState.LEFT_OUT:
+        return LEFT_OUT
     if batch.state is BatchState.IN_FLIGHT and running:
         return Explanation("Being sent now.", "Wait for Acoustic's answer.", False)
     if batch.state is BatchState.REJECTED:

@@ -67,6 +67,7 @@ def batches_table(batches: list[BatchRecord], *, running: bool = False) -> pd.Da
                 "Batch": batch.index + 1,
                 "State": str(batch.state),
                 "Contacts": batch.contacts,
+                "Left out": len(batch.left_out),  # on the do-not-text list as it went out
                 "Transaction id": batch.transaction_id or "",
                 "HTTP": batch.status_code,
                 "What happened": explanation.what_happened if explanation else "",

@@ -21,7 +21,12 @@ from components.phone_regions import country_of, region_name
 from components.states import ContactState
 
 SENT, FAILED, PENDING = ContactState.SENT, ContactState.FAILED, ContactState.PENDING
-SCHEDULED = ContactState.SCHEDULED
+SCHEDULED, LEFT_OUT = ContactState.SCHEDULED, ContactState.LEFT_OUT
+# A contact the worker left out of its batch's request (components/suppression.py): the
+# reason column says why, in the console's words (Acoustic never saw it).
+LEFT_OUT_REASON = "On the do-not-text list when its batch went out; not sent"
+# contacts_frame's rows of contacts left out carry this column (True) into build_table.
+LEFT_OUT_MARK = "left out"
 # OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
 # before it looks for a formula; a tab or CR at the start is risky by itself.
 _FORMULA_START = ("=", "+", "-", "@")
@@ -133,7 +138,7 @@ TABLE_COLUMNS = (
     "sent by",
 )
 FIELD_SUFFIX = " (field)"
-_RESERVED = {*TABLE_COLUMNS, "smsSent"}
+_RESERVED = {*TABLE_COLUMNS, "smsSent", LEFT_OUT_MARK}
 
 
 def field_column(name: object) -> str:
@@ -148,8 +153,24 @@ def field_name(column: str) -> str:
     return base if column.endswith(FIELD_SUFFIX) and base in _RESERVED else column
 
 
-def contacts_frame(payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]]) -> pd.DataFrame:
-    """Every contact that was sent: (batch number, transaction id, payload) -> one row each."""
+def contacts_frame(
+    payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]],
+    left_out: Iterable[tuple[int, str | None, Mapping[str, Any]]] = (),
+) -> pd.DataFrame:
+    """Every contact that was sent: (batch number, transaction id, payload) -> one row each;
+    the contacts in `left_out` (as many, the same way) are marked as left out of their batch's
+    request: on the do-not-text list when it went out."""
+    sent = _contacts_frame(payloads)
+    left = _contacts_frame(left_out)
+    if not len(left):
+        return sent
+    return pd.concat(
+        [sent.assign(**{LEFT_OUT_MARK: False}), left.assign(**{LEFT_OUT_MARK: True})],
+        ignore_index=True,
+    )
+
+
+def _contacts_frame(payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]]) -> pd.DataFrame:
     frames = []
     for batch, transaction_id, payload in payloads:
         contacts = payload.get("contacts") or []
@@ -200,9 +221,12 @@ def build_table(
     state[known & sent] = SENT
     state[known & ~sent] = FAILED
     state[merged["transaction"].fillna("").astype("str") == ""] = SCHEDULED  # a held batch
+    if LEFT_OUT_MARK in merged:
+        state[merged[LEFT_OUT_MARK].fillna(False).astype(bool)] = LEFT_OUT
     messages = merged["message"].astype("str").fillna("")
     categories = messages.map(lambda m: classify_reason(m).label if m else "")
     categories = categories.where(state == FAILED, "")
+    categories[state == LEFT_OUT] = LEFT_OUT_REASON
     countries = merged["phoneNumber"].astype("str").map(country_of)
     names = countries.map(lambda code: region_name(code) if len(code) == 2 else code)
     front = pd.DataFrame(
@@ -224,7 +248,8 @@ def build_table(
         front["sms"] = texts.reindex(keys).to_numpy()
     if senders is not None:
         front["sent by"] = front["transaction"].map(defaultdict(str, senders)).astype("str")
-    fields = [c for c in contacts.columns if c not in ("phoneNumber", "batch", "transaction")]
+    own = ("phoneNumber", "batch", "transaction", LEFT_OUT_MARK)
+    fields = [c for c in contacts.columns if c not in own]
     for name in fields:
         front[name] = merged[name].astype("str")
     return front
@@ -238,6 +263,7 @@ class Kpis:
     failed: int
     pending: int
     scheduled: int = 0
+    left_out: int = 0  # on the do-not-text list when their batch went out: never sent
 
     @property
     def success_rate(self) -> float | None:
@@ -247,15 +273,16 @@ class Kpis:
 def kpis(table: pd.DataFrame, *, total: int | None = None) -> Kpis:
     counts = table["state"].value_counts()
     sent, failed = int(counts.get(SENT, 0)), int(counts.get(FAILED, 0))
-    scheduled = int(counts.get(SCHEDULED, 0))
-    overall = max((total or 0) + scheduled, len(table))
+    scheduled, left_out = int(counts.get(SCHEDULED, 0)), int(counts.get(LEFT_OUT, 0))
+    overall = max((total or 0) + scheduled + left_out, len(table))  # Acoustic saw neither
     return Kpis(
         total=overall,
         processed=sent + failed,
         sent=sent,
         failed=failed,
-        pending=overall - sent - failed - scheduled,
+        pending=overall - sent - failed - scheduled - left_out,
         scheduled=scheduled,
+        left_out=left_out,
     )
 
 

@@ -11,6 +11,7 @@ import re
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -18,6 +19,7 @@ from components.acoustic import AcousticClient, AcousticError, SendStatus
 from components.insights import build_table, contacts_frame, status_frame
 from components.journal import Journal
 from components.states import BatchState, Verdict
+from components.suppression import without_listed
 
 STILL_PROCESSING_FOR = 30 * 60  # seconds after a send during which "not found" means "not yet"
 POLL_INTERVALS = (2, 3, 5, 8, 13, 20, 30)  # seconds between automatic checks, then every 30 s
@@ -178,27 +180,31 @@ def insight_table(
     batch) where this console sent them, joined with Acoustic's latest answers. `delivered`
     gives the SMS each phone received where that is known (the sandbox keeps it). "sent by" is
     the send's `created_by`, the identity that sent it."""
-    payloads = []
+    payloads: list[tuple[int, str | None, dict[str, Any]]] = []
+    left_out: list[tuple[int, str | None, dict[str, Any]]] = []  # listed as their batch went
     senders: dict[str, str] = {}  # transaction -> who sent it (History's "Who")
     by_send: dict[int, str] = {}
     for lookup in lookups:
         batch = journal.batch_for_transaction(lookup.transaction_id)
         if batch is not None:
-            payloads.append(
-                (batch.index + 1, lookup.transaction_id, journal.batch_payload(batch.id))
-            )
+            sent, left = _parted(journal.batch_payload(batch.id), batch.left_out)
+            payloads.append((batch.index + 1, lookup.transaction_id, sent))
+            if left is not None:
+                left_out.append((batch.index + 1, lookup.transaction_id, left))
             if batch.send_id not in by_send:
                 send = journal.get_send(batch.send_id)
                 by_send[batch.send_id] = (send.created_by if send else None) or ""
             senders[lookup.transaction_id] = by_send[batch.send_id]
-    for send_id in by_send:  # their batches still held by the console: "scheduled"
+    for send_id in by_send:  # batches without a transaction: held ("scheduled"), or left out
         record = journal.get_send(send_id)
-        if record is None or not record.held:
+        if record is None or not (record.held or record.batch_states.get(BatchState.LEFT_OUT)):
             continue
         for batch in journal.batches(send_id):
-            if batch.state is BatchState.PLANNED and batch.not_before is not None:
+            if batch.state is BatchState.LEFT_OUT:
+                left_out.append((batch.index + 1, None, journal.batch_payload(batch.id)))
+            elif record.held and batch.state is BatchState.PLANNED and batch.not_before is not None:
                 payloads.append((batch.index + 1, None, journal.batch_payload(batch.id)))
-    contacts = contacts_frame(payloads)
+    contacts = contacts_frame(payloads, left_out)
     answers = {
         lookup.transaction_id: [
             {"phoneNumber": c.phone_number, "smsSent": c.sent, "message": c.message}
@@ -211,6 +217,15 @@ def insight_table(
     if delivered is not None:
         texts = {lookup.transaction_id: delivered(lookup.transaction_id) for lookup in lookups}
     return build_table(contacts, status_frame(answers), texts, senders)
+
+
+def _parted(
+    payload: dict[str, Any], numbers: Sequence[str]
+) -> tuple[dict[str, Any], dict[str, Any] | None]:
+    """A journaled request body as it went out (without the `numbers` the worker left out), and
+    the body of those left out (None: none was)."""
+    sent, left = without_listed(payload, set(numbers))
+    return sent, ({**payload, "contacts": left} if left else None)
 
 
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:

@@ -26,6 +26,7 @@ class Progress:
     unknown_recipients: int
     transaction_ids: list[str]
     failures: list[Failure]
+    left_out_recipients: int = 0  # on the do-not-text list as their batches went out: not sent
 
 
 def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> Progress:
@@ -38,8 +39,8 @@ def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> P
         and (explanation := explain(batch, running=running)) is not None
     ]
     by_state: dict[BatchState, int] = {}
-    for batch in batches:
-        by_state[batch.state] = by_state.get(batch.state, 0) + batch.contacts
+    for batch in batches:  # the recipients its request had: without those left out
+        by_state[batch.state] = by_state.get(batch.state, 0) + batch.contacts - len(batch.left_out)
     return Progress(
         batches=len(batches),
         done=sum(1 for b in batches if b.state.final),
@@ -48,4 +49,5 @@ def send_progress(journal: Journal, send_id: int, *, running: bool = False) -> P
         unknown_recipients=by_state.get(BatchState.UNKNOWN, 0),
         transaction_ids=[b.transaction_id for b in batches if b.transaction_id],
         failures=failures,
+        left_out_recipients=sum(len(b.left_out) for b in batches),
     )

@@ -30,7 +30,7 @@ from components.leases import (
 )
 from components.schedules import Schedule
 from components.states import BatchState
-from components.suppression import refuse_listed
+from components.suppression import listed_set, refuse_listed, without_listed
 
 __all__ = [
     "BatchResult",
@@ -55,11 +55,17 @@ def recover_interrupted(journal: Journal) -> int:
 
 class StoredPayloads(Sequence[dict[str, Any]]):
     """A send's request bodies, each read from the journal by the thread about to send it, so
-    the first request does not wait for all of them to be read."""
+    the first request does not wait for all of them to be read.
+
+    Each is screened against the do-not-text list as it is then (read anew only when it
+    changed): a number listed after the send was journaled is left out of the request, and
+    `left_out[index]` says which were. The journaled body is not changed."""
 
     def __init__(self, journal: Journal, batch_ids: Sequence[int]) -> None:
         self.journal = journal
         self.batch_ids = list(batch_ids)
+        self.left_out: dict[int, list[str]] = {}
+        self._emptied: set[int] = set()
 
     def __len__(self) -> int:
         return len(self.batch_ids)
@@ -67,11 +73,20 @@ class StoredPayloads(Sequence[dict[str, Any]]):
     def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
         batch_id = self.batch_ids[index]
         try:
-            return self.journal.batch_payload(batch_id)
+            payload = self.journal.batch_payload(batch_id)
         except (LookupError, ValueError) as exc:
             raise AcousticError(
                 f"This batch could not be read back from the journal ({exc}); nothing was sent."
             ) from None
+        body, left_out = without_listed(payload, listed_set(self.journal))
+        self.left_out[index] = [str(c.get("phoneNumber", "")) for c in left_out]
+        if left_out and not body.get("contacts"):
+            self._emptied.add(index)
+        return body
+
+    def everyone_listed(self, index: int) -> bool:
+        """Every recipient of the batch read at `index` is on the list: nothing to send."""
+        return index in self._emptied
 
 
 class SendWorker:
@@ -180,6 +195,8 @@ class SendWorker:
     def _run(self, send_id: int, client: AcousticClient, actor: str) -> None:
         planned: list[BatchRecord] = []
         finished: list[BatchResult] = []
+        payloads = StoredPayloads(self.journal, [])
+        left_out_batches: list[int] = []  # indexes of batches not sent: everyone listed
         stopped = False
         try:
             planned = _due(self.journal.batches(send_id), time.time())
@@ -192,7 +209,13 @@ class SendWorker:
             )
 
             def claim(index: int) -> bool:
-                return self.journal.claim_batch(planned[index].id, self.owner)
+                # Its body was read (and screened) by this thread just before: send_payloads.
+                batch_id, left_out = planned[index].id, payloads.left_out.get(index, [])
+                if payloads.everyone_listed(index):
+                    if self.journal.leave_out_batch(batch_id, self.owner, left_out):
+                        left_out_batches.append(index)
+                    return False
+                return self.journal.claim_batch(batch_id, self.owner, left_out=left_out)
 
             def record(result: BatchResult) -> None:
                 finished.append(result)
@@ -219,7 +242,9 @@ class SendWorker:
                 actor,
                 AuditAction.SEND_FINISHED,
                 send_id=send_id,
-                details=_run_outcome(planned, finished, stopped=stopped),
+                details=_run_outcome(
+                    planned, finished, payloads.left_out, left_out_batches, stopped=stopped
+                ),
             )
         except Exception:
             logger.exception("the end of send #%d could not be written to the audit log", send_id)
@@ -247,14 +272,25 @@ class SendCancelled(Exception):
 
 
 def _run_outcome(
-    planned: Sequence[BatchRecord], finished: Sequence[BatchResult], *, stopped: bool
+    planned: Sequence[BatchRecord],
+    finished: Sequence[BatchResult],
+    left_out: Mapping[int, Sequence[str]],
+    left_out_batches: Sequence[int],
+    *,
+    stopped: bool,
 ) -> dict[str, object]:
-    """What one run of the worker did, in recipients by outcome (the audit's "send finished")."""
+    """What one run of the worker did, in recipients by outcome (the audit's "send finished");
+    "left_out" counts every recipient left out for the do-not-text list as the batches went
+    out, of the batches sent and of those not sent at all."""
     recipients: Counter[BatchState] = Counter()
     for result in finished:
-        recipients[result.state] += planned[result.index].contacts
-    outcome: dict[str, object] = {"batches": len(finished)}
+        recipients[result.state] += planned[result.index].contacts - len(
+            left_out.get(result.index, ())
+        )
+    handled = [result.index for result in finished] + list(left_out_batches)
+    outcome: dict[str, object] = {"batches": len(handled)}
     outcome |= {str(state): recipients[state] for state in BatchState if state.final}
+    outcome[str(BatchState.LEFT_OUT)] = sum(len(left_out.get(index, ())) for index in handled)
     if stopped:
         outcome["stopped"] = "an unexpected error stopped the send; see the console's log"
     return outcome

@@ -18,20 +18,28 @@ class ContactState(StrEnum):
     FAILED = "failed"
     PENDING = "pending"
     SCHEDULED = "scheduled"  # held by this console until its time: not at Acoustic yet
+    LEFT_OUT = "left out"  # on the do-not-text list when its batch went out: not sent
 
 
 class BatchState(StrEnum):
-    """planned -> in_flight -> accepted / rejected / unknown, each step committed."""
+    """planned -> in_flight -> accepted / rejected / unknown, each step committed; or planned ->
+    left_out, never sent, when every recipient was on the do-not-text list as it was due."""
 
     PLANNED = "planned"
     IN_FLIGHT = "in_flight"
     ACCEPTED = "accepted"
     REJECTED = "rejected"  # certainly not processed by Acoustic
     UNKNOWN = "unknown"  # may have been processed: never resent without the user's choice
+    LEFT_OUT = "left_out"  # every recipient on the do-not-text list: not sent, nothing to resend
 
     @property
     def final(self) -> bool:
-        return self in (BatchState.ACCEPTED, BatchState.REJECTED, BatchState.UNKNOWN)
+        return self in (
+            BatchState.ACCEPTED,
+            BatchState.REJECTED,
+            BatchState.UNKNOWN,
+            BatchState.LEFT_OUT,
+        )
 
 
 class Cause(StrEnum):
@@ -67,6 +75,7 @@ class SendState(StrEnum):
     PARTLY_REJECTED = "partly rejected"
     REJECTED = "rejected"
     UNKNOWN = "outcome unknown"
+    LEFT_OUT = "left out"  # every recipient was on the do-not-text list as it went out: none sent
 
 
 class ApprovalState(StrEnum):
@@ -125,6 +134,8 @@ def send_state(
         return SendState.UNKNOWN
     if batches.get(BatchState.REJECTED):
         return SendState.PARTLY_REJECTED if batches.get(BatchState.ACCEPTED) else SendState.REJECTED
+    if batches.get(BatchState.LEFT_OUT) and not batches.get(BatchState.ACCEPTED):
+        return SendState.LEFT_OUT
     return SendState.ACCEPTED
 
 

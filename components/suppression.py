@@ -4,8 +4,11 @@ the reason, never a number), and the one screening every send goes through.
 Adding numbers one by one, or from Status (a sender who sees an opt-out may list it), needs SEND;
 an import and a removal need ADMINISTER. `screen` takes the listed recipients out of Compose's
 recipients frame before anything is built from it, so the preview, the counts, the requests and
-the journal agree; `refuse_listed` is the worker-side check that nothing listed slips through
-(a number listed between Compose's check and the click on Send).
+the journal agree; `refuse_listed` is the check at Send that nothing listed slips through (a
+number listed between Compose's check and the click). A batch that goes out later (scheduled,
+approved after a wait, resumed, resent) is screened again by the worker as it goes out
+(`without_listed`): the numbers listed meanwhile are left out of its request, and the journal
+keeps which.
 
 The listed numbers are kept in memory per journal and list version: a rerun of Compose with an
 unchanged list is a set lookup per recipient (1,000,000 listed, 100,000 recipients: tens of ms),
@@ -196,7 +199,8 @@ def screen(journal: Journal, recipients: pd.DataFrame) -> Screened:
 
 
 def refuse_listed(journal: Journal, payloads: Sequence[Mapping[str, Any]]) -> None:
-    """Raises ListedRecipients when a request would reach a listed number (the worker's check)."""
+    """Raises ListedRecipients when a request would reach a listed number (the check at Send;
+    the worker screens each batch again as it goes out: `without_listed`)."""
     listed = listed_set(journal)
     if not listed:
         return
@@ -206,13 +210,35 @@ def refuse_listed(journal: Journal, payloads: Sequence[Mapping[str, Any]]) -> No
         raise ListedRecipients(count)
 
 
+def without_listed(
+    payload: Mapping[str, Any], listed: AbstractSet[str]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """A request body without its listed contacts, and those contacts (the worker's screening of
+    a batch as it goes out; Status parts a journaled body the same way). The body is a shallow
+    copy: `payload` is never changed."""
+    contacts = payload.get("contacts") or []
+    if not listed or not contacts:
+        return dict(payload), []
+    keep = ~listed_mask([str(c.get("phoneNumber", "")) for c in contacts], listed)
+    if keep.all():
+        return dict(payload), []
+    body = dict(payload)
+    body["contacts"] = [c for c, kept in zip(contacts, keep, strict=True) if kept]
+    return body, [c for c, kept in zip(contacts, keep, strict=True) if not kept]
+
+
 def left_out_of(journal: Journal, send_id: int) -> int | None:
-    """How many recipients were left out of a send for the list (None: not recorded)."""
+    """How many recipients were left out of a send for the list: by Compose before it was
+    journaled, and by the worker as its batches went out (None: nothing recorded)."""
     entries = journal.audit_entries(
         send_id=send_id, action=[AuditAction.SEND_REQUESTED, AuditAction.TEST_SEND], limit=1
     )
     value = entries[0].details.get("left_out") if entries else None
-    return int(value) if isinstance(value, int) else None
+    at_compose = int(value) if isinstance(value, int) else None
+    at_send = len(journal.left_out_numbers(send_id))
+    if at_compose is None and not at_send:
+        return None
+    return (at_compose or 0) + at_send
 
 
 # -- Status: the contacts that opted out ----------------------------------------------------------

@@ -11,7 +11,7 @@ from components.journal import BatchRecord, SendRecord
 from components.preflight import API_WRONG_TAGS, hint_for_api_message
 from components.states import BatchState, Cause
 
-PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
+PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 
 
 def batch(state: BatchState, **fields) -> BatchRecord:

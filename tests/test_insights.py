@@ -136,15 +136,23 @@ def test_small_counts_have_whole_number_ticks_and_empty_slices_no_label():
     reason_axis = charts.failures_by_reason(failure_groups(seed_table())).layout.xaxis
     assert reason_axis.dtick == 1 and reason_axis.tickformat == ",d"
     donut = charts.outcome_donut(4, 3, 0).data[0]
-    assert list(donut.text) == ["4<br>57%", "3<br>43%", "", ""]
-    assert charts.outcome_donut(0, 0, 0).data[0].text == ("", "", "", "")
+    assert list(donut.text) == ["4<br>57%", "3<br>43%", "", "", ""]
+    assert charts.outcome_donut(0, 0, 0).data[0].text == ("", "", "", "", "")
     assert list(charts.outcome_donut(3001, 4, 0).data[0].text) == [
         "3,001<br>99.9%",
         "4<br>0.1%",
         "",
         "",
+        "",
     ]
-    assert list(charts.outcome_donut(1, 0, 0, 3).data[0].text) == ["1<br>25%", "", "", "3<br>75%"]
+    assert list(charts.outcome_donut(1, 0, 0, 3).data[0].text) == [
+        "1<br>25%",
+        "",
+        "",
+        "3<br>75%",
+        "",
+    ]
+    assert list(charts.outcome_donut(1, 0, 0, 0, 1).data[0].text)[-1] == "1<br>50%"  # left out
 
 
 def test_contacts_of_a_held_batch_are_scheduled_not_pending_at_acoustic():

@@ -15,7 +15,7 @@ from components.journal.legacy_schema import SCHEMA
 from components.journal.schema import ALEMBIC_USER_VERSION
 from components.states import BatchState, Cause, SendState, send_state
 
-PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
+PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 
 
 def payloads(n_batches: int = 2, content: str = "Hi") -> list[dict]:
@@ -259,6 +259,11 @@ def test_history_lists_fifty_sends_in_one_statement(journal):
         ({ACCEPTED: 2, REJECTED: 1}, False, 0, SendState.PARTLY_REJECTED),
         ({REJECTED: 2}, False, 0, SendState.REJECTED),
         ({ACCEPTED: 2}, False, 0, SendState.ACCEPTED),
+        # A batch whose every recipient was on the do-not-text list is no failure.
+        ({ACCEPTED: 2, LEFT_OUT: 1}, False, 0, SendState.ACCEPTED),
+        ({REJECTED: 1, LEFT_OUT: 1}, False, 0, SendState.REJECTED),
+        ({LEFT_OUT: 2}, False, 0, SendState.LEFT_OUT),
+        ({LEFT_OUT: 1, PLANNED: 1}, False, 0, SendState.INTERRUPTED),
     ],
 )
 def test_a_sends_state_comes_from_its_batches_and_the_worker(

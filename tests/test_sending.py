@@ -27,7 +27,7 @@ from components.sending import (
 )
 from components.states import BatchState, Cause
 
-PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN = BatchState
+PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 
 ROOT = Path(__file__).resolve().parents[1]
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=40)
@@ -261,9 +261,9 @@ def test_the_worker_reads_each_body_just_before_sending_it(sandbox, tmp_path):
             events.append("read")
             return super().batch_payload(batch_id)
 
-        def claim_batch(self, batch_id: int, owner: str) -> bool:
+        def claim_batch(self, batch_id: int, owner: str, **screened) -> bool:
             events.append("claim")
-            return super().claim_batch(batch_id, owner)
+            return super().claim_batch(batch_id, owner, **screened)
 
     worker = SendWorker(Recording(tmp_path / "j.sqlite3"), max_in_flight=1)
     with client_for(sandbox) as client:

@@ -8,10 +8,13 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.auth import Identity, Role
 from components.journal import Journal
 from components.states import BatchState
+from components.suppression import add_numbers
 from components.ui.text import plain
-from tests.apptest_support import APP, composed, texts, wait_for_send
+from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
+from tests.test_sending import batches
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
 
@@ -100,3 +103,34 @@ def test_deep_links_that_are_not_ids_are_ignored_and_shown_as_plain_text():
     assert "bad/id, [x](https://evil.example)" in plain(warning)
     assert len(plain(warning)) < 200
     assert "never received it. Check the id" in texts(at)
+
+
+def test_a_number_listed_before_a_resume_is_left_out_and_status_and_history_say_so(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    record = journaled_send(journal, batches(2), base_url="http://127.0.0.1:1")
+    marketer = Identity(email="sam@example.com", roles=frozenset({Role.SENDER}))
+    listed = ["19495000000", "19495000001", "19495000002", "19495000100"]  # batch 1, and one more
+    add_numbers(journal, listed, "asked not to be texted", marketer, "manual")
+    at = AppTest.from_file(APP, default_timeout=30)
+    at.query_params["send"] = str(record.id)
+    at.switch_page("pages/history.py").run()
+    next(b for b in at.button if b.label.startswith("Resume")).click().run()
+    wait_for_send(journal, record.id)
+    at.run()
+    assert not at.exception
+    assert "4 recipient(s) were left out: on the do-not-text list." in texts(at)
+    batches_shown = next(d.value for d in at.dataframe if "Left out" in d.value.columns)
+    assert batches_shown["State"].tolist() == ["left_out", "accepted"]
+    assert batches_shown["Left out"].tolist() == [3, 1]
+    assert "every recipient of this batch was on the do-not-text list" in str(
+        batches_shown["What happened"][0]
+    )
+
+    at.query_params["tx"] = [journal.batches(record.id)[1].transaction_id]
+    at.switch_page("pages/status.py").run()
+    assert not at.exception
+    table = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    left = table[table["state"] == "left out"]
+    assert sorted(left["phoneNumber"]) == listed
+    assert set(left["reason"]) == {"On the do-not-text list when its batch went out; not sent"}
+    assert "4 recipient(s) were left out" in texts(at)

@@ -72,6 +72,8 @@ class BatchRecord:
     cause: Cause | None = None  # None in batches journaled before causes were kept
     api_messages: tuple[str, ...] = ()  # Acoustic's own words, as it sent them
     owner: str | None = None  # the replica (host:pid:start) that claimed it last
+    # Numbers (the API's form) left out of its request: on the do-not-text list when it went out.
+    left_out: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,6 +223,7 @@ def batch_from_row(row: sa.RowMapping) -> BatchRecord:
         state=BatchState(row["state"]),
         cause=_cause(row["cause"]),
         api_messages=tuple(json.loads(row["api_messages_json"] or "[]")),
+        left_out=tuple(json.loads(row["left_out_json"] or "[]")),
     )
 
 

@@ -1,5 +1,6 @@
 """Sends and their batches: written before the first request leaves, then moved batch by batch
-planned -> in_flight -> accepted / rejected / unknown, each step committed."""
+planned -> in_flight -> accepted / rejected / unknown (or planned -> left_out, never sent), each
+step committed."""
 
 from __future__ import annotations
 
@@ -172,6 +173,17 @@ class Sends(JournalBase):
         except orjson.JSONDecodeError:
             return json.loads(text)  # what orjson refuses and `json` wrote: NaN, Infinity
 
+    def left_out_numbers(self, send_id: int) -> list[str]:
+        """The numbers the worker left out of the send's requests (listed as they went out)."""
+        b = batches.c
+        with self._connection() as conn:
+            texts = conn.execute(
+                sa.select(b.left_out_json)
+                .where(b.send_id == send_id, b.left_out_json.is_not(None))
+                .order_by(b.idx)
+            ).scalars()
+            return [number for text in texts for number in json.loads(text)]
+
     def batch_for_transaction(self, transaction_id: str) -> BatchRecord | None:
         with self._connection() as conn:
             row = (
@@ -181,18 +193,29 @@ class Sends(JournalBase):
             )
         return batch_from_row(row) if row else None
 
-    def claim_batch(self, batch_id: int, owner: str) -> bool:
-        """planned -> in_flight, atomically: only one worker ever sends a batch."""
+    def claim_batch(self, batch_id: int, owner: str, *, left_out: Sequence[str] = ()) -> bool:
+        """planned -> in_flight, atomically: only one worker ever sends a batch. `left_out`: the
+        numbers its request goes without (on the do-not-text list now); its journaled request
+        body stays as it was (an approval's digest covers it)."""
+        return self._claim(batch_id, owner, BatchState.IN_FLIGHT, left_out)
+
+    def leave_out_batch(self, batch_id: int, owner: str, left_out: Sequence[str]) -> bool:
+        """planned -> left_out, atomically, for a batch whose every recipient (`left_out`) is on
+        the do-not-text list: it is never sent. False when someone else has it."""
+        return self._claim(batch_id, owner, BatchState.LEFT_OUT, left_out)
+
+    def _claim(self, batch_id: int, owner: str, state: BatchState, left_out: Sequence[str]) -> bool:
+        b = batches.c
         with self._write() as conn:
-            b = batches.c
             cursor = conn.execute(
                 sa.update(batches)
                 .where(b.id == batch_id, b.state == BatchState.PLANNED.value)
                 .values(
-                    state=BatchState.IN_FLIGHT.value,
+                    state=state.value,
                     owner=owner,
-                    attempts=b.attempts + 1,
+                    attempts=b.attempts + int(state is BatchState.IN_FLIGHT),
                     updated_at=time.time(),
+                    left_out_json=json.dumps(list(left_out)) if left_out else None,
                 )
             )
             return cursor.rowcount == 1

@@ -56,6 +56,7 @@ batches = sa.Table(
     sa.Column("cause", sa.Text),
     sa.Column("api_messages_json", sa.Text),
     sa.Column("not_before", Seconds),
+    sa.Column("left_out_json", sa.Text),  # numbers left out of its request: on the list then
 )
 
 snapshots = sa.Table(

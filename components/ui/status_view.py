@@ -13,6 +13,7 @@ from components import charts
 from components.acoustic import AcousticClient
 from components.insights import (
     FAILED,
+    LEFT_OUT,
     PENDING,
     SCHEDULED,
     SENT,
@@ -167,6 +168,11 @@ def kpi_row(table: pd.DataFrame, lookups: Sequence[Lookup]) -> None:
             f"{figures.scheduled:,} more recipient(s) of these sends are scheduled: this console "
             "holds them until their time, so Acoustic has not seen them yet."
         )
+    if figures.left_out:
+        st.caption(
+            f"{figures.left_out:,} recipient(s) were left out: they were on the do-not-text list "
+            "when their batch went out, so they were not sent."
+        )
     rate = figures.success_rate
     columns[4].metric(
         "Success rate", "–" if rate is None else f"{rate:.1%}", help="Sent / processed"
@@ -179,7 +185,9 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
     left, right = st.columns(2)
     with left:
         _chart(
-            charts.outcome_donut(figures.sent, figures.failed, figures.pending, figures.scheduled)
+            charts.outcome_donut(
+                figures.sent, figures.failed, figures.pending, figures.scheduled, figures.left_out
+            )
         )
     with right:
         if len(groups):
@@ -251,7 +259,7 @@ def filtered_table(table: pd.DataFrame) -> pd.DataFrame:
     columns = st.columns([2, 3, 3, 3])
     states = columns[0].multiselect(
         "State",
-        [SENT, FAILED, PENDING, SCHEDULED],
+        [SENT, FAILED, PENDING, SCHEDULED, LEFT_OUT],
         key="status.filter.state",
         persist_state=KEEP,
     )

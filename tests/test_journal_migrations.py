@@ -1,0 +1,76 @@
+"""Alembic revisions on journals that exist: a journal of an earlier revision, with its sends,
+is brought up to date when the console opens it, on SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import sqlalchemy as sa
+from alembic import command
+
+from components.journal import Journal
+from components.journal.base import journal_url
+from components.journal.schema import alembic_config, head_revision
+from components.states import BatchState, SendState
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_location(request, tmp_path) -> str:
+    """Where a journal that does not exist yet goes: an SQLite file, then an empty database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "journal.sqlite3")
+    return str(request.getfixturevalue("postgres_url"))
+
+
+def at_revision(location: str, revision: str) -> sa.Engine:
+    engine = sa.create_engine(journal_url(location).sqlalchemy)
+    with engine.begin() as conn:
+        command.upgrade(alembic_config(conn), revision)
+    return engine
+
+
+def test_a_revision_0002_journal_is_upgraded_with_its_sends(empty_location):
+    engine = at_revision(empty_location, "0002")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO sends (id, fingerprint, kind, mode, base_url, program, content, "
+                "created_at, recipients) VALUES (1, 'f', 'bulk', 'sandbox', 'http://x', '1', "
+                "'Hi', 0, 2)"
+            )
+        )
+        for idx, state in enumerate(("accepted", "planned")):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO batches (send_id, idx, state, contacts, payload_json, "
+                    "transaction_id, updated_at) VALUES (1, :idx, :state, 1, :payload, :tx, 0)"
+                ),
+                {
+                    "idx": idx,
+                    "state": state,
+                    "payload": json.dumps({"contacts": [{"phoneNumber": f"1949500000{idx}"}]}),
+                    "tx": "tx-1" if state == "accepted" else None,
+                },
+            )
+    engine.dispose()
+    journal = Journal(empty_location)
+    try:
+        with journal.engine.connect() as conn:
+            assert conn.execute(sa.text("SELECT version_num FROM alembic_version")).scalar() == (
+                head_revision()
+            )
+        accepted, planned = journal.batches(1)
+        assert accepted.state is BatchState.ACCEPTED and accepted.transaction_id == "tx-1"
+        assert accepted.left_out == () and planned.state is BatchState.PLANNED
+        # The new state is allowed, the numbers are kept, and a wrong state is still refused.
+        assert journal.leave_out_batch(planned.id, "replica", ["19495000001"])
+        assert journal.batches(1)[1].left_out == ("19495000001",)
+        assert journal.left_out_numbers(1) == ["19495000001"]
+        assert journal.get_send(1).state(running=False) is SendState.ACCEPTED
+        with pytest.raises(sa.exc.IntegrityError), journal.engine.begin() as conn:
+            conn.execute(sa.text("UPDATE batches SET state = 'lost' WHERE id = :id"), {"id": 1})
+        with pytest.raises(sa.exc.IntegrityError), journal.engine.begin() as conn:  # one idx once
+            conn.execute(sa.text("UPDATE batches SET idx = 0 WHERE id = :id"), {"id": planned.id})
+    finally:
+        journal.close()
