@@ -55,6 +55,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_quiet_hours.py
 	$(PY) tests/benchmarks/bench_suppression.py
 	$(PY) tests/benchmarks/bench_replicas.py
+	$(PY) tests/benchmarks/bench_journal_backends.py
 
 sandbox: setup
 	$(PY) -m components.sandbox

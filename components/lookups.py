@@ -184,8 +184,9 @@ def insight_table(
     left_out: list[tuple[int, str | None, dict[str, Any]]] = []  # listed as their batch went
     senders: dict[str, str] = {}  # transaction -> who sent it (History's "Who")
     by_send: dict[int, str] = {}
+    found = journal.batches_for_transactions([lookup.transaction_id for lookup in lookups])
     for lookup in lookups:
-        batch = journal.batch_for_transaction(lookup.transaction_id)
+        batch = found.get(lookup.transaction_id)
         if batch is not None:
             sent, left = _parted(journal.batch_payload(batch.id), batch.left_out)
             payloads.append((batch.index + 1, lookup.transaction_id, sent))
@@ -231,14 +232,13 @@ def _parted(
 def snapshots_over_time(journal: Journal, transaction_ids: Sequence[str]) -> pd.DataFrame:
     """Processed and total over time, summed across transactions (each one's latest value at
     every moment a snapshot was taken)."""
-    rows = []
-    sizes: dict[str, int] = {}  # the journal knows a send's size before Acoustic reports it
-    for transaction_id in transaction_ids:
-        batch = journal.batch_for_transaction(transaction_id)
-        sizes[transaction_id] = batch.contacts if batch is not None else 0
-        for snapshot in journal.snapshots(transaction_id):
-            total = max(snapshot.total, sizes[transaction_id])
-            rows.append((snapshot.taken_at, transaction_id, snapshot.processed, total))
+    found = journal.batches_for_transactions(transaction_ids)
+    # The journal knows a send's size before Acoustic reports it.
+    sizes = {i: found[i].contacts if i in found else 0 for i in transaction_ids}
+    rows = [
+        (taken_at, transaction_id, processed, max(total, sizes[transaction_id]))
+        for transaction_id, taken_at, processed, total in journal.progress(transaction_ids)
+    ]
     if not rows:
         return pd.DataFrame(columns=["taken_at", "processed", "total"])
     frame = pd.DataFrame(rows, columns=["taken_at", "transaction", "processed", "total"])

@@ -57,3 +57,17 @@ def test_an_ordinary_search_is_kept_without_a_notice(text):
     search = clean_search(text)
     assert search.text == text.strip()
     assert search.notice is None
+
+
+def test_a_search_of_words_finds_messages_not_the_contacts_fields(journal):
+    """A word is looked for in the message, program, source and transaction ids; the payloads are
+    read only for what can be (part of) a phone number."""
+    bodies = payloads(content="Hi")
+    for body in bodies:
+        for contact in body["contacts"]:
+            contact["personalization"] = {"FIRST NAME": "Gate"}
+    send = create(journal, content="Hi", payloads=bodies)
+    assert journal.list_sends(search="Gate") == []
+    assert [s.id for s in journal.list_sends(search="9495")] == [send.id]  # part of a number
+    assert [s.id for s in journal.list_sends(search="٩٤٩٥")] == [send.id]  # in other digits
+    assert journal.list_sends(search="94x95") == []

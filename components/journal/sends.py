@@ -19,6 +19,7 @@ from components.journal.records import (
     DuplicateSendError,
     SendRecord,
     batch_from_row,
+    select_batch_records,
     select_sends,
 )
 from components.journal.tables import batches, sends
@@ -157,7 +158,7 @@ class Sends(JournalBase):
         b = batches.c
         with self._connection() as conn:
             rows = conn.execute(
-                sa.select(batches).where(b.send_id == send_id).order_by(b.idx)
+                select_batch_records().where(b.send_id == send_id).order_by(b.idx)
             ).mappings()
             return [batch_from_row(row) for row in rows]
 
@@ -185,13 +186,22 @@ class Sends(JournalBase):
             return [number for text in texts for number in json.loads(text)]
 
     def batch_for_transaction(self, transaction_id: str) -> BatchRecord | None:
+        return self.batches_for_transactions([transaction_id]).get(transaction_id)
+
+    def batches_for_transactions(self, transaction_ids: Sequence[str]) -> dict[str, BatchRecord]:
+        """The batches Acoustic gave these transaction ids, by id, in a query per 500 ids (a
+        send of many batches is looked up whole on Status)."""
+        wanted = list(dict.fromkeys(transaction_ids))
+        found: dict[str, BatchRecord] = {}
         with self._connection() as conn:
-            row = (
-                conn.execute(sa.select(batches).where(batches.c.transaction_id == transaction_id))
-                .mappings()
-                .first()
-            )
-        return batch_from_row(row) if row else None
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                rows = conn.execute(
+                    select_batch_records().where(batches.c.transaction_id.in_(chunk))
+                ).mappings()
+                for row in rows:
+                    found.setdefault(row["transaction_id"], batch_from_row(row))
+        return found
 
     def claim_batch(self, batch_id: int, owner: str, *, left_out: Sequence[str] = ()) -> bool:
         """planned -> in_flight, atomically: only one worker ever sends a batch. `left_out`: the
