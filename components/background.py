@@ -39,3 +39,17 @@ def ensure_scheduler(worker: SendWorker, connect: Connect) -> Scheduler:
         else:
             scheduler.connect = connect
         return scheduler
+
+
+def stop_background_work() -> None:
+    """Stops every worker's scheduler and closes their journals (a test or a benchmark whose
+    database goes away; a console process simply ends)."""
+    with _lock:
+        workers = list(_workers.values())
+        schedulers = [_schedulers.pop(id(worker), None) for worker in workers]
+        _workers.clear()
+    for worker, scheduler in zip(workers, schedulers, strict=True):
+        if scheduler is not None:
+            scheduler.stop()
+        worker.leases.stop()
+        worker.journal.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.background import stop_background_work
 from components.ui.text import plain
 from tests.apptest_support import APP, texts
 
@@ -104,7 +105,10 @@ def test_settings_says_the_in_flight_places_are_shared_when_the_journal_is_postg
     assert storage_rows()["Requests in flight at most"] == "10, for this console process"
     monkeypatch.setenv("SMS_CONSOLE_DATABASE_URL", postgres_journal_url)
     monkeypatch.setenv("SMS_CONSOLE_MAX_IN_FLIGHT", "6")
-    rows = storage_rows()
+    try:
+        rows = storage_rows()
+    finally:
+        stop_background_work()  # its journal's database goes with the test
     assert rows["Requests in flight at most"] == (
         "6, shared by every replica and process using the journal's PostgreSQL database"
     )

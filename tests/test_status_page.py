@@ -134,3 +134,8 @@ def test_a_number_listed_before_a_resume_is_left_out_and_status_and_history_say_
     assert sorted(left["phoneNumber"]) == listed
     assert set(left["reason"]) == {"On the do-not-text list when its batch went out; not sent"}
     assert "4 recipient(s) were left out" in texts(at)
+
+    at.session_state["send.active_id"] = record.id  # its progress, as Compose shows a send's
+    at.switch_page("pages/compose.py").run()
+    panel = texts(at)
+    assert "4 recipient(s) left out: on the do-not-text list when their batch went out" in panel

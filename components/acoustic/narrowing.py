@@ -97,6 +97,12 @@ class AdaptiveWidth:
                 self._refusals = 0
             return True
 
+    def restore(self) -> None:
+        """Back to the full width, as if Acoustic had never refused."""
+        with self._lock:
+            self._width, self._answers, self._refusals = self.limit, 0, 0
+            self._changed_at = self._clock()
+
     def narrowing(self) -> Narrowing | None:
         with self._lock:
             if self._width >= self.limit:

@@ -53,6 +53,11 @@ def progress_panel(send_id: int) -> None:
         accepted.metric("Accepted", f"{progress.accepted_recipients:,}")
         rejected.metric("Rejected", f"{progress.rejected_recipients:,}")
         unknown.metric("Outcome unknown", f"{progress.unknown_recipients:,}")
+        if progress.left_out_recipients:
+            st.caption(
+                f"{progress.left_out_recipients:,} recipient(s) left out: on the do-not-text "
+                "list when their batch went out, so not sent."
+            )
         for failure in progress.failures:
             refused = failure.state is BatchState.REJECTED
             (st.error if refused else st.warning)(

@@ -149,13 +149,7 @@ def app_on(url: str, folder: Path) -> Iterator[None]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
-        with background._lock:
-            for key, worker in list(background._workers.items()):
-                scheduler = background._schedulers.pop(id(worker), None)
-                if scheduler is not None:
-                    scheduler.stop()
-                worker.journal.close()
-                del background._workers[key]
+        background.stop_background_work()
 
 
 def timed_page(prepare: Callable[[object], None], page: str) -> tuple[float, float]:
