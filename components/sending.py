@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
-from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient, AcousticError
+from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient
 from components.approval_rules import ApprovalRule
 from components.approvals import ApprovalRequired, approval_block, request_approval
 from components.audit import AuditAction
@@ -30,7 +30,8 @@ from components.leases import (
 )
 from components.schedules import Schedule
 from components.states import BatchState
-from components.suppression import listed_set, refuse_listed, without_listed
+from components.stored_payloads import StoredPayloads
+from components.suppression import refuse_listed
 
 __all__ = [
     "BatchResult",
@@ -51,42 +52,6 @@ def recover_interrupted(journal: Journal) -> int:
     """Batches left in flight by a process that is gone become unknown. Returns how many."""
     alive = [owner for owner in journal.in_flight_owners() if owner and owner_alive(owner)]
     return journal.mark_interrupted(alive_owners=alive)
-
-
-class StoredPayloads(Sequence[dict[str, Any]]):
-    """A send's request bodies, each read from the journal by the thread about to send it, so
-    the first request does not wait for all of them to be read.
-
-    Each is screened against the do-not-text list as it is then (read anew only when it
-    changed): a number listed after the send was journaled is left out of the request, and
-    `left_out[index]` says which were. The journaled body is not changed."""
-
-    def __init__(self, journal: Journal, batch_ids: Sequence[int]) -> None:
-        self.journal = journal
-        self.batch_ids = list(batch_ids)
-        self.left_out: dict[int, list[str]] = {}
-        self._emptied: set[int] = set()
-
-    def __len__(self) -> int:
-        return len(self.batch_ids)
-
-    def __getitem__(self, index: int) -> dict[str, Any]:  # type: ignore[override]
-        batch_id = self.batch_ids[index]
-        try:
-            payload = self.journal.batch_payload(batch_id)
-        except (LookupError, ValueError) as exc:
-            raise AcousticError(
-                f"This batch could not be read back from the journal ({exc}); nothing was sent."
-            ) from None
-        body, left_out = without_listed(payload, listed_set(self.journal))
-        self.left_out[index] = [str(c.get("phoneNumber", "")) for c in left_out]
-        if left_out and not body.get("contacts"):
-            self._emptied.add(index)
-        return body
-
-    def everyone_listed(self, index: int) -> bool:
-        """Every recipient of the batch read at `index` is on the list: nothing to send."""
-        return index in self._emptied
 
 
 class SendWorker:
