@@ -21,7 +21,7 @@ from components.schedules import (
     reschedule,
 )
 from components.sending import SendCancelled, SendWorker
-from components.states import SendState
+from components.states import BatchState, SendState
 from tests.test_approvals import CAROL, SAM, VERA
 from tests.test_sending import batches, client_for, submit
 
@@ -188,3 +188,22 @@ def test_the_scheduler_outlives_a_database_that_goes_away_for_a_while(worker, mo
     finally:
         scheduler.stop()
     assert len(calls) >= 4  # it kept going after the failures
+
+
+def test_a_cancel_stops_the_batches_a_running_worker_has_not_claimed(sandbox, worker):
+    """Cancelled on one replica while another's worker sends it: nothing more is claimed."""
+    sandbox.configure(latency=0.1)
+    worker.max_in_flight = 2
+    with client_for(sandbox) as client:
+        send_id = submit(worker, client, batches(30, tag="cancel"), "sam@example.com")
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if worker.journal.get_send(send_id).batch_states.get(BatchState.ACCEPTED, 0) >= 2:
+                break
+            time.sleep(0.01)
+        assert worker.journal.cancel_send(send_id, by="carol@example.com") > 0
+        worker.wait(send_id, timeout=20)
+    states = worker.journal.get_send(send_id).batch_states
+    assert states.get(BatchState.PLANNED, 0) >= 20  # never sent
+    assert sandbox.stats()["send_posts"] == 30 - states[BatchState.PLANNED]
+    assert worker.journal.get_send(send_id).state(running=False) is SendState.CANCELLED

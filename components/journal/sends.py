@@ -219,7 +219,7 @@ class Sends(JournalBase):
         with self._write() as conn:
             cursor = conn.execute(
                 sa.update(batches)
-                .where(b.id == batch_id, b.state == BatchState.PLANNED.value)
+                .where(b.id == batch_id, b.state == BatchState.PLANNED.value, _not_cancelled(b))
                 .values(
                     state=state.value,
                     owner=owner,
@@ -319,3 +319,13 @@ class Sends(JournalBase):
                 .values(state=BatchState.PLANNED.value, updated_at=time.time())
             )
             return cursor.rowcount
+
+
+def _not_cancelled(b: Any) -> sa.ColumnElement[bool]:
+    """The batch's send is not cancelled: a cancel made on any replica stops the batches that
+    replica's worker, or another's, has not claimed yet."""
+    return (
+        sa.select(sends.c.id)
+        .where(sends.c.id == b.send_id, sends.c.cancelled_at.is_(None))
+        .exists()
+    )
