@@ -1,5 +1,5 @@
 """Reading Acoustic's answers: the envelope, the human messages wherever an answer puts them
-(redacted), and the plain words for a transport failure."""
+(redacted), and the plain words for a refused token or a transport failure."""
 
 from __future__ import annotations
 
@@ -12,14 +12,17 @@ from .errors import (
     AcousticError,
     BadRequestError,
     ConcurrencyLimitError,
+    CredentialsRefusedError,
     ForbiddenError,
+    NetworkError,
+    OutcomeUnknownError,
     ServerError,
     UnexpectedResponseError,
 )
 from .limits import CONCURRENCY_REJECTION_STATUS
 from .models import ContactStatus
 from .redaction import PROCESS_REDACTOR
-from .retry import CallKind
+from .retry import CallKind, Reach
 
 # A 401 whose message names both says the token expired (ACOUSTIC_API.md: "The access token has
 # expired. Token provided was: ..."); any other 401 refuses the token.
@@ -190,4 +193,45 @@ def error_for(response: httpx.Response, kind: CallKind) -> AcousticError:
         status_code=status,
         api_message=detail,
         outcome_unknown=kind is CallKind.SEND and status < 400,
+    )
+
+
+def token_error(response: httpx.Response) -> AcousticError:
+    """The token endpoint's refusal or failure, in Acoustic's words (redacted)."""
+    status = response.status_code
+    detail = detail_of(response)
+    if status in (400, 401, 403):
+        return CredentialsRefusedError(
+            f"Acoustic refused the credentials (HTTP {status}: {detail})",
+            "Check the client id, client secret and refresh token in Settings: a refresh "
+            "token stops working when its application account is removed or its access is "
+            "revoked.",
+            status_code=status,
+            api_message=detail,
+        )
+    if 500 <= status < 600:
+        return ServerError(
+            "Acoustic could not issue an access token: its token service had an internal "
+            f"error (HTTP {status}: {detail}). Nothing was sent; try again in a few minutes.",
+            status_code=status,
+            api_message=detail,
+        )
+    return error_for(response, CallKind.SAFE)
+
+
+def transport_error(
+    exc: httpx.TransportError, kind: CallKind, reach: Reach, host: str
+) -> AcousticError:
+    """A transport failure in plain words: for a send that may have gone out, its outcome is
+    unknown; otherwise Acoustic at `host` could not be reached."""
+    detail = PROCESS_REDACTOR.redact(describe_transport_error(exc))
+    if kind is CallKind.SEND and reach is Reach.MAYBE_REACHED:
+        return OutcomeUnknownError(
+            f"The connection to Acoustic was lost after the send went out ({detail}). It may "
+            "or may not have been processed: check its status before sending again. Nothing "
+            "is resent automatically."
+        )
+    return NetworkError(
+        f"Could not reach Acoustic at {host} ({detail}). Check the network and the pod in "
+        "Settings, then try again."
     )

@@ -19,22 +19,20 @@ from .answers import (
     api_messages,
     contact_statuses,
     data_of,
-    describe_transport_error,
     detail_of,
     error_for,
     int_of,
     json_or_none,
     says_expired,
     seconds_of,
+    token_error,
+    transport_error,
 )
 from .encoding import encode_payload
 from .errors import (
     AcousticError,
     AuthenticationError,
     CredentialsRefusedError,
-    NetworkError,
-    OutcomeUnknownError,
-    ServerError,
     UnexpectedResponseError,
 )
 from .limits import CountingGate, limit_from_environment, organisation_gate
@@ -42,7 +40,7 @@ from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, Tok
 from .pods import normalize_base_url, resolve_base_url
 from .programs import PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
-from .retry import CallKind, Reach, RetryPolicy, reach_of_transport_error
+from .retry import CallKind, RetryPolicy, reach_of_transport_error
 from .shared_places import places_database_from_environment
 from .tokens import AccessToken, TokenCache, clock, token_cache_for
 
@@ -270,7 +268,9 @@ class AcousticClient:
             except httpx.TransportError as exc:
                 pause = self.retry.pause_before_retry(kind, attempt, exc)
                 if pause is None:
-                    raise self._transport_error(exc, kind, reach_of_transport_error(exc)) from None
+                    raise transport_error(
+                        exc, kind, reach_of_transport_error(exc), urlsplit(self.base_url).netloc
+                    ) from None
                 why = type(exc).__name__
             else:
                 logger.debug(
@@ -303,7 +303,7 @@ class AcousticClient:
         response = self._exchange("POST", TOKEN_PATH, kind=CallKind.SAFE, data=form)
         body = json_or_none(response)
         if response.status_code != 200 or not isinstance(body, Mapping):
-            raise self._token_error(response)
+            raise token_error(response)
         value = body.get("access_token")
         if not value:
             raise UnexpectedResponseError(
@@ -340,28 +340,6 @@ class AcousticClient:
 
     # -- errors ------------------------------------------------------------------------------
 
-    def _token_error(self, response: httpx.Response) -> AcousticError:
-        """The token endpoint's refusal or failure, in Acoustic's words (redacted)."""
-        status = response.status_code
-        detail = detail_of(response)
-        if status in (400, 401, 403):
-            return CredentialsRefusedError(
-                f"Acoustic refused the credentials (HTTP {status}: {detail})",
-                "Check the client id, client secret and refresh token in Settings: a refresh "
-                "token stops working when its application account is removed or its access is "
-                "revoked.",
-                status_code=status,
-                api_message=detail,
-            )
-        if 500 <= status < 600:
-            return ServerError(
-                "Acoustic could not issue an access token: its token service had an internal "
-                f"error (HTTP {status}: {detail}). Nothing was sent; try again in a few minutes.",
-                status_code=status,
-                api_message=detail,
-            )
-        return error_for(response, CallKind.SAFE)
-
     def _refused_token_error(self, response: httpx.Response, token: AccessToken) -> AcousticError:
         """A 401 for a token that was new or had just replaced a refused one."""
         detail = detail_of(response)
@@ -393,22 +371,6 @@ class AcousticClient:
             "often); Test connection in Settings asks at once.",
             status_code=401,
             api_message=detail,
-        )
-
-    def _transport_error(
-        self, exc: httpx.TransportError, kind: CallKind, reach: Reach
-    ) -> AcousticError:
-        host = urlsplit(self.base_url).netloc
-        detail = PROCESS_REDACTOR.redact(describe_transport_error(exc))
-        if kind is CallKind.SEND and reach is Reach.MAYBE_REACHED:
-            return OutcomeUnknownError(
-                f"The connection to Acoustic was lost after the send went out ({detail}). It may "
-                "or may not have been processed: check its status before sending again. Nothing "
-                "is resent automatically."
-            )
-        return NetworkError(
-            f"Could not reach Acoustic at {host} ({detail}). Check the network and the pod in "
-            "Settings, then try again."
         )
 
     def _log_retry(self, method: str, url: str, why: str, attempt: int) -> None:
