@@ -119,11 +119,13 @@ if (failed or pending) and identity.may(PAGE_PERMISSIONS["Compose"]):
         if send is None:
             prefill_compose(contacts_text=contacts_text)
         else:
+            sent = journal().batches(send.id)
             prefill_compose(
                 contacts_text=contacts_text,
                 content=send.content,
                 program=send.program,
                 source=send.source or "",
                 defaults=send.defaults,
+                options=journal().batch_payload(sent[0].id) if sent else None,
             )
         st.switch_page("pages/compose.py")

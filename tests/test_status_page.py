@@ -41,6 +41,8 @@ def test_an_unknown_pasted_id_is_reported_as_not_found():
 
 def send_through_the_app(tmp_path: Path) -> tuple[AppTest, str]:
     at = composed("Hi %%FIRST NAME%%", CSV)
+    at.text_input(key="compose.campaign").set_value("Winter gates").run()
+    at.number_input(key="compose.ttl").set_value(30).run()
     at.button(key="compose.send").click().run()
     at.button(key="send.confirm").click().run()
     journal = Journal(tmp_path / "journal.sqlite3")
@@ -76,6 +78,8 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
         "Cy": "Hi Cy",
     }
 
+    at.session_state["compose.campaign"] = ""  # Compose moved on to another draft since
+    at.session_state["compose.ttl"] = None
     at.checkbox(key="status.resend_pending").check().run()
     at.button(key="status.resend").click().run()
     assert not at.exception
@@ -86,6 +90,9 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
     ]
     assert at.session_state["compose.content"] == "Hi %%FIRST NAME%%"
     assert at.session_state["compose.program"] == "12345"
+    # The send's options come back too: the same campaign, the same expiry.
+    assert at.session_state["compose.campaign"] == "Winter gates"
+    assert at.session_state["compose.ttl"] == 30
 
 
 def test_deep_links_that_are_not_ids_are_ignored_and_shown_as_plain_text():

@@ -4,6 +4,7 @@ through `prefill_compose`, never by writing Compose's keys themselves."""
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import streamlit as st
 
@@ -15,6 +16,8 @@ PROGRAM = "compose.program"
 SOURCE = "compose.source"
 CONTACTS_SOURCE = "compose.contacts_source"
 PASTE = "compose.paste"
+CAMPAIGN = "compose.campaign"
+TTL = "compose.ttl"
 
 
 def set_message(text: str) -> None:
@@ -31,9 +34,11 @@ def prefill_compose(
     program: str | None = None,
     source: str | None = None,
     defaults: Mapping[str, str] | None = None,
+    options: Mapping[str, Any] | None = None,
 ) -> None:
     """Opens Compose with these contacts (as pasted text) and, when given, the message, program,
-    source and defaults of an earlier send, for the marketer to check and send."""
+    source, defaults and send options (an earlier batch's request body: its campaignName and
+    ttlInMinutes) of an earlier send, for the marketer to check and send."""
     state = st.session_state
     state[CONTACTS_SOURCE] = "Paste"
     state[PASTE] = contacts_text
@@ -45,3 +50,7 @@ def prefill_compose(
         state[SOURCE] = source
     for name, value in (defaults or {}).items():
         state[default_key(name)] = value
+    if options is not None:
+        state[CAMPAIGN] = str(options.get("campaignName") or "")
+        ttl = options.get("ttlInMinutes")
+        state[TTL] = int(ttl) if isinstance(ttl, int) and not isinstance(ttl, bool) else None

@@ -22,14 +22,12 @@ from components.program_listing import (
     fetch_listing,
     program_label,
 )
-from components.ui.compose_state import PROGRAM
+from components.ui.compose_state import CAMPAIGN, PROGRAM, TTL
 from components.ui.connection import current_connection
 from components.ui.persistence import KEEP
 from components.ui.text import md
 
 CHOICE = "compose.program_choice"
-CAMPAIGN = "compose.campaign"
-TTL = "compose.ttl"
 LISTING_TTL = 300  # seconds: a program activated in Acoustic shows up within five minutes
 WAIT_SECONDS = 3.0
 _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-programs")
