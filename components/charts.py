@@ -147,3 +147,49 @@ def processed_over_time(snapshots: pd.DataFrame) -> go.Figure:
     figure.update_layout(title="Processed over time", **_LAYOUT)
     _count_axis(figure, "y", float(snapshots["total"].max()) if len(snapshots) else 0)
     return figure
+
+
+def text_alternative(figure: go.Figure, most: int = 8) -> str:
+    """The figure in one or two sentences, for those who cannot see it (a screen reader reads
+    the caption under the chart): its title, then each category with its counts, largest first."""
+    title = (figure.layout.title.text or "Chart").split(" (click")[0]
+    traces = list(figure.data)
+    if not traces:
+        return f"{title}: nothing to show."
+    if isinstance(traces[0], go.Pie):
+        pie = traces[0]
+        values = [int(v) for v in pie.values]
+        total = sum(values)
+        parts = [
+            f"{v:,} {label} ({_share(v, total)})"
+            for label, v in zip(pie.labels, values, strict=True)
+            if v
+        ]
+        return f"{title}: " + (", ".join(parts) if parts else "no recipients") + "."
+    if all(isinstance(t, go.Scatter) for t in traces):
+        lines = []
+        for trace in traces:
+            ys = list(trace.y)
+            if ys:
+                lines.append(f"{trace.name} from {int(ys[0]):,} to {int(ys[-1]):,}")
+        return f"{title} ({len(traces[0].x)} look-ups): " + "; ".join(lines) + "."
+    categories: dict[str, dict[str, int]] = {}
+    for trace in traces:
+        horizontal = trace.orientation == "h"
+        names = trace.y if horizontal else trace.x
+        counts = trace.x if horizontal else trace.y
+        for name, count in zip(names, counts, strict=True):
+            if count:
+                categories.setdefault(str(name), {})[trace.name or ""] = int(count)
+    ranked = sorted(categories.items(), key=lambda item: -sum(item[1].values()))
+    parts = [
+        f"{name}: " + ", ".join(f"{count:,} {_unit(what, count)}" for what, count in counts.items())
+        for name, counts in ranked[:most]
+    ]
+    more = f"; and {len(ranked) - most:,} more" if len(ranked) > most else ""
+    return f"{title}: " + ("; ".join(parts) if parts else "nothing to show") + more + "."
+
+
+def _unit(state: str, count: int) -> str:
+    """A bar's unit: its state ("3 sent"), or recipients when the bars have no states."""
+    return state or ("recipient" if count == 1 else "recipients")

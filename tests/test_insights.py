@@ -388,3 +388,40 @@ def test_fields_named_like_the_tables_own_columns_do_not_overwrite_them(field):
     assert table.loc["1833920903", f"{field} (field)"] == "CA"
     assert kpis(table.reset_index()).failed == 1
     assert resend_contacts(table.reset_index()).splitlines() == [f"phone,{field}", "+1833920903,CA"]
+
+
+def test_every_chart_has_a_text_alternative_with_its_figures():
+    table = pd.DataFrame(
+        {
+            "country": ["US", "US", "DE", "GB"] + [f"C{n}" for n in range(10)],
+            "state": ["sent", "failed", "sent", "pending"] + ["sent"] * 10,
+            "batch": [1, 1, 2, 2] + [3] * 10,
+        }
+    )
+    assert charts.text_alternative(charts.outcome_donut(3001, 4, 0)) == (
+        "Outcome: 3,001 sent (99.9%), 4 failed (0.1%)."
+    )
+    assert charts.text_alternative(charts.outcome_donut(0, 0, 0)) == "Outcome: no recipients."
+    groups = pd.DataFrame({"reason": ["Blocked", "Opted out"], "recipients": [3, 10]})
+    assert charts.text_alternative(charts.failures_by_reason(groups)) == (
+        "Failures by reason: Opted out: 10 recipients; Blocked: 3 recipients."
+    )
+    by_country = charts.text_alternative(charts.failures_by_country(table))
+    assert by_country.startswith("By country: US: 1 sent, 1 failed; ")
+    assert by_country.endswith("; and 4 more.")  # the eight largest, then how many are left
+    assert charts.text_alternative(charts.outcome_by_batch(table)) == (
+        "By batch: #3: 10 sent; #1: 1 sent, 1 failed; #2: 1 sent, 1 pending."
+    )
+    over_time = pd.DataFrame(
+        {
+            "taken_at": pd.to_datetime(["2026-12-01 10:00", "2026-12-01 10:05"]),
+            "processed": [1, 3],
+            "total": [4, 4],
+        }
+    )
+    assert charts.text_alternative(charts.processed_over_time(over_time)) == (
+        "Processed over time (2 look-ups): processed from 1 to 3; total from 4 to 4."
+    )
+    assert charts.text_alternative(charts.outcome_by_batch(table.iloc[0:0])) == (
+        "By batch: nothing to show."
+    )

@@ -65,6 +65,9 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
         at.button(key="status.refresh").click().run()
     text = texts(at)
     assert "2 of 3 contacts processed" in text  # ...9999 never finishes
+    # Each chart has its figures in words beneath it, for a screen reader.
+    assert "Outcome: 1 sent (33%), 1 failed (33%), 1 pending (33%)." in text
+    assert "Failures by reason: Blocked: 1 recipient." in text
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Sent"] == "1" and metrics["Failed"] == "1" and metrics["Total"] == "3"
     table = next(d.value for d in at.dataframe if "state" in d.value.columns)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
 from components import charts
@@ -212,12 +213,14 @@ def charts_row(table: pd.DataFrame, journal: Journal, ids: Sequence[str]) -> Non
         )
 
 
-def _chart(figure: object) -> None:
+def _chart(figure: go.Figure) -> None:
     st.plotly_chart(figure, width="stretch", config={"displayModeBar": False})
+    st.caption(charts.text_alternative(figure))
 
 
-def _filtering_chart(figure: object, name: str) -> None:
-    """A chart whose bars, when clicked, filter the contacts table by `name`."""
+def _filtering_chart(figure: go.Figure, name: str) -> None:
+    """A chart whose bars, when clicked, filter the contacts table by `name` (the filter above
+    the table does the same by keyboard)."""
     event = st.plotly_chart(
         figure,
         width="stretch",
@@ -226,6 +229,7 @@ def _filtering_chart(figure: object, name: str) -> None:
         key=f"status.{name}_chart",
         config={"displayModeBar": False},
     )
+    st.caption(charts.text_alternative(figure))
     _apply_pick(name, _picked(event))
 
 
