@@ -9,6 +9,7 @@ from components.ui.audit_view import audit_sign_in_once
 from components.ui.connection import current_settings
 from components.ui.identity import sign_in_gate, signed_in_as
 from components.ui.persistence import start_run
+from components.ui.return_link import return_after_sign_in
 from components.ui.send_confirmation import APPROVALS_ICON
 from components.ui.sending import start_background_work
 from components.ui.sidebar import render_mode_badge
@@ -37,6 +38,7 @@ pages = [
     ]
 ]
 navigation = st.navigation(pages)
+return_after_sign_in()  # the page a link named before its reader signed in, once
 start_run()
 signed_in_as(identity)
 audit_sign_in_once(identity.actor)

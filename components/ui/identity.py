@@ -21,8 +21,10 @@ from components.auth import (
     local_identity,
     parse_role_rules,
 )
+from components.deep_links import PAGES as CONSOLE_PAGES
 from components.serving import request_refusal, serving_refusal
 from components.ui.connection import read_secrets
+from components.ui.return_link import remember_link_before_sign_in
 from components.ui.text import md
 
 AUTH_SECTION = "auth"
@@ -96,8 +98,12 @@ def sign_in_gate() -> Identity:
 
 
 def _only_page(render: Callable[[], None], title: str) -> None:
-    """A page map of this one page (no other page can be opened), then the run stops."""
-    st.navigation([st.Page(render, title=title, url_path="welcome")], position="hidden").run()
+    """A page map of this one page (no other page can be opened), then the run stops. The
+    addresses of the console's pages show it too: a link to Status opened before sign-in gets the
+    sign-in page, not "Page not found", and is followed after sign-in (ui/return_link.py)."""
+    pages = [st.Page(render, title=title, url_path="welcome", default=True)]
+    pages += [st.Page(lambda: render(), title=title, url_path=path) for path in CONSOLE_PAGES]
+    st.navigation(pages, position="hidden").run()
     st.stop()
 
 
@@ -107,6 +113,7 @@ def _refused(message: str) -> None:
 
 
 def _sign_in() -> None:
+    remember_link_before_sign_in()
     st.title("SMS Console")
     st.markdown(
         "Sends transactional SMS through Acoustic Campaign and shows what happened to them. "

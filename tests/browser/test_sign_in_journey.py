@@ -97,3 +97,23 @@ def drive(app: StreamlitApp, origin: str) -> str:
             seen.append(str(message))
             if message.WhichOneof("type") == "script_finished":
                 return "\n".join(seen)
+
+
+def test_a_link_opened_before_sign_in_opens_after_it(page, signed_app):
+    """Streamlit's sign-in lands on the app's root; the console takes its reader back once."""
+    page.goto(f"{signed_app}/status?tx=tx-from-an-email")
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url("**/oauth2/authorize**")
+    page.locator("input[name='sub']").fill("sam@example.com")
+    page.get_by_role("button", name="Authorize").click()
+    page.wait_for_url("**/status?tx=tx-from-an-email")
+    wait_idle(page)
+    page.get_by_role("heading", name="Status").wait_for()
+    assert "tx-from-an-email" in seen(page.locator("[data-testid='stMain']"))
+    # Followed once: the console's root is Sam's first page again, not the old link.
+    page.goto(signed_app)
+    wait_idle(page)
+    page.get_by_role("heading", name="Compose").wait_for()
+    assert "tx-from-an-email" not in page.url
+    cookies = {c["name"] for c in page.context.cookies()}
+    assert "sms_console_return_to" not in cookies
