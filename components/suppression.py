@@ -235,7 +235,7 @@ def left_out_of(journal: Journal, send_id: int) -> int | None:
     )
     value = entries[0].details.get("left_out") if entries else None
     at_compose = int(value) if isinstance(value, int) else None
-    at_send = len(journal.left_out_numbers(send_id))
+    at_send = sum(len(batch.left_out) for batch in journal.batches(send_id))
     if at_compose is None and not at_send:
         return None
     return (at_compose or 0) + at_send

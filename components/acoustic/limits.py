@@ -27,7 +27,7 @@ class CountingGate:
     """What both gates share: the width they narrow by, the count in flight and its peak (for
     tests and benchmarks). The limit can be lowered (never raised) while the gate is in use."""
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int = ACOUSTIC_MAX_IN_FLIGHT) -> None:
         self.width = AdaptiveWidth(checked_limit(limit))
         self._free = threading.Condition()  # guards the count; notified when a place may be free
         self.in_flight = 0
@@ -55,6 +55,9 @@ class CountingGate:
         with self._free:
             self.peak = self.in_flight
 
+    def close(self) -> None:
+        """Gives back what the gate holds outside this process (nothing, for this one)."""
+
     def _wait_for_room(self) -> None:
         """Until fewer than `width` requests of this process are in flight (`_free` held)."""
         while self.in_flight >= self.width.width:
@@ -67,9 +70,6 @@ class CountingGate:
 
 class InFlightGate(CountingGate):
     """The gate of one process."""
-
-    def __init__(self, limit: int = ACOUSTIC_MAX_IN_FLIGHT) -> None:
-        super().__init__(limit)
 
     @contextmanager
     def slot(self) -> Iterator[None]:
@@ -135,6 +135,4 @@ def clear_gates() -> None:
     for gate in gates:
         gate.width.restore()
     for gate in dropped:
-        close = getattr(gate, "close", None)
-        if close is not None:
-            close()
+        gate.close()

@@ -9,7 +9,7 @@ write. So a read-then-write inside `_write` sees nobody else's write in between,
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -143,3 +143,10 @@ def _sqlite_connected(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("sqlite_immediate")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def in_chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:
+    """The distinct `values` in lists of at most `size`, for IN (...) queries of any length."""
+    distinct = list(dict.fromkeys(values))
+    for start in range(0, len(distinct), size):
+        yield distinct[start : start + size]

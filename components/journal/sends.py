@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from components.journal.base import JournalBase
+from components.journal.base import JournalBase, in_chunks
 from components.journal.records import (
     BatchRecord,
     DuplicateSendError,
@@ -174,28 +174,15 @@ class Sends(JournalBase):
         except orjson.JSONDecodeError:
             return json.loads(text)  # what orjson refuses and `json` wrote: NaN, Infinity
 
-    def left_out_numbers(self, send_id: int) -> list[str]:
-        """The numbers the worker left out of the send's requests (listed as they went out)."""
-        b = batches.c
-        with self._connection() as conn:
-            texts = conn.execute(
-                sa.select(b.left_out_json)
-                .where(b.send_id == send_id, b.left_out_json.is_not(None))
-                .order_by(b.idx)
-            ).scalars()
-            return [number for text in texts for number in json.loads(text)]
-
     def batch_for_transaction(self, transaction_id: str) -> BatchRecord | None:
         return self.batches_for_transactions([transaction_id]).get(transaction_id)
 
     def batches_for_transactions(self, transaction_ids: Sequence[str]) -> dict[str, BatchRecord]:
         """The batches Acoustic gave these transaction ids, by id, in a query per 500 ids (a
         send of many batches is looked up whole on Status)."""
-        wanted = list(dict.fromkeys(transaction_ids))
         found: dict[str, BatchRecord] = {}
         with self._connection() as conn:
-            for start in range(0, len(wanted), 500):
-                chunk = wanted[start : start + 500]
+            for chunk in in_chunks(transaction_ids):
                 rows = conn.execute(
                     select_batch_records().where(batches.c.transaction_id.in_(chunk))
                 ).mappings()

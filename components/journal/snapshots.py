@@ -10,7 +10,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from components.journal.base import JournalBase
+from components.journal.base import JournalBase, in_chunks
 from components.journal.records import Snapshot
 from components.journal.tables import snapshots
 
@@ -68,13 +68,12 @@ class Snapshots(JournalBase):
         """(transaction id, taken at, processed, total) of every snapshot of these ids, oldest
         first: the progress chart's points, without the contacts each answer listed."""
         snap = snapshots.c
-        wanted = list(dict.fromkeys(transaction_ids))
         points: list[tuple[str, float, int, int]] = []
         with self._connection() as conn:
-            for start in range(0, len(wanted), 500):
+            for chunk in in_chunks(transaction_ids):
                 rows = conn.execute(
                     sa.select(snap.transaction_id, snap.taken_at, snap.processed, snap.total)
-                    .where(snap.transaction_id.in_(wanted[start : start + 500]))
+                    .where(snap.transaction_id.in_(chunk))
                     .order_by(snap.taken_at, snap.id)
                 )
                 points += [tuple(row) for row in rows]
