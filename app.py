@@ -3,7 +3,7 @@ shares."""
 
 import streamlit as st
 
-from components.auth import menu
+from components.team.auth import menu
 from components.ui.approvals_view import approvals_badge
 from components.ui.audit_view import audit_sign_in_once
 from components.ui.connection import current_settings

@@ -3,7 +3,7 @@
 import pandas as pd
 import streamlit as st
 
-from components.compose import summarize
+from components.message.draft import summarize
 from components.ui.compose_sections import (
     check_and_send,
     message_feedback,

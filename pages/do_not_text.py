@@ -1,5 +1,5 @@
 """Do not text: the numbers no send from this console reaches. Everyone may look; senders add a
-number, admins import and remove (components/suppression.py holds the rules)."""
+number, admins import and remove (components/guardrails/do_not_text.py holds the rules)."""
 
 import streamlit as st
 

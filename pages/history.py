@@ -2,10 +2,10 @@
 
 import streamlit as st
 
-from components.failures import interruption
-from components.history import batches_table, excerpt, send_options_line, sends_table
-from components.history_search import clean_search
-from components.suppression import left_out_of
+from components.guardrails.do_not_text import left_out_of
+from components.journal.search import clean_search
+from components.status.failures import interruption
+from components.status.history import batches_table, excerpt, send_options_line, sends_table
 from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
 from components.ui.identity import require_page
 from components.ui.persistence import KEEP

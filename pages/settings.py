@@ -6,8 +6,8 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import POD_REGIONS, pod_base_url
-from components.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
-from components.environment import console_settings
+from components.core.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
+from components.core.settings import console_settings
 from components.ui.approvals_view import approval_rule
 from components.ui.connection import current_connection, places_database, read_secrets
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems

@@ -4,10 +4,10 @@ import time
 
 import streamlit as st
 
-from components.auth import PAGE_PERMISSIONS
-from components.lookups import parse_transaction_ids
-from components.resend import resend_contacts
-from components.states import ContactState
+from components.core.states import ContactState
+from components.status.lookups import parse_transaction_ids
+from components.status.resend import resend_contacts
+from components.team.auth import PAGE_PERMISSIONS
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
 from components.ui.identity import require_page

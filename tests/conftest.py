@@ -14,11 +14,11 @@ import time_machine
 from streamlit.runtime.media_file_manager import MediaFileManager
 
 from components.acoustic import clear_gates, clear_token_caches
-from components.approval_rules import ApprovalRule
-from components.connection import ENVIRONMENT_VARIABLES
+from components.core.connection import ENVIRONMENT_VARIABLES
 from components.journal import Journal
 from components.sandbox import SandboxConfig, SandboxServer
-from components.sending import SendWorker
+from components.sending.worker import SendWorker
+from components.team.approval_rules import ApprovalRule
 from tests.postgres_server import PostgresServer, postgres_server
 
 

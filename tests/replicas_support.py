@@ -8,9 +8,9 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
+from components.core.states import BatchState
 from components.journal import Journal
-from components.schedules import per_batch
-from components.states import BatchState
+from components.sending.schedules import per_batch
 from tests.console_process import StreamlitApp
 
 RECIPIENTS_PER_BATCH = 1000

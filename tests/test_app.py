@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.background import stop_background_work
+from components.sending.background import stop_background_work
 from components.ui.text import plain
 from tests.apptest_support import APP, texts
 

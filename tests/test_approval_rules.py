@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.approval_rules import LOCAL_MODE, ApprovalRule, parse_approval_rule
+from components.team.approval_rules import LOCAL_MODE, ApprovalRule, parse_approval_rule
 
 
 def needs(rule: ApprovalRule, **send: object) -> list[str]:

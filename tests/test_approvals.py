@@ -9,8 +9,11 @@ import threading
 
 import pytest
 
-from components.approval_rules import ApprovalRule
-from components.approvals import (
+from components.core.states import ApprovalState, SendState
+from components.journal import DuplicateSendError
+from components.sending.worker import SendWorker
+from components.team.approval_rules import ApprovalRule
+from components.team.approvals import (
     ApprovalChangedError,
     ApprovalClosedError,
     ApprovalError,
@@ -23,10 +26,7 @@ from components.approvals import (
     reject,
     withdraw,
 )
-from components.auth import Identity, PermissionDenied, Role, local_identity
-from components.journal import DuplicateSendError
-from components.sending import SendWorker
-from components.states import ApprovalState, SendState
+from components.team.auth import Identity, PermissionDenied, Role, local_identity
 from tests.journal_support import tamper
 from tests.test_sending import batches, client_for, submit
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from components.core.states import ApprovalState
 from components.journal import Journal
-from components.states import ApprovalState
 from components.ui.text import plain
 from tests.apptest_support import composed, signed_in, texts, wait_for_send
 

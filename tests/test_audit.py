@@ -14,7 +14,10 @@ import pytest
 import sqlalchemy as sa
 
 from components.acoustic.redaction import PROCESS_REDACTOR, REDACTED
-from components.audit import (
+from components.journal import Journal, audit_trail
+from components.journal.legacy_schema import SCHEMA
+from components.journal.schema import ALEMBIC_USER_VERSION
+from components.team.audit import (
     PHONE_REMOVED,
     AuditAction,
     clean_details,
@@ -23,10 +26,7 @@ from components.audit import (
     record_setting_change,
     record_sign_in,
 )
-from components.audit_report import AuditQuery, audit_csv, audit_table
-from components.journal import Journal, audit_trail
-from components.journal.legacy_schema import SCHEMA
-from components.journal.schema import ALEMBIC_USER_VERSION
+from components.team.audit_report import AuditQuery, audit_csv, audit_table
 from tests.journal_support import tamper
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from components.core.states import BatchState
 from components.journal import Journal
-from components.send_decisions import resend_batches, resume_send
-from components.sending import SendWorker, submit_send
-from components.states import BatchState
+from components.sending.decisions import resend_batches, resume_send
+from components.sending.worker import SendWorker, submit_send
 from tests.apptest_support import journaled_send
 from tests.test_sending import batches, client_for, sender, submit
 

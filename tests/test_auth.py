@@ -1,4 +1,4 @@
-"""Roles from configuration and the one permission check (components.auth), and the worker's
+"""Roles from configuration and the one permission check (components.team.auth), and the worker's
 own refusal of a send by someone whose role does not allow it."""
 
 from __future__ import annotations
@@ -6,7 +6,10 @@ from __future__ import annotations
 import pytest
 
 from components.acoustic import AcousticClient
-from components.auth import (
+from components.core.states import BatchState
+from components.sending.decisions import resend_batches, resume_send
+from components.sending.worker import submit_send
+from components.team.auth import (
     Identity,
     Permission,
     PermissionDenied,
@@ -16,9 +19,6 @@ from components.auth import (
     parse_role_rules,
     require,
 )
-from components.send_decisions import resend_batches, resume_send
-from components.sending import submit_send
-from components.states import BatchState
 
 RULES = parse_role_rules(
     {

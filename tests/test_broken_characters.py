@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from components.contacts import read_contacts
-from components.unicode_text import broken_characters_note, without_lone_surrogates
+from components.contacts.reading import read_contacts
+from components.core.unicode_text import broken_characters_note, without_lone_surrogates
 from tests.apptest_support import composed, texts
 
 

@@ -9,10 +9,10 @@ from collections.abc import Iterator
 
 import pytest
 
-from components.history import send_options_line
+from components.core.states import BatchState
 from components.journal import Journal
 from components.sandbox.programs import UUID_PROGRAM
-from components.states import BatchState
+from components.status.history import send_options_line
 from components.ui import program_fields
 from components.ui.connection import sandbox_server
 from components.ui.program_fields import forget_listing

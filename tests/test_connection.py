@@ -1,7 +1,7 @@
 """Which Acoustic the console talks to, from secrets and environment."""
 
 from components.acoustic import Secret
-from components.connection import describe_settings, load_connection_settings
+from components.core.connection import describe_settings, load_connection_settings
 
 CREDS = {
     "client_id": "cid",

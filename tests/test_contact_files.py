@@ -13,9 +13,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from components import contact_files, contact_limits
-from components.contact_limits import MAX_COLUMNS, ContactFileError, UnknownSheetError
-from components.contacts import read_contacts
+from components.contacts import files as contact_files
+from components.contacts import limits as contact_limits
+from components.contacts.limits import MAX_COLUMNS, ContactFileError, UnknownSheetError
+from components.contacts.reading import read_contacts
 from tests.xlsx_support import raw_xlsx, sheet_xml
 
 

@@ -11,9 +11,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
-from components import phone
-from components.contacts import ContactFileError, read_contacts
-from components.phone import InvalidPhoneNumber, normalize_phone, parse_phone
+from components.contacts import phone
+from components.contacts.phone import InvalidPhoneNumber, normalize_phone, parse_phone
+from components.contacts.reading import ContactFileError, read_contacts
 from tests.phone_reference import reference_reading
 
 CONTACT_FILES = Path(__file__).resolve().parent / "data" / "contacts"  # see its README.md

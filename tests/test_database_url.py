@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from components.database_url import (
+from components.core.database_url import (
     DatabaseURLError,
     database_url,
     parse_database_url,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.deep_links import ReturnLink, link_from_cookie, return_link
+from components.team.deep_links import ReturnLink, link_from_cookie, return_link
 
 
 def test_a_status_link_with_its_ids_is_kept_and_comes_back_from_its_cookie():

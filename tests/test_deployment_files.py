@@ -19,14 +19,14 @@ import yaml
 from sqlalchemy import create_engine, text
 from streamlit import config as streamlit_config
 
-from components.auth import parse_role_rules
-from components.connection import ENVIRONMENT_VARIABLES, load_connection_settings
-from components.database_url import DATABASE_URL, parse_database_url
-from components.environment import CONFIRM_ABOVE, LEASE_SECONDS, MAX_IN_FLIGHT
+from components.core.connection import ENVIRONMENT_VARIABLES, load_connection_settings
+from components.core.database_url import DATABASE_URL, parse_database_url
+from components.core.settings import CONFIRM_ABOVE, LEASE_SECONDS, MAX_IN_FLIGHT
 from components.journal.schema import head_revision
 from components.sandbox import SandboxConfig
 from components.sandbox.__main__ import _parser as sandbox_parser
-from components.serving import ALLOW_NETWORK_VARIABLE
+from components.team.auth import parse_role_rules
+from components.team.serving import ALLOW_NETWORK_VARIABLE
 
 ROOT = Path(__file__).resolve().parents[1]
 HEALTH = "/_stcore/health"

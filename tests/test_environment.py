@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from components.environment import console_settings
+from components.core.settings import console_settings
 
 ROOT = Path(__file__).resolve().parents[1]
 

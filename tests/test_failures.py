@@ -6,10 +6,10 @@ import dataclasses
 
 import pytest
 
-from components.failures import explain, interruption
+from components.core.states import BatchState, Cause
 from components.journal import BatchRecord, SendRecord
-from components.preflight import API_WRONG_TAGS, hint_for_api_message
-from components.states import BatchState, Cause
+from components.message.preflight import API_WRONG_TAGS, hint_for_api_message
+from components.status.failures import explain, interruption
 
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 

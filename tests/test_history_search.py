@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from components.history_search import SEARCH_LIMIT, clean_search
+from components.journal.search import SEARCH_LIMIT, clean_search
 from tests.test_journal import create, payloads
 
 CONTENT = "Gate B12 " + "z" * 300

@@ -8,9 +8,11 @@ import io
 import pandas as pd
 import pytest
 
-from components import charts
 from components.acoustic import SendStatus, clear_token_caches
-from components.insights import (
+from components.core.states import BatchState, Verdict
+from components.journal import Journal
+from components.status import charts
+from components.status.insights import (
     build_table,
     classify_reason,
     contacts_frame,
@@ -20,8 +22,7 @@ from components.insights import (
     status_frame,
     to_csv,
 )
-from components.journal import Journal
-from components.lookups import (
+from components.status.lookups import (
     Lookup,
     Poller,
     insight_table,
@@ -30,8 +31,7 @@ from components.lookups import (
     snapshots_over_time,
     summarize,
 )
-from components.resend import resend_contacts
-from components.states import BatchState, Verdict
+from components.status.resend import resend_contacts
 
 # The status answer of ACOUSTIC_API.md (the seed's sample), with its invalid number.
 SEED_ANSWER = {
@@ -320,7 +320,7 @@ def test_polling_stops_when_settled_or_after_the_limit():
 def test_country_of_agrees_with_phonenumbers(number):
     import phonenumbers
 
-    from components.phone_regions import country_of
+    from components.contacts.phone_regions import country_of
 
     expected = phonenumbers.region_code_for_number(phonenumbers.parse("+" + number))
     assert country_of(number) == (expected or "GB")  # 44 7700 900xxx: drama range, no region

@@ -10,10 +10,10 @@ import threading
 import pytest
 from sqlalchemy import event
 
+from components.core.states import BatchState, Cause, SendState, send_state
 from components.journal import DuplicateSendError, Journal, default_journal_path, destination_of
 from components.journal.legacy_schema import SCHEMA
 from components.journal.schema import ALEMBIC_USER_VERSION
-from components.states import BatchState, Cause, SendState, send_state
 
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 

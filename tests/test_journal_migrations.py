@@ -9,11 +9,11 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
+from components.core.states import BatchState, SendState
+from components.guardrails.do_not_text import left_out_of
 from components.journal import Journal
 from components.journal.base import journal_url
 from components.journal.schema import alembic_config, head_revision
-from components.states import BatchState, SendState
-from components.suppression import left_out_of
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

@@ -12,11 +12,11 @@ from collections import Counter
 
 import pytest
 
-from components.audit import AuditAction
+from components.core.states import BatchState, Cause
 from components.journal import Journal
-from components.schedules import Scheduler
-from components.sending import SendWorker
-from components.states import BatchState, Cause
+from components.sending.schedules import Scheduler
+from components.sending.worker import SendWorker
+from components.team.audit import AuditAction
 from tests.console_process import ROOT
 from tests.test_sending import batches, client_for, received, submit
 
@@ -91,9 +91,9 @@ DYING_REPLICA = textwrap.dedent(
     """
     import sys, time
     from components.acoustic import AcousticClient
-    from components.auth import local_identity
+    from components.team.auth import local_identity
     from components.journal import Journal
-    from components.sending import SendWorker, submit_send
+    from components.sending.worker import SendWorker, submit_send
     url, where = sys.argv[1], sys.argv[2]
     payloads = [{"channelQualifier": "12345", "content": f"replica {i}",
                  "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]

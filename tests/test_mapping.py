@@ -8,10 +8,10 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.compose import Draft, payloads_for, renderable_part, summarize
-from components.mapping import map_tags
-from components.message import render
-from components.preflight import coverage_issues
+from components.message.draft import Draft, payloads_for, renderable_part, summarize
+from components.message.mapping import map_tags
+from components.message.preflight import coverage_issues
+from components.message.rendering import render
 from components.sandbox.rendering import render_body
 from components.ui.text import plain
 

@@ -6,15 +6,8 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.message import (
-    message_statistics,
-    render,
-    render_all,
-    render_with_report,
-    tags,
-)
-from components.payloads import build_payloads
-from components.preflight import (
+from components.message.payloads import build_payloads
+from components.message.preflight import (
     API_CONTACT_COUNT,
     API_CONTACT_EMPTY,
     API_CONTENT_MISSING,
@@ -23,7 +16,14 @@ from components.preflight import (
     hint_for_api_message,
     preflight,
 )
-from components.segments import count_segments
+from components.message.rendering import (
+    message_statistics,
+    render,
+    render_all,
+    render_with_report,
+    tags,
+)
+from components.message.segments import count_segments
 
 
 def test_tags_in_order_once_with_spaces_and_any_case():

@@ -10,10 +10,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from components import phone
-from components.contacts import read_contacts
-from components.message import render_all
-from components.phone import InvalidPhoneNumber, PhoneNumber, normalize_phone, parse_phone
+from components.contacts import phone
+from components.contacts.phone import InvalidPhoneNumber, PhoneNumber, normalize_phone, parse_phone
+from components.contacts.reading import read_contacts
+from components.message.rendering import render_all
 from tests.phone_reference import reference_reading
 
 SAME_PHONE = [
@@ -194,7 +194,7 @@ def test_other_columns_keep_their_invisible_characters():
 
 
 def test_cleaning_leaves_ascii_untouched_and_maps_every_decimal_digit():
-    from components.unicode_text import clean_number_text
+    from components.core.unicode_text import clean_number_text
 
     assert clean_number_text("+1 (949) 500-1234") == "+1 (949) 500-1234"
     decimals = [chr(c) for c in range(0x110000) if chr(c).isdecimal()]
@@ -204,7 +204,7 @@ def test_cleaning_leaves_ascii_untouched_and_maps_every_decimal_digit():
 
 
 def test_cleaning_removes_every_format_character_and_nothing_else():
-    from components.unicode_text import clean_number_text, without_format_characters
+    from components.core.unicode_text import clean_number_text, without_format_characters
 
     formats = [chr(c) for c in range(0x110000) if unicodedata.category(chr(c)) == "Cf"]
     assert clean_number_text("1" + "".join(formats) + "2") == "12"

@@ -14,7 +14,7 @@ from components.acoustic import (
     UnexpectedResponseError,
     programs_of,
 )
-from components.program_listing import ProgramListing, fetch_listing, program_label
+from components.message.program_listing import ProgramListing, fetch_listing, program_label
 from components.sandbox.programs import UUID_PROGRAM
 from tests.sandbox_support import token_form
 

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from phonenumbers import timezone as pn_timezone
 
-from components.quiet_hours import window_for, zones_for
-from components.quiet_hours_bulk import clear_caches, fast_zones, outside_window
+from components.guardrails.quiet_hours import window_for, zones_for
+from components.guardrails.quiet_hours_bulk import clear_caches, fast_zones, outside_window
 
 # Several regions; some with one precise zone, some in many (the owner may be in any of them).
 NUMBERS = {

@@ -6,7 +6,7 @@ from datetime import time
 
 import pytest
 
-from components.quiet_hours_settings import (
+from components.guardrails.quiet_hours_settings import (
     describe,
     parse_clock,
     parse_quiet_hours,

@@ -9,8 +9,8 @@ from collections import Counter
 
 import pytest
 
+from components.core.states import BatchState
 from components.journal import Journal
-from components.states import BatchState
 from tests.replicas_support import replicas, schedule_sends, wait_until_sent
 from tests.test_schedule_restart import kill
 

@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from components.core.states import BatchState
 from components.journal import Journal
-from components.schedules import per_batch
-from components.states import BatchState
+from components.sending.schedules import per_batch
 from tests.console_process import StreamlitApp
 from tests.test_sending import batches
 

@@ -9,9 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from components.approvals import approve
-from components.auth import PermissionDenied
-from components.schedules import (
+from components.core.states import BatchState, SendState
+from components.sending.schedules import (
     Schedule,
     ScheduleError,
     Scheduler,
@@ -20,8 +19,9 @@ from components.schedules import (
     per_batch,
     reschedule,
 )
-from components.sending import SendCancelled, SendWorker
-from components.states import BatchState, SendState
+from components.sending.worker import SendCancelled, SendWorker
+from components.team.approvals import approve
+from components.team.auth import PermissionDenied
 from tests.test_approvals import CAROL, SAM, VERA
 from tests.test_sending import batches, client_for, submit
 

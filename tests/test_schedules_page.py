@@ -7,8 +7,8 @@ from datetime import date, time, timedelta
 
 import pytest
 
+from components.core.states import SendState
 from components.journal import Journal
-from components.states import SendState
 from tests.apptest_support import composed, texts
 
 

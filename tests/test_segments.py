@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from components.segments import (
+from components.message.segments import (
     GSM_CHARACTERS,
     SMART_REPLACEMENTS,
     count_segments,

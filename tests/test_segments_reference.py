@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from components.segments import count_segments
+from components.message.segments import count_segments
 
 CASES_FILE = (
     Path(__file__).resolve().parents[1].parent

@@ -6,10 +6,10 @@ import pandas as pd
 import pytest
 
 from components.acoustic import Program
-from components.compose import Draft, payloads_for, summarize
-from components.history import send_options_line
-from components.payloads import MAX_TTL_MINUTES, build_payloads, ttl_problem
-from components.preflight import preflight, program_issues
+from components.message.draft import Draft, payloads_for, summarize
+from components.message.payloads import MAX_TTL_MINUTES, build_payloads, ttl_problem
+from components.message.preflight import preflight, program_issues
+from components.status.history import send_options_line
 
 LISTED = (
     Program("12345", "Order updates", "ACTIVE"),

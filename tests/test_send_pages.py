@@ -13,8 +13,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.acoustic import organisation_gate
+from components.core.states import BatchState
 from components.journal import Journal
-from components.states import BatchState
 from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"

@@ -15,17 +15,17 @@ from pathlib import Path
 import pytest
 
 from components.acoustic import AcousticClient, RetryPolicy, clear_token_caches
-from components.auth import Identity, Role
+from components.core.states import BatchState, Cause
 from components.journal import DuplicateSendError, Journal
-from components.progress import send_progress
-from components.sending import (
+from components.sending.worker import (
     BatchResult,
     SendWorker,
     recover_interrupted,
     send_payloads,
     submit_send,
 )
-from components.states import BatchState, Cause
+from components.status.progress import send_progress
+from components.team.auth import Identity, Role
 
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 
@@ -360,8 +360,8 @@ CRASHING_SENDER = textwrap.dedent(
     import sys, time
     from components.acoustic import AcousticClient
     from components.journal import Journal
-    from components.auth import local_identity
-    from components.sending import SendWorker, submit_send
+    from components.team.auth import local_identity
+    from components.sending.worker import SendWorker, submit_send
     url, path = sys.argv[1], sys.argv[2]
     payloads = [{"channelQualifier": "12345", "content": f"crash {i}",
                  "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]

@@ -1,10 +1,15 @@
-"""Local mode answers only on this machine and only to its own pages (components.serving)."""
+"""Local mode answers only on this machine and only to its own pages (components.team.serving)."""
 
 from __future__ import annotations
 
 import pytest
 
-from components.serving import ALLOW_NETWORK_VARIABLE, is_loopback, request_refusal, serving_refusal
+from components.team.serving import (
+    ALLOW_NETWORK_VARIABLE,
+    is_loopback,
+    request_refusal,
+    serving_refusal,
+)
 
 OVERRIDE = {ALLOW_NETWORK_VARIABLE: "1"}
 

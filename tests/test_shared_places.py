@@ -23,9 +23,9 @@ from components.acoustic import (
 )
 from components.acoustic.narrowing import AdaptiveWidth
 from components.acoustic.shared_places import organisation_key, places_database_from_environment
-from components.database_url import DATABASE_URL, DatabaseURLError
-from components.sending import send_payloads
-from components.states import BatchState, Cause
+from components.core.database_url import DATABASE_URL, DatabaseURLError
+from components.core.states import BatchState, Cause
+from components.sending.worker import send_payloads
 from tests.console_process import ROOT
 from tests.test_sending import FAST_RETRY, batches, client_for, received
 
@@ -176,7 +176,7 @@ SENDER = textwrap.dedent(
     """
     import json, sys, time
     from components.acoustic import AcousticClient
-    from components.sending import send_payloads
+    from components.sending.worker import send_payloads
     url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     payloads = [{"channelQualifier": "12345", "content": f"{name} batch {i}",
                  "contacts": [{"phoneNumber": "19495001234"}]} for i in range(count)]

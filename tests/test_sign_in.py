@@ -10,7 +10,7 @@ from streamlit import config
 from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal
-from components.serving import ALLOW_NETWORK_VARIABLE
+from components.team.serving import ALLOW_NETWORK_VARIABLE
 from components.ui.text import plain
 from tests.apptest_support import (
     composed,

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.auth import Identity, Role
+from components.core.states import BatchState
+from components.guardrails.do_not_text import add_numbers
 from components.journal import Journal
-from components.states import BatchState
-from components.suppression import add_numbers
+from components.team.auth import Identity, Role
 from components.ui.text import plain
 from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
 from tests.test_sending import batches

@@ -8,11 +8,7 @@ import sqlite3
 import pandas as pd
 import pytest
 
-from components.audit import AuditAction
-from components.auth import Identity, PermissionDenied, Role
-from components.journal import Journal
-from components.journal.legacy_schema import LEGACY_VERSION, SCHEMA
-from components.suppression import (
+from components.guardrails.do_not_text import (
     ListedRecipients,
     SuppressionError,
     add_numbers,
@@ -24,6 +20,10 @@ from components.suppression import (
     remove_numbers,
     screen,
 )
+from components.journal import Journal
+from components.journal.legacy_schema import LEGACY_VERSION, SCHEMA
+from components.team.audit import AuditAction
+from components.team.auth import Identity, PermissionDenied, Role
 from tests.journal_support import peek
 
 ANN, BOB, CY = "19495001234", "19495009990", "19495009992"

@@ -9,27 +9,27 @@ import time
 
 import pytest
 
-from components.approvals import approve
-from components.audit import AuditAction
-from components.auth import Identity, Role
-from components.compose import Draft, payloads_for
-from components.contacts import read_contacts
-from components.failures import explain
-from components.insights import LEFT_OUT_REASON, kpis
-from components.lookups import insight_table, look_up
-from components.progress import send_progress
-from components.resend import resend_contacts
-from components.schedules import Schedule, Scheduler
-from components.send_decisions import resume_send
-from components.sending import submit_send
-from components.states import BatchState, ContactState, SendState
-from components.suppression import (
+from components.contacts.reading import read_contacts
+from components.core.states import BatchState, ContactState, SendState
+from components.guardrails.do_not_text import (
     ListedRecipients,
     add_numbers,
     left_out_of,
     opted_out_contacts,
     screen,
 )
+from components.message.draft import Draft, payloads_for
+from components.sending.decisions import resume_send
+from components.sending.schedules import Schedule, Scheduler
+from components.sending.worker import submit_send
+from components.status.failures import explain
+from components.status.insights import LEFT_OUT_REASON, kpis
+from components.status.lookups import insight_table, look_up
+from components.status.progress import send_progress
+from components.status.resend import resend_contacts
+from components.team.approvals import approve
+from components.team.audit import AuditAction
+from components.team.auth import Identity, Role
 from tests.test_approvals import CAROL, live_send
 from tests.test_schedules import wait_idle
 from tests.test_sending import batches, client_for, submit

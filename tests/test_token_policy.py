@@ -12,7 +12,7 @@ from components.acoustic import (
     AuthenticationError,
     ServerError,
 )
-from components.connection import check_connection
+from components.core.connection import check_connection
 from tests.test_acoustic_client import FAST_RETRY, make_client, payload
 
 ATTEMPTS = FAST_RETRY.max_attempts

@@ -120,7 +120,7 @@ def organisation_gate(
 def limit_from_environment() -> int:
     """SMS_CONSOLE_MAX_IN_FLIGHT, read as the console reads it (a bad value: 10, reported on
     Settings), so that a script calling send_payloads keeps the limit the console keeps."""
-    from components.environment import console_settings  # it imports this package
+    from components.core.settings import console_settings  # it imports this package
 
     return console_settings(os.environ).max_in_flight
 

@@ -185,7 +185,7 @@ def places_database_from_environment() -> str:
     """The libpq URL of SMS_CONSOLE_DATABASE_URL when it names PostgreSQL, else "" (the places
     are this process's). A URL that cannot be used raises database_url.DatabaseURLError: sending
     with places nobody else sees would break the organisation's limit."""
-    from components.database_url import DATABASE_URL, parse_database_url
+    from components.core.database_url import DATABASE_URL, parse_database_url
 
     raw = os.environ.get(DATABASE_URL, "").strip()
     if not raw:

@@ -1,19 +1,18 @@
 """The journal: every send, its batches and their fate, in one SQLite file (WAL) or a PostgreSQL
-database shared by several replicas (components/database_url.py says which).
+database shared by several replicas (components/core/database_url.py says which).
 
 A send and all its batches are written before the first request leaves, and each batch moves
 planned -> in_flight -> accepted / rejected / unknown as it goes, each step committed. So after a
 crash the journal says exactly what went out: "in_flight" batches left behind become "unknown"
 (they may have been processed) and are only resent by an explicit choice of the user.
 
-By concern: tables.py (the tables), schema.py (Alembic's migrations, the file's place),
-base.py (engine, one writer at a time), sends.py (sends and batches),
-snapshots.py (status answers), history_queries.py (History's list), records.py (what they return),
-audit_trail.py (the append-only audit log, see components/audit.py), approvals.py (requests
-for approval, see components/approvals.py), schedules.py (held batches, cancel, reschedule),
-suppressions.py (the do-not-text list, see components/suppression.py), leases.py (which replica
-runs a send, see components/leases.py).
-"""
+By concern: tables.py (the tables), schema.py (Alembic's migrations, the file's place), base.py
+(engine, one writer at a time), sends.py (sends and batches), snapshots.py (status answers),
+history_queries.py (History's list), records.py (what they return), audit_trail.py (the append-only
+audit log, see components/team/audit.py), approvals.py (requests for approval, see
+components/team/approvals.py), schedules.py (held batches, cancel, reschedule), suppressions.py (the
+do-not-text list, see components/guardrails/do_not_text.py), leases.py (which replica runs a send,
+see components/sending/leases.py). """
 
 from __future__ import annotations
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from components.core.states import ApprovalState
 from components.journal.base import JournalBase
 from components.journal.records import effective_approval_state
 from components.journal.tables import approvals, batches, sends
-from components.states import ApprovalState
 
 
 def _effective_state() -> sa.ColumnElement[Any]:

@@ -17,9 +17,9 @@ from typing import Any
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy import exc as sa_exc
 
-from components.database_url import DatabaseURL, parse_database_url, sqlite_url
+from components.core.database_url import DatabaseURL, parse_database_url, sqlite_url
+from components.core.private_files import ensure_private_file
 from components.journal.schema import migrate
-from components.private_files import ensure_private_file
 
 # pg_advisory_xact_lock's key for "one writer at a time" (any fixed number).
 WRITE_LOCK = 0x534D5302

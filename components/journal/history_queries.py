@@ -6,11 +6,11 @@ import re
 
 import sqlalchemy as sa
 
-from components.history_search import clean_search
+from components.core.unicode_text import clean_number_text
 from components.journal.base import JournalBase
 from components.journal.records import SendRecord, select_sends
+from components.journal.search import clean_search
 from components.journal.tables import batches, sends
-from components.unicode_text import clean_number_text
 
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#)\s*\d+$", re.IGNORECASE)  # "+1 949 500 1234 ext 5"

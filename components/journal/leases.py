@@ -1,5 +1,5 @@
 """Leases on running sends, in the journal: one replica runs a send at a time, and says so with a
-heartbeat. The rule (how long, how often, what a takeover does) is components/leases.py."""
+heartbeat. The rule (how long, how often, what a takeover does) is components/sending/leases.py."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from components.core.states import BatchState, Cause
 from components.journal.base import JournalBase
 from components.journal.tables import batches, send_leases
-from components.states import BatchState, Cause
 
 _TAKEN_OVER_ERROR = (
     "The console replica sending this batch stopped answering while it was in flight: it may or "

@@ -65,7 +65,7 @@ SCHEMA = [
     ALTER TABLE batches ADD COLUMN cause TEXT;
     ALTER TABLE batches ADD COLUMN api_messages_json TEXT;
     """,
-    # version 3: the audit log (components/audit.py). Append-only in the file itself: the
+    # version 3: the audit log (components/team/audit.py). Append-only in the file itself: the
     # triggers refuse to change or remove an entry, whoever opens it. No foreign key to sends:
     # an entry is a statement of what happened and must never block or vanish with a send.
     """
@@ -84,7 +84,7 @@ SCHEMA = [
     CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
     BEGIN SELECT RAISE(ABORT, 'The audit log is append-only: an entry cannot be removed.'); END;
     """,
-    # version 4: requests for approval (components/approvals.py). A send that needs one has all
+    # version 4: requests for approval (components/team/approvals.py). A send that needs one has all
     # its batches planned and one row here per request; `digest` is the SHA-256 of its request
     # bodies when it was asked for, so that what is approved is exactly what is sent. The
     # `confirmation_json` is what the sender confirmed, shown to the approver as it was.
@@ -107,7 +107,7 @@ SCHEMA = [
     CREATE INDEX approvals_send ON approvals(send_id, id);
     CREATE INDEX approvals_state ON approvals(state, expires_at);
     """,
-    # version 5: scheduled sends (components/schedules.py). A batch is not sent before its
+    # version 5: scheduled sends (components/sending/schedules.py). A batch is not sent before its
     # `not_before` (NULL: at once); the send says how it was scheduled and by whom, and when it
     # was cancelled (its planned batches are then never sent).
     """
@@ -118,11 +118,11 @@ SCHEMA = [
     ALTER TABLE sends ADD COLUMN cancelled_by TEXT;
     CREATE INDEX batches_due ON batches(state, not_before);
     """,
-    # version 6: the do-not-text list (components/suppression.py). One row per number ever
-    # listed, in the API's form; a removal is kept (removed_at/by/why) and the number is no
+    # version 6: the do-not-text list (components/guardrails/do_not_text.py). One row per number
+    # ever listed, in the API's form; a removal is kept (removed_at/by/why) and the number is no
     # longer listed; adding it again clears them. `suppression_version` counts the changes and
-    # `changed_in` is the version that last changed a row, so that the listed numbers held in
-    # memory are brought up to date by reading only what changed since.
+    # `changed_in` is the version that last changed a row, so that the listed numbers held in memory
+    # are brought up to date by reading only what changed since.
     """
     CREATE TABLE suppressions (
         phone_number TEXT PRIMARY KEY,

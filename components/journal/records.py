@@ -9,8 +9,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from components.core.states import ApprovalState, BatchState, Cause, SendState, send_state
 from components.journal.tables import approvals, batches, sends
-from components.states import ApprovalState, BatchState, Cause, SendState, send_state
 
 
 @dataclass(frozen=True)

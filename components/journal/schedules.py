@@ -1,5 +1,6 @@
 """Scheduled sends in the journal: which sends have batches due, cancelling what has not gone out
-and moving what waits to another time. The scheduler (components/schedules.py) asks these."""
+and moving what waits to another time. The scheduler (components/sending/schedules.py) asks
+these."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import time
 
 import sqlalchemy as sa
 
+from components.core.states import BatchState
 from components.journal.base import JournalBase
 from components.journal.tables import batches, sends
-from components.states import BatchState
 
 
 def _held() -> sa.ColumnElement[bool]:

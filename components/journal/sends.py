@@ -13,6 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from components.core.states import BatchState, Cause
 from components.journal.base import JournalBase, in_chunks
 from components.journal.records import (
     BatchRecord,
@@ -23,7 +24,6 @@ from components.journal.records import (
     select_sends,
 )
 from components.journal.tables import batches, sends
-from components.states import BatchState, Cause
 
 _INTERRUPTED_ERROR = (
     "The console stopped while this batch was being sent: it may or may not have been processed."

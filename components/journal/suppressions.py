@@ -1,6 +1,6 @@
 """The do-not-text list in the journal: numbers (in the API's form) that no send may reach, with
 who listed them, when and why; a removal is kept on the row. The rules (who may change it, the
-audit) are in components/suppression.py; this only stores and answers."""
+audit) are in components/guardrails/do_not_text.py; this only stores and answers."""
 
 from __future__ import annotations
 

@@ -8,12 +8,12 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components.approvals import approve, awaiting, reject
-from components.auth import Identity, Permission
-from components.confirmation import Confirmation, target_of
-from components.history import excerpt
+from components.core.states import ApprovalState
 from components.journal import ApprovalRecord, SendRecord
-from components.states import ApprovalState
+from components.sending.confirmation import Confirmation, target_of
+from components.status.history import excerpt
+from components.team.approvals import approve, awaiting, reject
+from components.team.auth import Identity, Permission
 from components.ui.connection import current_connection
 from components.ui.identity import current_approval_rule
 from components.ui.progress_panel import withdraw_button

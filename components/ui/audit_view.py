@@ -6,9 +6,9 @@ from datetime import date
 
 import streamlit as st
 
-from components.audit import AuditAction, record_sign_in
-from components.audit_report import AuditQuery, audit_csv, audit_table
 from components.journal import Journal
+from components.team.audit import AuditAction, record_sign_in
+from components.team.audit_report import AuditQuery, audit_csv, audit_table
 from components.ui.exports import audited_csv_download
 from components.ui.persistence import KEEP
 from components.ui.sending import journal

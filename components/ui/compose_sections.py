@@ -7,15 +7,20 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.compose import (
+from components.message.draft import (
     DEFAULT_PRICE_PER_SEGMENT,
     Draft,
     Summary,
     payloads_for,
     renderable_part,
 )
-from components.payloads import MAX_CONTACTS_PER_SEND, curl_command, payload_json, ttl_problem
-from components.segments import count_segments, smart_fix
+from components.message.payloads import (
+    MAX_CONTACTS_PER_SEND,
+    curl_command,
+    payload_json,
+    ttl_problem,
+)
+from components.message.segments import count_segments, smart_fix
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection

@@ -12,17 +12,17 @@ import phonenumbers
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.contacts import (
+from components.contacts.phone_regions import region_name
+from components.contacts.reading import (
     ContactFileError,
     ContactList,
     UnknownColumnError,
     UnknownSheetError,
     read_contacts,
 )
-from components.message import MAX_CONTENT_CHARACTERS, MessageStatistics
-from components.phone_regions import region_name
-from components.preflight import Issue
-from components.segments import SegmentCount
+from components.message.preflight import Issue
+from components.message.rendering import MAX_CONTENT_CHARACTERS, MessageStatistics
+from components.message.segments import SegmentCount
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
 from components.ui.text import md
 

@@ -10,12 +10,12 @@ from dataclasses import dataclass
 import streamlit as st
 
 from components.acoustic import AcousticClient, Narrowing, Secret
-from components.connection import (
+from components.core.connection import (
     ConnectionSettings,
     configured_max_in_flight,
     load_connection_settings,
 )
-from components.database_url import DatabaseURL, DatabaseURLError, database_url
+from components.core.database_url import DatabaseURL, DatabaseURLError, database_url
 from components.sandbox import SandboxConfig, SandboxServer
 
 

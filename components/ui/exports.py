@@ -8,8 +8,8 @@ from collections.abc import Callable, Iterable
 
 import streamlit as st
 
-from components.audit import record_export
 from components.journal import Journal
+from components.team.audit import record_export
 
 
 def audited_csv_download(

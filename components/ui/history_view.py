@@ -10,11 +10,11 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
-from components.auth import NEEDED_ROLE, Identity, Permission
+from components.core.states import ApprovalState, BatchState
 from components.journal import BatchRecord, SendRecord, destination_of
-from components.send_decisions import resend_batches, resume_send
-from components.sending import permission_to_send
-from components.states import ApprovalState, BatchState
+from components.sending.decisions import resend_batches, resume_send
+from components.sending.worker import permission_to_send
+from components.team.auth import NEEDED_ROLE, Identity, Permission
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.progress_panel import progress_panel, withdraw_button

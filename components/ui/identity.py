@@ -12,8 +12,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from components.approval_rules import LOCAL_MODE, ApprovalRule, parse_approval_rule
-from components.auth import (
+from components.team.approval_rules import LOCAL_MODE, ApprovalRule, parse_approval_rule
+from components.team.auth import (
     PAGE_PERMISSIONS,
     Identity,
     PermissionDenied,
@@ -21,8 +21,8 @@ from components.auth import (
     local_identity,
     parse_role_rules,
 )
-from components.deep_links import PAGES as CONSOLE_PAGES
-from components.serving import request_refusal, serving_refusal
+from components.team.deep_links import PAGES as CONSOLE_PAGES
+from components.team.serving import request_refusal, serving_refusal
 from components.ui.connection import read_secrets
 from components.ui.return_link import remember_link_before_sign_in
 from components.ui.text import md

@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
+from components.core.unicode_text import broken_characters_note, without_lone_surrogates
 from components.ui.text import md
-from components.unicode_text import broken_characters_note, without_lone_surrogates
 
 # A visible label, like Streamlit's own widgets: the placeholder goes away once typing starts.
 _HTML = """

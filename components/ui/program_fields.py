@@ -14,8 +14,8 @@ from concurrent.futures import Future, ThreadPoolExecutor
 import streamlit as st
 
 from components.acoustic import AcousticClient, Program
-from components.payloads import MAX_TTL_MINUTES
-from components.program_listing import (
+from components.message.payloads import MAX_TTL_MINUTES
+from components.message.program_listing import (
     PENDING,
     TYPE_THE_ID,
     ProgramListing,

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.approvals import withdraw
+from components.core.states import ApprovalState, BatchState
 from components.journal import SendRecord
-from components.progress import send_progress
-from components.states import ApprovalState, BatchState
+from components.status.progress import send_progress
+from components.team.approvals import withdraw
 from components.ui.connection import in_flight_narrowing
 from components.ui.schedule_view import schedule_panel
 from components.ui.send_confirmation import approval_status

@@ -11,10 +11,15 @@ from typing import TYPE_CHECKING
 
 import streamlit as st
 
-from components.quiet_hours_bulk import WindowSummary, outside_window
-from components.quiet_hours_plan import HoursChoice, common_opening, each_when_open, hold_all
-from components.quiet_hours_settings import describe
-from components.schedules import AT, WINDOWS, Schedule
+from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
+from components.guardrails.quiet_hours_plan import (
+    HoursChoice,
+    common_opening,
+    each_when_open,
+    hold_all,
+)
+from components.guardrails.quiet_hours_settings import describe
+from components.sending.schedules import AT, WINDOWS, Schedule
 from components.ui.local_time import user_zone, when
 from components.ui.quiet_hours_view import current_quiet_hours
 

@@ -10,9 +10,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from components.insights import to_csv
-from components.quiet_hours_bulk import WindowSummary, outside_window
-from components.quiet_hours_settings import QuietHours, describe, parse_quiet_hours
+from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
+from components.guardrails.quiet_hours_settings import QuietHours, describe, parse_quiet_hours
+from components.status.insights import to_csv
 from components.ui.connection import read_secrets
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import user_zone, when

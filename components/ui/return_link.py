@@ -1,5 +1,5 @@
-"""Back to the link a reader opened before signing in (components/deep_links.py says why): kept in
-a cookie of the browser for ten minutes by the sign-in page, followed once after sign-in, then
+"""Back to the link a reader opened before signing in (components/team/deep_links.py says why): kept
+in a cookie of the browser for ten minutes by the sign-in page, followed once after sign-in, then
 cleared."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from components.deep_links import link_from_cookie, return_link
+from components.team.deep_links import link_from_cookie, return_link
 
 COOKIE = "sms_console_return_to"
 _FOLLOWED = "auth.return_link"  # session state: "followed", then "cleared"

@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import streamlit as st
 
-from components.auth import Identity
 from components.journal import SendRecord
-from components.schedules import Schedule, at_time, cancel, reschedule
-from components.sending import permission_to_send
+from components.sending.schedules import Schedule, at_time, cancel, reschedule
+from components.sending.worker import permission_to_send
+from components.team.auth import Identity
 from components.ui.local_time import local_time, user_zone
 from components.ui.text import md
 

@@ -8,11 +8,11 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components.approvals import closed_words
-from components.auth import Identity
-from components.confirmation import Confirmation
+from components.core.states import ApprovalState
 from components.journal import ApprovalRecord
-from components.states import ApprovalState
+from components.sending.confirmation import Confirmation
+from components.team.approvals import closed_words
+from components.team.auth import Identity
 from components.ui.compose_widgets import phone_bubble
 from components.ui.text import md
 

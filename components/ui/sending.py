@@ -13,20 +13,20 @@ import pandas as pd
 import streamlit as st
 
 from components.acoustic import AcousticClient
-from components.approvals import ApprovalError
-from components.auth import Identity, PermissionDenied
-from components.background import ensure_scheduler, process_worker
-from components.compose import Draft, Summary, payloads_for, summarize
-from components.confirmation import Confirmation, target_of
-from components.connection import ConnectionSettings, configured_max_in_flight
-from components.database_url import DatabaseURLError
-from components.environment import console_settings
+from components.contacts.phone import normalize_phone
+from components.core.connection import ConnectionSettings, configured_max_in_flight
+from components.core.database_url import DatabaseURLError
+from components.core.settings import console_settings
+from components.core.states import ApprovalState
+from components.guardrails.do_not_text import ListedRecipients, screen
 from components.journal import DuplicateSendError, Journal, JournalUnavailable
-from components.phone import normalize_phone
-from components.schedules import Schedule, ScheduleError
-from components.sending import SendCancelled, SendWorker, submit_send
-from components.states import ApprovalState
-from components.suppression import ListedRecipients, screen
+from components.message.draft import Draft, Summary, payloads_for, summarize
+from components.sending.background import ensure_scheduler, process_worker
+from components.sending.confirmation import Confirmation, target_of
+from components.sending.schedules import Schedule, ScheduleError
+from components.sending.worker import SendCancelled, SendWorker, submit_send
+from components.team.approvals import ApprovalError
+from components.team.auth import Identity, PermissionDenied
 from components.ui.connection import Connection, current_connection, journal_database
 from components.ui.identity import current_approval_rule, current_identity
 from components.ui.local_time import local_time

@@ -6,7 +6,7 @@ from urllib.parse import urlsplit
 
 import streamlit as st
 
-from components.connection import ConnectionSettings
+from components.core.connection import ConnectionSettings
 from components.ui.text import md
 
 

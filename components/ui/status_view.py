@@ -10,9 +10,11 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
-from components import charts
 from components.acoustic import AcousticClient
-from components.insights import (
+from components.core.states import Verdict
+from components.journal import Journal
+from components.status import charts
+from components.status.insights import (
     FAILED,
     LEFT_OUT,
     PENDING,
@@ -22,8 +24,7 @@ from components.insights import (
     kpis,
     to_csv,
 )
-from components.journal import Journal
-from components.lookups import (
+from components.status.lookups import (
     Lookup,
     Poller,
     insight_table,
@@ -31,7 +32,6 @@ from components.lookups import (
     snapshots_over_time,
     summarize,
 )
-from components.states import Verdict
 from components.ui.connection import current_settings, sandbox_server
 from components.ui.exports import audited_csv_download
 from components.ui.persistence import KEEP

@@ -1,6 +1,6 @@
 """The do-not-text list's widgets: Compose's screening and its notice, the list's page (search,
 add, import, export, remove) and Status's one-click listing of the contacts that opted out.
-The rules and the audit are components/suppression.py's."""
+The rules and the audit are components/guardrails/do_not_text.py's."""
 
 from __future__ import annotations
 
@@ -9,12 +9,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from components.auth import Identity, Permission, PermissionDenied
-from components.contacts import ContactFileError, ContactList, InvalidPhoneNumber
-from components.insights import to_csv
-from components.journal import Journal, SuppressionRecord
-from components.phone import normalize_phone
-from components.suppression import (
+from components.contacts.phone import normalize_phone
+from components.contacts.reading import ContactFileError, ContactList, InvalidPhoneNumber
+from components.guardrails.do_not_text import (
     Screened,
     SuppressionError,
     add_numbers,
@@ -24,6 +21,9 @@ from components.suppression import (
     remove_numbers,
     screen,
 )
+from components.journal import Journal, SuppressionRecord
+from components.status.insights import to_csv
+from components.team.auth import Identity, Permission, PermissionDenied
 from components.ui.compose_widgets import (
     LoadedContacts,
     browser_region,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.mapping import map_tags, tag_key
+from components.message.mapping import map_tags, tag_key
 from components.ui.persistence import KEEP
 from components.ui.text import md
 

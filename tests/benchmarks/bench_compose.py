@@ -28,11 +28,11 @@ if str(ROOT) not in sys.path:
 import pandas as pd  # noqa: E402
 import phonenumbers  # noqa: E402
 
-from components import phone  # noqa: E402
-from components.contact_limits import MAX_COLUMNS, ContactFileError  # noqa: E402
-from components.contacts import read_contacts  # noqa: E402
-from components.message import message_statistics, render, render_all  # noqa: E402
-from components.segments import _count, count_segments  # noqa: E402
+from components.contacts import phone  # noqa: E402
+from components.contacts.limits import MAX_COLUMNS, ContactFileError  # noqa: E402
+from components.contacts.reading import read_contacts  # noqa: E402
+from components.message.rendering import message_statistics, render, render_all  # noqa: E402
+from components.message.segments import _count, count_segments  # noqa: E402
 from tests.benchmarks.datasets import contacts_csv, long_line, wide_csv  # noqa: E402
 
 TEMPLATE = "Hi %%FIRST NAME%%, your verification code is %%PIN%%. It expires in 10 minutes."

@@ -32,12 +32,12 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from components.failures import interruption  # noqa: E402
-from components.history import batches_table, send_options_line, sends_table  # noqa: E402
-from components.insights import failure_groups, kpis  # noqa: E402
+from components.guardrails.do_not_text import left_out_of  # noqa: E402
 from components.journal import Journal  # noqa: E402
-from components.lookups import Lookup, insight_table, snapshots_over_time  # noqa: E402
-from components.suppression import left_out_of  # noqa: E402
+from components.status.failures import interruption  # noqa: E402
+from components.status.history import batches_table, send_options_line, sends_table  # noqa: E402
+from components.status.insights import failure_groups, kpis  # noqa: E402
+from components.status.lookups import Lookup, insight_table, snapshots_over_time  # noqa: E402
 from tests.benchmarks.bench_compose import best_of  # noqa: E402
 from tests.benchmarks.journal_data import (  # noqa: E402
     RARE,
@@ -135,8 +135,8 @@ def component_times(journal: Journal, loaded: Loaded) -> dict[str, float]:
 @contextmanager
 def app_on(url: str, folder: Path) -> Iterator[None]:
     """The app's environment naming this journal; its worker and scheduler stopped afterwards."""
-    from components import background  # after the journal: database_url imports it
-    from components.database_url import DATABASE_URL
+    from components.core.database_url import DATABASE_URL
+    from components.sending import background  # after the journal: database_url imports it
 
     saved = {k: os.environ.get(k) for k in (DATABASE_URL, "SMS_CONSOLE_DATA_DIR")}
     os.environ[DATABASE_URL] = url

@@ -25,10 +25,10 @@ if str(ROOT) not in sys.path:
 
 import phonenumbers  # noqa: E402
 
-from components import quiet_hours  # noqa: E402
-from components.phone import classify_api_form  # noqa: E402
-from components.quiet_hours import window_for  # noqa: E402
-from components.quiet_hours_bulk import clear_caches, outside_window  # noqa: E402
+from components.contacts.phone import classify_api_form  # noqa: E402
+from components.guardrails import quiet_hours  # noqa: E402
+from components.guardrails.quiet_hours import window_for  # noqa: E402
+from components.guardrails.quiet_hours_bulk import clear_caches, outside_window  # noqa: E402
 from tests.benchmarks.bench_compose import best_of  # noqa: E402
 
 AT = datetime(2026, 3, 8, 14, 30, tzinfo=UTC)  # the day US clocks change

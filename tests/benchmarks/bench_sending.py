@@ -38,9 +38,9 @@ from components.acoustic import (  # noqa: E402
     clear_token_caches,
     encode_payload,
 )
-from components.auth import local_identity  # noqa: E402
 from components.journal import Journal  # noqa: E402
-from components.sending import SendWorker, send_payloads, submit_send  # noqa: E402
+from components.sending.worker import SendWorker, send_payloads, submit_send  # noqa: E402
+from components.team.auth import local_identity  # noqa: E402
 from tests.sandbox_support import token_form  # noqa: E402
 
 BATCHES, SIZE, LATENCY, IN_FLIGHT, ROUNDS = 100, 1000, 0.1, 10, 7

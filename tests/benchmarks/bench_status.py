@@ -24,9 +24,11 @@ if str(ROOT) not in sys.path:
 
 import phonenumbers  # noqa: E402
 
-from components import charts  # noqa: E402
 from components.acoustic import ContactStatus, SendStatus  # noqa: E402
-from components.insights import (  # noqa: E402
+from components.core.states import BatchState, Verdict  # noqa: E402
+from components.journal import Journal  # noqa: E402
+from components.status import charts  # noqa: E402
+from components.status.insights import (  # noqa: E402
     build_table,
     classify_reason,
     contacts_frame,
@@ -34,9 +36,7 @@ from components.insights import (  # noqa: E402
     kpis,
     status_frame,
 )
-from components.journal import Journal  # noqa: E402
-from components.lookups import Lookup  # noqa: E402
-from components.states import BatchState, Verdict  # noqa: E402
+from components.status.lookups import Lookup  # noqa: E402
 
 BATCHES, SIZE = 100, 1000
 MESSAGES = [

@@ -24,9 +24,9 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from components.compose import Draft, summarize  # noqa: E402
+from components.guardrails.do_not_text import listed_set, refuse_listed, screen  # noqa: E402
 from components.journal import Journal  # noqa: E402
-from components.suppression import listed_set, refuse_listed, screen  # noqa: E402
+from components.message.draft import Draft, summarize  # noqa: E402
 from tests.benchmarks.bench_compose import best_of  # noqa: E402
 
 LISTED, RECIPIENTS, ON_THE_LIST = 1_000_000, 100_000, 10_000
@@ -53,7 +53,7 @@ def recipients(listed: list[str]) -> pd.DataFrame:
 
 def forget(journal: Journal) -> Callable[[], None]:
     """The cold case: as after a change of the list (another version)."""
-    from components import suppression
+    from components.guardrails import do_not_text as suppression
 
     return lambda: suppression._cache.pop(str(journal.path), None)
 

@@ -33,7 +33,7 @@ if str(ROOT) not in sys.path:
 from playwright.async_api import Browser, Page, async_playwright  # noqa: E402
 from playwright.async_api import Error as PlaywrightError  # noqa: E402
 
-from components.contacts import read_contacts  # noqa: E402
+from components.contacts.reading import read_contacts  # noqa: E402
 from tests.benchmarks.datasets import contacts_csv  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, IDLE, StreamlitApp  # noqa: E402
 

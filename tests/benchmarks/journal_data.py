@@ -19,13 +19,13 @@ from typing import Any
 import sqlalchemy as sa
 
 from components.acoustic import ContactStatus, SendStatus
-from components.audit import AuditAction, clean_details
+from components.core.states import BatchState, Cause, Verdict
 from components.journal import Journal
 from components.journal.sends import send_fingerprint
 from components.journal.tables import audit, batches, sends, snapshots
-from components.lookups import Lookup
-from components.schedules import iso
-from components.states import BatchState, Cause, Verdict
+from components.sending.schedules import iso
+from components.status.lookups import Lookup
+from components.team.audit import AuditAction, clean_details
 
 DAY = 24 * 3600
 POD = "https://api-campaign-us-6.goacoustic.com"

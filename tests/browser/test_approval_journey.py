@@ -16,12 +16,12 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from components.acoustic import AcousticClient
-from components.approvals import approve
-from components.auth import Identity, PermissionDenied, Role
 from components.journal import Journal
 from components.sandbox.config import SandboxConfig
 from components.sandbox.server import SandboxServer
-from components.sending import SendWorker
+from components.sending.worker import SendWorker
+from components.team.approvals import approve
+from components.team.auth import Identity, PermissionDenied, Role
 from components.ui.text import WORD_JOINER
 from tests.browser.accessibility import blocking_violations, report
 from tests.browser.conftest import (

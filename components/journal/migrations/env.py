@@ -8,7 +8,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
-from components.database_url import database_url
+from components.core.database_url import database_url
 from components.journal.schema import lock_migrations
 
 connection = context.config.attributes.get("connection")

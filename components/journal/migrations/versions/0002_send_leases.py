@@ -1,4 +1,4 @@
-"""Leases on running sends: which replica runs a send, until when (components/leases.py). A
+"""Leases on running sends: which replica runs a send, until when (components/sending/leases.py). A
 replica renews its leases with a heartbeat; a lease past its time belongs to a replica that died
 or stalled, and another replica takes the send over.
 

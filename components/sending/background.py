@@ -1,0 +1,55 @@
+"""The console process's background work: one send worker per journal database, and its scheduler,
+shared by every session and by the server's start-up (console.py), so that scheduled sends start
+after a restart even before anyone opens a page."""
+
+from __future__ import annotations
+
+import threading
+
+from components.core.database_url import DatabaseURL
+from components.journal import Journal
+from components.sending.leases import DEFAULT_LEASE_SECONDS
+from components.sending.schedules import Connect, Scheduler
+from components.sending.worker import SendWorker
+
+_lock = threading.Lock()
+_workers: dict[tuple[DatabaseURL, int, float], SendWorker] = {}
+_schedulers: dict[int, Scheduler] = {}
+
+
+def process_worker(
+    where: DatabaseURL, max_in_flight: int, lease_seconds: float = DEFAULT_LEASE_SECONDS
+) -> SendWorker:
+    """The one worker of this process for the journal in the database `where`."""
+    with _lock:
+        key = (where, max_in_flight, lease_seconds)
+        if key not in _workers:
+            _workers[key] = SendWorker(
+                Journal(where), max_in_flight=max_in_flight, lease_seconds=lease_seconds
+            )
+        return _workers[key]
+
+
+def ensure_scheduler(worker: SendWorker, connect: Connect) -> Scheduler:
+    """Starts the worker's scheduler once; later calls give it the connection as it is now."""
+    with _lock:
+        scheduler = _schedulers.get(id(worker))
+        if scheduler is None:
+            scheduler = _schedulers[id(worker)] = Scheduler(worker, connect).start()
+        else:
+            scheduler.connect = connect
+        return scheduler
+
+
+def stop_background_work() -> None:
+    """Stops every worker's scheduler and closes their journals (a test or a benchmark whose
+    database goes away; a console process simply ends)."""
+    with _lock:
+        workers = list(_workers.values())
+        schedulers = [_schedulers.pop(id(worker), None) for worker in workers]
+        _workers.clear()
+    for worker, scheduler in zip(workers, schedulers, strict=True):
+        if scheduler is not None:
+            scheduler.stop()
+        worker.leases.stop()
+        worker.journal.close()

@@ -1,0 +1,1 @@
+"""What happened: status look-ups, insights and charts, failures explained, progress and History."""

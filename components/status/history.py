@@ -1,0 +1,89 @@
+"""The History page's tables, computed from the journal without Streamlit."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Container, Mapping
+from typing import Any
+
+import pandas as pd
+
+from components.journal import BatchRecord, SendRecord
+from components.status.failures import explain
+
+EXCERPT = 60
+
+
+def excerpt(text: str, size: int = EXCERPT) -> str:
+    flat = " ".join(text.split())
+    return flat if len(flat) <= size else flat[: size - 1] + "…"
+
+
+def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.DataFrame:
+    """One row a send; `running`: the ids the worker is sending now."""
+    rows = []
+    for send in sends:
+        states = send.batch_states
+        rows.append(
+            {
+                "Send": send.id,
+                "When": time.strftime("%Y-%m-%d %H:%M", time.localtime(send.created_at)),
+                "Mode": send.mode,
+                "Kind": send.kind,
+                "Program": send.program,
+                "Message": excerpt(send.content),
+                "Recipients": send.recipients,
+                "Batches": ", ".join(f"{n} {state}" for state, n in sorted(states.items())),
+                "State": str(send.state(running=send.id in running)),
+                "Next start": time.strftime("%Y-%m-%d %H:%M", time.localtime(send.next_start))
+                if send.held and send.next_start is not None
+                else "",
+                "Who": send.created_by or "",
+            }
+        )
+    columns = [
+        "Send",
+        "When",
+        "State",
+        "Next start",
+        "Mode",
+        "Program",
+        "Message",
+        "Recipients",
+        "Batches",
+        "Kind",
+        "Who",
+    ]
+    return pd.DataFrame(rows, columns=columns)
+
+
+def batches_table(batches: list[BatchRecord], *, running: bool = False) -> pd.DataFrame:
+    """One row a batch of a send, with the explanation the progress panel gives too."""
+    rows = []
+    for batch in batches:
+        explanation = explain(batch, running=running)
+        rows.append(
+            {
+                "Batch": batch.index + 1,
+                "State": str(batch.state),
+                "Contacts": batch.contacts,
+                "Left out": len(batch.left_out),  # on the do-not-text list as it went out
+                "Transaction id": batch.transaction_id or "",
+                "HTTP": batch.status_code,
+                "What happened": explanation.what_happened if explanation else "",
+                "What to do": explanation.what_to_do if explanation else "",
+                "Safe to resend": explanation.resend_safe if explanation else None,
+                "Attempts": batch.attempts,
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def send_options_line(payload: Mapping[str, Any]) -> str:
+    """The optional fields a send's batches carried (the same in every batch), or ""."""
+    parts = []
+    if payload.get("campaignName"):
+        parts.append(f"campaign {payload['campaignName']}")
+    if payload.get("ttlInMinutes") is not None:
+        parts.append(f"expires after {payload['ttlInMinutes']} min")
+    return " · ".join(parts)
