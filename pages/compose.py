@@ -34,17 +34,16 @@ if loaded is not None:
         contacts_summary(loaded.contacts)
         left_out_notice(journal(), screened, actor=identity.actor)
         earlier_failures_warning(loaded)
-recipients = (
-    screened.recipients
-    if screened is not None
-    else pd.DataFrame({"phoneNumber": pd.Series([], dtype="str")})
-)
-left_out = len(screened.left_out) if screened is not None else 0
+nobody = pd.DataFrame({"phoneNumber": pd.Series([], dtype="str")})
+recipients = screened.recipients if screened is not None else nobody
+everyone = loaded.contacts.recipients if loaded is not None else nobody
 
 
 @st.fragment
-def message_area(recipients: pd.DataFrame, left_out: int) -> None:
-    """Everything that depends on the message: a keystroke reruns this, not the contacts."""
+def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame) -> None:
+    """Everything that depends on the message: a keystroke reruns this, not the contacts.
+    `recipients`: `everyone` but those on the do-not-text list (the planner leaves them out
+    again when it plans the send)."""
     st.divider()
     message_column, preview_column = st.columns([6, 5], gap="large")
     with message_column:
@@ -58,10 +57,10 @@ def message_area(recipients: pd.DataFrame, left_out: int) -> None:
         preview(summary, recipients, draft.content)
     st.divider()
     st.subheader("4 · Check and send")
-    check_and_send(summary, draft, recipients, left_out=left_out)
+    check_and_send(summary, draft, recipients, everyone)
     active = active_send_id()
     if active is not None:
         progress_panel(active)
 
 
-message_area(recipients, left_out)
+message_area(recipients, everyone)

@@ -8,6 +8,7 @@ from components.status.failures import interruption
 from components.status.history import batches_table, excerpt, send_options_line, sends_table
 from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
 from components.ui.identity import require_page
+from components.ui.local_time import user_zone
 from components.ui.persistence import KEEP
 from components.ui.sending import journal, worker
 from components.ui.shell import ensure_app_shell
@@ -36,7 +37,8 @@ if not sends:
     no_sends_notice(filtered=bool(search) or mode != "All")
     st.stop()
 
-send_id = selected_send_id(sends_table(sends, worker().running_sends()), search, mode)
+table = sends_table(sends, worker().running_sends(), user_zone())
+send_id = selected_send_id(table, search, mode)
 if send_id is None:
     st.caption(
         "Select a send to see its batches. From the keyboard: Tab into the table, go to the "

@@ -11,6 +11,7 @@ from components.core.settings import console_settings
 from components.ui.approvals_view import approval_rule
 from components.ui.connection import current_connection, places_database, read_secrets
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
+from components.ui.local_time import user_zone
 from components.ui.sending import journal_location
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
@@ -46,7 +47,7 @@ st.dataframe(pd.DataFrame(describe_settings(settings)), hide_index=True, width="
 
 if connection.client is not None and st.button("Test connection", icon=":material/wifi_tethering:"):
     with st.spinner("Asking Acoustic for an access token…"):
-        result = check_connection(connection.client)
+        result = check_connection(connection.client, user_zone())
     if result.ok:
         st.success(md(result.message), icon=":material/check_circle:")
     else:

@@ -1,7 +1,5 @@
 """Status: what happened to a send, in numbers and pictures."""
 
-import time
-
 import streamlit as st
 
 from components.core.states import ContactState
@@ -11,6 +9,7 @@ from components.team.auth import PAGE_PERMISSIONS
 from components.ui.compose_state import prefill_compose
 from components.ui.connection import current_connection
 from components.ui.identity import require_page
+from components.ui.local_time import local_clock
 from components.ui.persistence import KEEP
 from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
@@ -77,7 +76,7 @@ if not current_lookups(ids) or len(current_lookups(ids)) < len(ids):
 lookups = current_lookups(ids)
 header, button = st.columns([4, 1], vertical_alignment="center")
 checked = max(lookup.checked_at for lookup in lookups)
-header.caption("Last checked " + time.strftime("%H:%M:%S", time.localtime(checked)))
+header.caption("Last checked " + local_clock(checked))
 if button.button("Refresh now", icon=":material/refresh:", key="status.refresh"):
     reset_lookups(ids)
     st.rerun()

@@ -20,6 +20,7 @@ from components.sandbox import SandboxConfig, SandboxServer
 from components.sending.worker import SendWorker
 from components.team.approval_rules import ApprovalRule
 from tests.postgres_server import PostgresServer, postgres_server
+from tests.sending_support import worker_on
 
 
 @pytest.fixture(scope="session")
@@ -113,7 +114,7 @@ def journal(journal_location: Path | str) -> Iterator[Journal]:
 def worker(journal: Journal) -> Iterator[SendWorker]:
     """A send worker on a journal of the test's own (each backend in turn), with the default
     approval rule."""
-    worker = SendWorker(journal, approval_rule=ApprovalRule())
+    worker = worker_on(journal, approval_rule=ApprovalRule())
     yield worker
     worker.shutdown()
 

@@ -10,7 +10,6 @@ from pathlib import Path
 
 from components.core.states import BatchState
 from components.journal import Journal
-from components.sending.schedules import per_batch
 from tests.console_process import StreamlitApp
 
 RECIPIENTS_PER_BATCH = 1000
@@ -79,7 +78,7 @@ def schedule_sends(
                 program="12345",
                 content=bodies[0]["content"],
                 payloads=bodies,
-                not_before=per_batch([due] * len(bodies)).not_before,
+                not_before=[due] * len(bodies),
                 schedule="at",
                 scheduled_by="local user",
                 created_by="local user",

@@ -11,6 +11,7 @@ import pytest
 
 from components.core.states import ApprovalState, SendState
 from components.journal import DuplicateSendError
+from components.sending.decisions import approve_and_send
 from components.sending.worker import SendWorker
 from components.team.approval_rules import ApprovalRule
 from components.team.approvals import (
@@ -20,15 +21,15 @@ from components.team.approvals import (
     ApprovalRequired,
     SelfApprovalError,
     approval_block,
-    approve,
     awaiting,
     expire_due,
     reject,
+    waiting_for,
     withdraw,
 )
 from components.team.auth import Identity, PermissionDenied, Role, local_identity
 from tests.journal_support import tamper
-from tests.test_sending import batches, client_for, submit
+from tests.sending_support import batches, client_for, submit, worker_on
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
@@ -36,7 +37,6 @@ SAM = Identity(email="sam@example.com", roles=frozenset({Role.SENDER}))
 CAROL = Identity(email="carol@example.com", roles=frozenset({Role.APPROVER}))
 DAN = Identity(email="dan@example.com", roles=frozenset({Role.APPROVER}))
 VERA = Identity(email="vera@example.com", roles=frozenset({Role.VIEWER}))
-CONFIRMATION = {"target": "Pod 1", "recipients": 6, "sample_text": "Batch 0"}
 
 
 def live_send(worker: SendWorker, client, payloads: list[dict], by: Identity = SAM, **extra) -> int:
@@ -48,7 +48,6 @@ def live_send(worker: SendWorker, client, payloads: list[dict], by: Identity = S
         by,
         mode="pod",
         estimated_cost=1.0,
-        confirmation=CONFIRMATION,
         **extra,
     )
 
@@ -62,7 +61,8 @@ def test_a_live_send_waits_for_approval_and_sends_nothing(sandbox, worker):
     request = worker.journal.latest_approval(send_id)
     assert request.state is ApprovalState.PENDING and request.requested_by == SAM.email
     assert request.reasons == ["every send to a live pod needs approval"]
-    assert request.confirmation == CONFIRMATION
+    shown = request.confirmation  # what its sender confirmed, for the approver to see
+    assert (shown["recipients"], shown["batches"], shown["live"]) == (6, 2, True)
     assert [entry.action for entry in worker.journal.audit_entries(send_id=send_id)] == [
         "send_requested"
     ]
@@ -74,7 +74,9 @@ def test_another_approver_approves_and_each_batch_is_posted_once(sandbox, worker
     payloads = batches(3)
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, payloads)
-        approved = approve(worker, client, send_id, by=CAROL, mode="pod", note="Checked with legal")
+        approved = approve_and_send(
+            worker, client, send_id, by=CAROL, mode="pod", note="Checked with legal"
+        )
         worker.wait(send_id, timeout=20)
     assert approved.state is ApprovalState.APPROVED and approved.decided_by == CAROL.email
     assert sorted(p["content"] for p in sandbox.sent_payloads()) == sorted(
@@ -91,7 +93,7 @@ def test_another_approver_approves_and_each_batch_is_posted_once(sandbox, worker
     (entry,) = worker.journal.audit_entries(send_id=send_id, action="send_approved")
     assert entry.details == {"requested_by": SAM.email, "note": "Checked with legal"}
     with pytest.raises(ApprovalClosedError, match=r"carol@example\.com approved it"):
-        approve(worker, client, send_id, by=DAN, mode="pod")
+        approve_and_send(worker, client, send_id, by=DAN, mode="pod")
     assert len(sandbox.sent_payloads()) == 3
 
 
@@ -100,7 +102,7 @@ def test_nobody_approves_their_own_send(sandbox, worker):
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1), by=approver_sends)
         with pytest.raises(SelfApprovalError, match="nobody may approve their own send"):
-            approve(worker, client, send_id, by=CAROL, mode="pod")
+            approve_and_send(worker, client, send_id, by=CAROL, mode="pod")
         with pytest.raises(SelfApprovalError):
             reject(worker.journal, send_id, by=CAROL, note="no")
     assert sandbox.sent_payloads() == []
@@ -112,9 +114,9 @@ def test_a_sender_or_viewer_cannot_decide_and_local_mode_cannot_approve(sandbox,
         send_id = live_send(worker, client, batches(1))
         for person in (Identity(email="sue@example.com", roles=frozenset({Role.SENDER})), VERA):
             with pytest.raises(PermissionDenied, match="needs the approver role"):
-                approve(worker, client, send_id, by=person, mode="pod")
+                approve_and_send(worker, client, send_id, by=person, mode="pod")
         with pytest.raises(ApprovalError, match="Approval needs sign-in"):
-            approve(worker, client, send_id, by=local_identity(), mode="pod")
+            approve_and_send(worker, client, send_id, by=local_identity(), mode="pod")
     assert sandbox.sent_payloads() == []
 
 
@@ -129,7 +131,7 @@ def test_a_rejected_request_sends_nothing_and_the_same_send_may_be_asked_again(s
             rejected.state is ApprovalState.REJECTED and rejected.note == "Wrong program for OTPs"
         )
         with pytest.raises(ApprovalClosedError, match="rejected it"):
-            approve(worker, client, send_id, by=DAN, mode="pod")
+            approve_and_send(worker, client, send_id, by=DAN, mode="pod")
         with pytest.raises(ApprovalRequired, match=r"carol@example\.com rejected it"):
             worker.start(send_id, client, by=SAM)  # a direct call of the worker refuses too
         assert worker.journal.get_send(send_id).state(running=False) is SendState.NOT_APPROVED
@@ -171,7 +173,7 @@ def test_requests_changed_after_the_request_are_never_approved(sandbox, worker):
             {"send_id": send_id},
         )
         with pytest.raises(ApprovalChangedError, match="not the ones that were asked"):
-            approve(worker, client, send_id, by=CAROL, mode="pod")
+            approve_and_send(worker, client, send_id, by=CAROL, mode="pod")
     assert sandbox.sent_payloads() == []
     assert "changed" not in str(
         approval_block(worker.journal, worker.journal.get_send(send_id), worker.approval_rule)
@@ -182,7 +184,7 @@ def test_a_request_from_another_connection_is_not_approved_through_this_one(sand
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1))
         with pytest.raises(ApprovalError, match="switch back to that connection"):
-            approve(worker, client, send_id, by=CAROL, mode="sandbox")
+            approve_and_send(worker, client, send_id, by=CAROL, mode="sandbox")
     assert sandbox.sent_payloads() == []
 
 
@@ -191,7 +193,7 @@ def test_a_change_makes_a_new_request_and_drops_the_old_one(sandbox, worker):
         first = live_send(worker, client, batches(1, tag="draft 1"))
         second = live_send(worker, client, batches(1, tag="draft 2"), replaces=first)
         with pytest.raises(ApprovalClosedError, match="withdrew it"):
-            approve(worker, client, first, by=CAROL, mode="pod")
+            approve_and_send(worker, client, first, by=CAROL, mode="pod")
     assert worker.journal.latest_approval(first).state is ApprovalState.WITHDRAWN
     assert worker.journal.latest_approval(first).note == f"replaced by send #{second}"
     assert [a.send_id for a in awaiting(worker.journal)] == [second]
@@ -209,7 +211,7 @@ def test_only_its_sender_withdraws_a_request(sandbox, worker):
 
 
 def test_a_request_nobody_decides_expires(sandbox, journal):
-    worker = SendWorker(journal, approval_rule=ApprovalRule(expires_after_hours=1))
+    worker = worker_on(journal, approval_rule=ApprovalRule(expires_after_hours=1))
     with client_for(sandbox) as client:
         send_id = live_send(worker, client, batches(1))
         request = worker.journal.latest_approval(send_id)
@@ -217,7 +219,7 @@ def test_a_request_nobody_decides_expires(sandbox, journal):
         assert expire_due(worker.journal, now=request.expires_at - 1) == 0
         assert expire_due(worker.journal, now=request.expires_at + 1) == 1
         with pytest.raises(ApprovalClosedError, match="expired"):
-            approve(worker, client, send_id, by=CAROL, mode="pod")
+            approve_and_send(worker, client, send_id, by=CAROL, mode="pod")
     assert worker.journal.get_send(send_id).state(running=False) is SendState.APPROVAL_EXPIRED
     (entry,) = worker.journal.audit_entries(send_id=send_id, action="send_expired")
     assert entry.actor == "console"
@@ -231,7 +233,7 @@ def test_a_request_past_its_time_reads_as_expired_before_anything_marks_it(sandb
     tamper(worker.journal, "UPDATE approvals SET expires_at = 0")
     assert worker.journal.latest_approval(send_id).state is ApprovalState.EXPIRED
     assert worker.journal.get_send(send_id).state(running=False) is SendState.APPROVAL_EXPIRED
-    assert worker.journal.pending_approval_count() == 0
+    assert waiting_for(worker.journal, CAROL) == []
 
 
 def test_two_approvers_at_once_start_the_send_once(sandbox, worker):
@@ -243,7 +245,7 @@ def test_two_approvers_at_once_start_the_send_once(sandbox, worker):
         def decide(person: Identity) -> None:
             gate.wait()
             try:
-                outcomes.append(approve(worker, client, send_id, by=person, mode="pod"))
+                outcomes.append(approve_and_send(worker, client, send_id, by=person, mode="pod"))
             except ApprovalClosedError as exc:
                 outcomes.append(exc)
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import pytest
 
-from components.core.states import BatchState
+from components.core.states import BatchState, SendKind
 from components.journal import Journal
 from components.sending.decisions import resend_batches, resume_send
-from components.sending.worker import SendWorker, submit_send
 from tests.apptest_support import journaled_send
-from tests.test_sending import batches, client_for, sender, submit
+from tests.sending_support import batches, client_for, sender, submit, worker_on
 
 ANN, BOB = "ann@example.com", "bob@example.com"
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
@@ -28,7 +27,7 @@ def details(journal: Journal, send_id: int, action: str) -> dict:
 
 def test_a_bulk_send_is_requested_started_and_finished_by_its_sender(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     payloads = batches(3)
     payloads[2] = payloads[2] | {"channelQualifier": "55555"}  # an inactive program: refused
     with client_for(sandbox) as client:
@@ -48,6 +47,8 @@ def test_a_bulk_send_is_requested_started_and_finished_by_its_sender(sandbox, tm
         "repeat_of": None,
         "awaiting_approval": False,
         "left_out": 0,
+        "held": 0,  # recipients waiting for their allowed hours
+        "no_hours": 0,  # recipients left out: no allowed hour within 48 hours
     }
     assert details(journal, send_id, "send_started") == {"batches": 3, "recipients": 9}
     assert details(journal, send_id, "send_finished") == {
@@ -62,20 +63,9 @@ def test_a_bulk_send_is_requested_started_and_finished_by_its_sender(sandbox, tm
 
 def test_a_test_send_is_recorded_as_a_test(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     with client_for(sandbox) as client:
-        send_id = submit_send(
-            worker,
-            client,
-            kind="test",
-            mode="sandbox",
-            payloads=batches(1, size=1),
-            content="Hi",
-            program="12345",
-            defaults={},
-            source=None,
-            by=sender(ANN),
-        )
+        send_id = submit(worker, client, batches(1, size=1), ANN, kind=SendKind.TEST)
         worker.wait(send_id, timeout=20)
     assert actions(journal, send_id) == [
         ("test_send", ANN),
@@ -90,7 +80,7 @@ def test_a_resume_is_bobs_when_bob_resumes_anns_send(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     # Journaled, then the console stopped before it sent anything.
     record = journaled_send(journal, batches(2), base_url=sandbox.url, created_by=ANN)
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     with client_for(sandbox) as client:
         assert resume_send(worker, client, record.id, by=sender(BOB))
         worker.wait(record.id, timeout=20)
@@ -116,7 +106,7 @@ def interrupted_send(journal: Journal, base_url: str) -> int:
 def test_a_resend_that_may_deliver_twice_says_so_and_who_chose_it(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
     send_id = interrupted_send(journal, sandbox.url)
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     unknown = [b.id for b in journal.batches(send_id)]
     with client_for(sandbox) as client:
         # Without the explicit choice nothing is requeued, sent or recorded.
@@ -143,7 +133,7 @@ def test_a_resend_that_may_deliver_twice_says_so_and_who_chose_it(sandbox, tmp_p
 
 def test_a_resend_of_rejected_batches_cannot_deliver_twice(sandbox, tmp_path):
     journal = Journal(tmp_path / "j.sqlite3")
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     payloads = batches(2)
     payloads[1] = payloads[1] | {"channelQualifier": "55555"}
     with client_for(sandbox) as client:
@@ -166,7 +156,7 @@ def test_a_send_stopped_by_a_fault_of_the_console_still_ends_in_the_log(sandbox,
             raise RuntimeError("disk gone")
 
     journal = Broken(tmp_path / "j.sqlite3")
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     with client_for(sandbox) as client:
         send_id = submit(worker, client, batches(2), ANN)
         worker.wait(send_id, timeout=20)

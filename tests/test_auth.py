@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from components.acoustic import AcousticClient
-from components.core.states import BatchState
+from components.core.states import BatchState, SendKind
 from components.sending.decisions import resend_batches, resume_send
-from components.sending.worker import submit_send
+from components.sending.submit import submit_send
 from components.team.auth import (
     Identity,
     Permission,
@@ -19,6 +19,7 @@ from components.team.auth import (
     parse_role_rules,
     require,
 )
+from tests.sending_support import plan_of
 
 RULES = parse_role_rules(
     {
@@ -206,18 +207,7 @@ def unreachable_client() -> AcousticClient:
 @pytest.mark.parametrize("kind", ["test", "bulk"])
 def test_submit_send_by_a_viewer_is_refused_before_anything_is_journaled(worker, kind):
     with pytest.raises(PermissionDenied, match="needs the sender role"):
-        submit_send(
-            worker,
-            unreachable_client(),
-            kind=kind,
-            mode="sandbox",
-            payloads=PAYLOADS,
-            content="Hi",
-            program="12345",
-            defaults={},
-            source=None,
-            by=VIEWER,
-        )
+        submit_send(worker, unreachable_client(), plan_of(PAYLOADS, VIEWER, kind=SendKind(kind)))
     assert worker.journal.list_sends() == []
 
 

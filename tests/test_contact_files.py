@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 from components.contacts import files as contact_files
 from components.contacts import limits as contact_limits
-from components.contacts.limits import MAX_COLUMNS, ContactFileError, UnknownSheetError
+from components.contacts.limits import MAX_CELLS, ContactFileError, UnknownSheetError
 from components.contacts.reading import read_contacts
 from tests.xlsx_support import raw_xlsx, sheet_xml
 
@@ -44,11 +44,9 @@ def test_the_minimal_workbook_is_read():
 def test_one_cell_at_XFD1048576_answers_at_once_in_bounded_memory():
     data = raw_xlsx({"Sheet1": sheet_xml({"XFD1048576": "x"}, dimension="A1:XFD1048576")})
     assert len(data) < 2000
-    with pytest.raises(ContactFileError) as error:
-        read_contacts(data, filename="tiny.xlsx")
-    message = str(error.value)
-    assert "Row 1,048,576 has 16,384 columns" in message
-    assert f"at most {MAX_COLUMNS:,}" in message and "Remove the columns" in message
+    contacts = read_contacts(data, filename="tiny.xlsx")  # one cell, no contact: said at once
+    assert len(contacts.recipients) == 0
+    assert "only one row (x), and it looks like a header" in contacts.notes[0]
 
 
 @pytest.mark.timeout(20)
@@ -79,12 +77,44 @@ def test_a_long_run_of_formatted_empty_rows_ends_the_reading_with_a_note(monkeyp
 
 
 @pytest.mark.timeout(20)
-def test_5000_columns_are_refused_by_name_of_the_limit():
+def test_100_rows_of_5000_columns_are_read_it_is_the_cells_that_count():
     header = ",".join(["Phone"] + [f"c{i}" for i in range(4999)])
     rows = [",".join([f"+1949500{1000 + r}"] + ["v"] * 4999) for r in range(100)]
+    contacts = read_contacts(("\n".join([header, *rows]) + "\n").encode(), filename="wide.csv")
+    assert len(contacts.recipients) == 100 and len(contacts.columns) == 5000
+
+
+@pytest.mark.timeout(20)
+def test_too_many_cells_are_refused_by_name_of_the_limit(monkeypatch):
+    monkeypatch.setattr(contact_limits, "MAX_CELLS", 100_000)
+    header = ",".join(["Phone"] + [f"c{i}" for i in range(999)])
+    rows = [",".join([f"+1949500{1000 + r}"] + ["v"] * 999) for r in range(200)]
     with pytest.raises(ContactFileError) as error:
         read_contacts(("\n".join([header, *rows]) + "\n").encode(), filename="wide.csv")
-    assert str(error.value).startswith("Row 1 has 5,000 columns; the console reads at most 500.")
+    assert str(error.value) == (
+        "The file has 201 rows of up to 1,000 columns (201,000 cells); the console reads at most "
+        "100,000 cells. Remove the columns you do not need for this message, or save only the "
+        "phone and personalization columns."
+    )
+    assert MAX_CELLS == 10_000_000  # the limit itself, unpatched
+
+
+@pytest.mark.timeout(20)
+def test_separators_at_the_end_of_the_lines_are_not_cells():
+    trailing = "," * 20_000
+    lines = ["Phone,Name" + trailing] + [f"+1949500{1000 + r},P{r}" + trailing for r in range(600)]
+    contacts = read_contacts("\n".join(lines).encode(), filename="t.csv")
+    assert contacts.columns == ["Phone", "Name"] and len(contacts.recipients) == 600
+
+
+@pytest.mark.timeout(30)
+def test_a_blank_looking_cell_far_away_is_not_data():
+    cells = {**_contact_cells(2000), "ZZ30000": " "}
+    contacts = read_contacts(raw_xlsx({"S": sheet_xml(cells)}), filename="far.xlsx")
+    assert contacts.columns == ["Phone", "Name"] and len(contacts.recipients) == 2000
+    trailing_space = {**_contact_cells(3), "K2": "  "}  # in a row of data, far to the right
+    contacts = read_contacts(raw_xlsx({"S": sheet_xml(trailing_space)}), filename="k.xlsx")
+    assert contacts.columns == ["Phone", "Name"] and len(contacts.recipients) == 3
 
 
 def test_500_columns_are_read():

@@ -75,3 +75,42 @@ def test_a_revision_0002_journal_is_upgraded_with_its_sends(empty_location):
             conn.execute(sa.text("UPDATE batches SET idx = 0 WHERE id = :id"), {"id": planned.id})
     finally:
         journal.close()
+
+
+def test_a_revision_0003_journal_keeps_its_rules_in_0004(empty_location):
+    """The hours a send chose and the do-not-text list's spellings come through 0004: a send
+    that was sent anyway (its audit says so) stays "anyway"; Argentina's two spellings of one
+    mobile become one canonical listed entry."""
+    engine = at_revision(empty_location, "0003")
+    with engine.begin() as conn:
+        for send_id in (1, 2):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO sends (id, fingerprint, kind, mode, base_url, program, content, "
+                    "created_at, recipients) VALUES (:id, :f, 'bulk', 'sandbox', 'http://x', '1', "
+                    "'Hi', 0, 1)"
+                ),
+                {"id": send_id, "f": f"f{send_id}"},
+            )
+        conn.execute(
+            sa.text(
+                "INSERT INTO audit (at, actor, action, send_id, details_json) VALUES "
+                "(0, 'sam@example.com', 'quiet_hours_overridden', 2, '{}')"
+            )
+        )
+        listing = (
+            "INSERT INTO suppressions (phone_number, reason, added_by, added_at, source, "
+            "removed_at, changed_in) VALUES (:n, 'x', 'a', :at, 'manual', :removed, 1)"
+        )
+        conn.execute(sa.text(listing), {"n": "5491112345678", "at": 1.0, "removed": None})
+        conn.execute(sa.text(listing), {"n": "541112345678", "at": 2.0, "removed": 3.0})
+        conn.execute(sa.text(listing), {"n": "5492231234567", "at": 1.0, "removed": None})
+    engine.dispose()
+    journal = Journal(empty_location)
+    try:
+        assert journal.get_send(1).hours_choice is None  # each waits for their hours
+        assert journal.get_send(2).hours_choice == "anyway"
+        # The listed spelling wins over the removed one; each number is stored canonical.
+        assert set(journal.listed_numbers()[1]) == {"541112345678", "542231234567"}
+    finally:
+        journal.close()

@@ -14,11 +14,10 @@ import pytest
 
 from components.core.states import BatchState, Cause
 from components.journal import Journal
-from components.sending.schedules import Scheduler
-from components.sending.worker import SendWorker
+from components.sending.scheduler import Scheduler
 from components.team.audit import AuditAction
 from tests.console_process import ROOT
-from tests.test_sending import batches, client_for, received, submit
+from tests.sending_support import batches, client_for, received, submit, worker_on
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")  # no token left over from another test
 
@@ -47,8 +46,8 @@ def test_a_lease_is_granted_refused_renewed_taken_and_released(journal):
 
 def test_a_send_runs_on_one_replica_and_every_replica_sees_it_running(sandbox, journal):
     sandbox.configure(latency=0.2)
-    first = SendWorker(journal, owner="replica-1:1:1")
-    second = SendWorker(Journal(journal.url), owner="replica-2:2:2")
+    first = worker_on(journal, owner="replica-1:1:1")
+    second = worker_on(Journal(journal.url), owner="replica-2:2:2")
     with client_for(sandbox) as client:
         send_id = submit(first, client, batches(4), None)
         assert not second.launch(send_id, client, actor="someone")  # replica 1 has it
@@ -70,7 +69,7 @@ def test_the_send_of_a_replica_that_stopped_is_finished_by_another(sandbox, jour
     journal.acquire_lease(send_id, GONE, seconds=0.3)
     in_flight = journal.batches(send_id)[0]
     assert journal.claim_batch(in_flight.id, GONE)
-    survivor = SendWorker(journal, owner="replica-2:2:2", lease_seconds=5)
+    survivor = worker_on(journal, owner="replica-2:2:2", lease_seconds=5)
     with client_for(sandbox) as client:
         scheduler = Scheduler(survivor, lambda: ("sandbox", client))
         assert scheduler.run_due() == []  # its lease still runs: nobody takes it over yet
@@ -93,15 +92,14 @@ DYING_REPLICA = textwrap.dedent(
     from components.acoustic import AcousticClient
     from components.team.auth import local_identity
     from components.journal import Journal
-    from components.sending.worker import SendWorker, submit_send
+    from tests.sending_support import plan_of, worker_on
+    from components.sending.submit import submit_send
     url, where = sys.argv[1], sys.argv[2]
     payloads = [{"channelQualifier": "12345", "content": f"replica {i}",
                  "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]
-    worker = SendWorker(Journal(where), lease_seconds=2, max_in_flight=4)
+    worker = worker_on(Journal(where), lease_seconds=2, max_in_flight=4)
     client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
-    send_id = submit_send(worker, client, kind="bulk", mode="sandbox", payloads=payloads,
-                          content="replica", program="12345", defaults={}, source=None,
-                          by=local_identity())
+    send_id = submit_send(worker, client, plan_of(payloads, local_identity(), base_url=url))
     print(send_id, flush=True)
     time.sleep(60)
     """
@@ -135,7 +133,7 @@ def test_a_replica_killed_mid_send_is_finished_by_another_and_no_batch_goes_twic
     time.sleep(0.5)  # answers to the requests it had in flight reach the sandbox
     cut_off = {b.id for b in journal.batches(send_id) if b.state is BatchState.IN_FLIGHT}
     assert cut_off
-    survivor = SendWorker(journal, owner="replica-2:2:2")
+    survivor = worker_on(journal, owner="replica-2:2:2")
     with client_for(sandbox) as client:
         scheduler = Scheduler(survivor, lambda: ("sandbox", client))
         deadline = time.monotonic() + 30
@@ -161,7 +159,7 @@ def test_a_scheduled_send_starts_once_whichever_replicas_see_it_due(sandbox, jou
         schedule="at", scheduled_by="sam@example.com",
     ).id  # fmt: skip
     replicas = [
-        SendWorker(Journal(journal.url), owner=f"replica-{n}:{n}:{n}", lease_seconds=5)
+        worker_on(Journal(journal.url), owner=f"replica-{n}:{n}:{n}", lease_seconds=5)
         for n in range(3)
     ]
     with client_for(sandbox) as client:

@@ -12,9 +12,8 @@ import pytest
 
 from components.core.states import BatchState
 from components.journal import Journal
-from components.sending.schedules import per_batch
 from tests.console_process import StreamlitApp
-from tests.test_sending import batches
+from tests.sending_support import batches
 
 pytestmark = [pytest.mark.processes, pytest.mark.usefixtures("fresh_tokens")]
 
@@ -35,7 +34,6 @@ def live_console(tmp: Path, sandbox) -> StreamlitApp:
 
 def scheduled(journal: Journal, base_url: str, due: float, count: int, tag: str) -> int:
     """A send journaled as Compose schedules it: every batch held until `due`."""
-    schedule = per_batch([due] * count)
     record = journal.create_send(
         kind="bulk",
         mode="pod",
@@ -43,7 +41,7 @@ def scheduled(journal: Journal, base_url: str, due: float, count: int, tag: str)
         program="12345",
         content=tag,
         payloads=batches(count, tag=tag),
-        not_before=schedule.not_before,
+        not_before=[due] * count,
         schedule="at",
         scheduled_by="local user",
         created_by="local user",

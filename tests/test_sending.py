@@ -3,34 +3,27 @@
 from __future__ import annotations
 
 import json
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import threading
-import time
-from pathlib import Path
 
 import pytest
 
-from components.acoustic import AcousticClient, RetryPolicy, clear_token_caches
+from components.acoustic import AcousticClient, clear_token_caches
 from components.core.states import BatchState, Cause
 from components.journal import DuplicateSendError, Journal
-from components.sending.worker import (
-    BatchResult,
-    SendWorker,
-    recover_interrupted,
-    send_payloads,
-    submit_send,
-)
+from components.sending.batches import BatchResult, send_payloads
+from components.sending.submit import submit_send
 from components.status.progress import send_progress
-from components.team.auth import Identity, Role
+from tests.sending_support import (
+    FAST_RETRY,
+    batches,
+    client_for,
+    plan_of,
+    received,
+    submit,
+    worker_on,
+)
 
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
-
-ROOT = Path(__file__).resolve().parents[1]
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=40)
 
 
 @pytest.fixture(autouse=True)
@@ -38,57 +31,6 @@ def _fresh_tokens():
     clear_token_caches()
     yield
     clear_token_caches()
-
-
-def client_for(server) -> AcousticClient:
-    return AcousticClient(
-        server.url, "sandbox-client", "sandbox-secret", "sandbox-refresh", retry=FAST_RETRY
-    )
-
-
-def batches(count: int, size: int = 3, tag: str = "") -> list[dict]:
-    return [
-        {
-            "channelQualifier": "12345",
-            "content": f"Batch {index} {tag}",
-            "contacts": [{"phoneNumber": f"1949500{index % 100:02d}{c:02d}"} for c in range(size)],
-        }
-        for index in range(count)
-    ]
-
-
-def sender(email: str | None) -> Identity:
-    return Identity(email=email or "tester@example.com", roles=frozenset({Role.SENDER}))
-
-
-def submit(
-    worker: SendWorker,
-    client: AcousticClient,
-    payloads: list[dict],
-    who: str | Identity | None,
-    *,
-    mode: str = "sandbox",
-    **extra: object,
-) -> int:
-    """A bulk send of `payloads` (sandbox unless `mode` says), as a browser session starts it."""
-    return submit_send(
-        worker,
-        client,
-        kind="bulk",
-        mode=mode,
-        payloads=payloads,
-        content=payloads[0]["content"],
-        program="12345",
-        defaults={},
-        source=None,
-        by=who if isinstance(who, Identity) else sender(who),
-        **extra,  # type: ignore[arg-type]
-    )
-
-
-def received(server) -> list[str]:
-    """Each accepted payload's identity, as the server saw it."""
-    return [json.dumps(p, sort_keys=True) for p in server.sent_payloads()]
 
 
 def test_results_in_order_with_a_callback_per_batch(sandbox):
@@ -154,7 +96,7 @@ def test_a_rejected_batch_keeps_the_api_message(sandbox):
 
 
 def test_the_journal_keeps_acoustics_messages_of_a_rejected_batch(sandbox, journal):
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     payloads = batches(2)
     payloads[1] = payloads[1] | {"channelQualifier": "55555"}
     with client_for(sandbox) as client:
@@ -183,7 +125,8 @@ def test_a_batch_that_cannot_be_written_is_rejected_and_the_rest_go_out(sandbox)
     assert [r.state for r in results] == [ACCEPTED, REJECTED, ACCEPTED]
     assert "nothing was sent" in (results[1].error or "")
     assert results[1].cause is Cause.UNWRITABLE
-    assert sorted(claimed) == [0, 1, 2]  # the journal sees it leave "planned" like any other
+    # It never held a place, so it was never claimed: the journal moves it planned -> rejected.
+    assert sorted(claimed) == [0, 2] and not results[1].claimed
     assert sandbox.stats()["send_posts"] == 2
 
 
@@ -208,7 +151,7 @@ def test_a_body_json_cannot_carry_is_refused_in_plain_words_and_the_rest_go_out(
 
 
 def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, journal):
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     content = "Grüße %%FIRST NAME%% 😀, straße «ok» ✓ 中文"
     payload = {
         "channelQualifier": "12345",
@@ -241,7 +184,7 @@ def test_the_bytes_sent_are_the_journaled_body_non_ascii_included(sandbox, journ
 def test_a_journaled_body_orjson_cannot_read_is_still_read_and_refused_in_plain_words(
     caplog, sandbox, journal
 ):
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     payloads = batches(2)
     payloads[0]["contacts"][0]["personalization"] = {"PIN": float("inf")}  # stored as Infinity
     with client_for(sandbox) as client:
@@ -267,7 +210,7 @@ def test_the_worker_reads_each_body_just_before_sending_it(sandbox, tmp_path):
             events.append("claim")
             return super().claim_batch(batch_id, owner, **screened)
 
-    worker = SendWorker(Recording(tmp_path / "j.sqlite3"), max_in_flight=1)
+    worker = worker_on(Recording(tmp_path / "j.sqlite3"), max_in_flight=1)
     with client_for(sandbox) as client:
         send_id = submit(worker, client, batches(12), "t")
         worker.wait(send_id, timeout=20)
@@ -279,24 +222,15 @@ def test_the_worker_reads_each_body_just_before_sending_it(sandbox, tmp_path):
 
 
 def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox, journal):
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     sandbox.configure(latency=0.05)
     with client_for(sandbox) as client:
-        options = dict(
-            kind="bulk",
-            mode="sandbox",
-            payloads=batches(5),
-            content="c",
-            program="12345",
-            defaults={},
-            source=None,
-            by=sender("t"),
-        )
-        send_id = submit_send(worker, client, **options)
+        plan = plan_of(batches(5), "t", base_url=client.base_url)
+        send_id = submit_send(worker, client, plan)
         # already running: no second job
-        assert worker.start(send_id, client, by=sender("t")) is False
+        assert worker.start(send_id, client, by=plan.actor) is False
         with pytest.raises(DuplicateSendError):
-            submit_send(worker, client, **options)  # a double click or a refresh
+            submit_send(worker, client, plan)  # a double click or a refresh
         worker.wait(send_id, timeout=20)
     assert not worker.is_running(send_id)
     progress = send_progress(journal, send_id)
@@ -307,7 +241,7 @@ def test_worker_journals_before_sending_and_refuses_the_same_send_twice(sandbox,
 
 
 def test_concurrent_double_clicks_make_one_job(sandbox, journal):
-    worker = SendWorker(journal)
+    worker = worker_on(journal)
     outcomes: list[object] = []
     with client_for(sandbox) as client:
 
@@ -330,7 +264,7 @@ def test_concurrent_double_clicks_make_one_job(sandbox, journal):
 
 def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, journal):
     sandbox.configure(latency=0.05)
-    worker = SendWorker(journal, max_jobs=20)
+    worker = worker_on(journal, max_jobs=20)
     clients = [client_for(sandbox) for _ in range(20)]  # one per browser session
     send_ids: list[int] = []
     lock = threading.Lock()
@@ -355,32 +289,11 @@ def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, journal):
     assert stats["send_posts"] == 80 == len(set(received(sandbox)))
 
 
-CRASHING_SENDER = textwrap.dedent(
-    """
-    import sys, time
-    from components.acoustic import AcousticClient
-    from components.journal import Journal
-    from components.team.auth import local_identity
-    from components.sending.worker import SendWorker, submit_send
-    url, path = sys.argv[1], sys.argv[2]
-    payloads = [{"channelQualifier": "12345", "content": f"crash {i}",
-                 "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]
-    worker = SendWorker(Journal(path))
-    client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
-    send_id = submit_send(worker, client, kind="bulk", mode="sandbox", payloads=payloads,
-                          content="crash", program="12345", defaults={}, source=None,
-                          by=local_identity())
-    print(send_id, flush=True)
-    time.sleep(60)
-    """
-)
-
-
 def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, journal):
     # Gates are per organisation for the life of the process: an API client id of its own keeps
     # this lowered gate away from the other tests.
     sandbox.configure(latency=0.1, client_id="limited-client")
-    worker = SendWorker(journal, max_jobs=4)
+    worker = worker_on(journal, max_jobs=4)
     client = AcousticClient(
         sandbox.url,
         "limited-client",
@@ -396,46 +309,3 @@ def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, journal)
             worker.wait(send_id, timeout=60)
     assert sandbox.stats()["peak_in_flight"] == 2
     assert sandbox.stats()["accepted_sends"] == 18
-
-
-def test_a_killed_process_leaves_a_journal_that_says_what_went_out(sandbox, tmp_path):
-    sandbox.configure(latency=0.3)
-    path = tmp_path / "j.sqlite3"
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    process = subprocess.Popen(
-        [sys.executable, "-c", CRASHING_SENDER, sandbox.url, str(path)],
-        stdout=subprocess.PIPE,
-        text=True,
-        env=env,
-        cwd=ROOT,
-    )
-    send_id = int(process.stdout.readline())
-    journal = Journal(path)
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        states = journal.get_send(send_id).batch_states
-        if states.get(ACCEPTED, 0) >= 10 and states.get(IN_FLIGHT, 0) > 0:
-            break
-        time.sleep(0.02)
-    process.send_signal(signal.SIGKILL)
-    process.wait(timeout=10)
-    time.sleep(0.5)  # answers to requests that were in flight arrive at the server
-
-    recovered = recover_interrupted(journal)
-    assert recovered > 0
-    batches_after = journal.batches(send_id)
-    states = {b.state for b in batches_after}
-    assert IN_FLIGHT not in states
-    by_content = {journal.batch_payload(b.id)["content"]: b for b in batches_after}
-    server_saw = {p["content"] for p in sandbox.sent_payloads()}
-    for content in server_saw:
-        # Everything that reached Acoustic is accepted or, if the answer was lost, unknown.
-        assert by_content[content].state in (ACCEPTED, UNKNOWN)
-    for batch in batches_after:
-        if batch.state is ACCEPTED:
-            assert journal.batch_payload(batch.id)["content"] in server_saw
-            assert batch.transaction_id
-        if batch.state is PLANNED:
-            assert journal.batch_payload(batch.id)["content"] not in server_saw
-    assert any(b.state is PLANNED for b in batches_after)  # can be resumed explicitly
-    assert all(b.cause is Cause.INTERRUPTED for b in batches_after if b.state is UNKNOWN)

@@ -27,7 +27,7 @@ from components.core.database_url import DATABASE_URL, DatabaseURLError
 from components.core.states import BatchState, Cause
 from components.sending.worker import send_payloads
 from tests.console_process import ROOT
-from tests.test_sending import FAST_RETRY, batches, client_for, received
+from tests.sending_support import FAST_RETRY, batches, client_for, received
 
 
 class FakeClock:

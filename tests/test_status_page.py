@@ -14,7 +14,7 @@ from components.journal import Journal
 from components.team.auth import Identity, Role
 from components.ui.text import plain
 from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
-from tests.test_sending import batches
+from tests.sending_support import batches
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
 

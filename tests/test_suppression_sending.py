@@ -10,34 +10,36 @@ import time
 import pytest
 
 from components.contacts.reading import read_contacts
-from components.core.states import BatchState, ContactState, SendState
+from components.core.states import BatchState, ContactState, SendKind, SendState
 from components.guardrails.do_not_text import (
     ListedRecipients,
     add_numbers,
     left_out_of,
+    listed_set,
     opted_out_contacts,
     screen,
 )
-from components.message.draft import Draft, payloads_for
-from components.sending.decisions import resume_send
-from components.sending.schedules import Schedule, Scheduler
-from components.sending.worker import submit_send
+from components.message.draft import Draft
+from components.sending.decisions import approve_and_send, resume_send
+from components.sending.plan import Destination, Guardrails, plan_send
+from components.sending.scheduler import Scheduler
+from components.sending.schedules import Schedule
+from components.sending.submit import PlanNotReady, submit_send
 from components.status.failures import explain
 from components.status.insights import LEFT_OUT_REASON, kpis
 from components.status.lookups import insight_table, look_up
 from components.status.progress import send_progress
 from components.status.resend import resend_contacts
-from components.team.approvals import approve
 from components.team.audit import AuditAction
 from components.team.auth import Identity, Role
+from tests.sending_support import ALL_DAY, batches, client_for, submit
 from tests.test_approvals import CAROL, live_send
 from tests.test_schedules import wait_idle
-from tests.test_sending import batches, client_for, submit
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
 SENDER = Identity(email="sam@example.com", roles=frozenset({Role.SENDER}))
-DRAFT = Draft(content="Hi %%FIRST NAME%%", program="12345")
+DRAFT = Draft(content="Hi %%FIRST NAME%%", program="12345", defaults={"FIRST NAME": "there"})
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9992,Cy\n"
 
 
@@ -45,21 +47,21 @@ def sent_numbers(server) -> list[str]:
     return [c["phoneNumber"] for p in server.sent_payloads() for c in p["contacts"]]
 
 
-def send(worker, client, recipients, *, kind="bulk", left_out=0) -> int:
-    payloads = payloads_for(recipients, DRAFT)
-    send_id = submit_send(
-        worker,
-        client,
-        kind=kind,
-        mode="sandbox",
-        payloads=payloads,
-        content=DRAFT.content,
-        program=DRAFT.program,
-        defaults={},
-        source=None,
-        by=SENDER,
-        left_out=left_out,
+def send(worker, client, recipients, *, kind=SendKind.BULK, listed=None) -> int:
+    """Planned as Compose plans it (the do-not-text list as the journal has it, unless `listed`
+    says what it was when the plan was made), then submitted."""
+    guardrails = Guardrails(
+        listed=listed_set(worker.journal) if listed is None else listed, quiet_hours=ALL_DAY
     )
+    plan = plan_send(
+        recipients,
+        DRAFT,
+        actor=SENDER,
+        destination=Destination("sandbox", "Sandbox", client.base_url),
+        guardrails=guardrails,
+        kind=kind,
+    )
+    send_id = submit_send(worker, client, plan)
     worker.wait(send_id, timeout=20)
     return send_id
 
@@ -67,10 +69,9 @@ def send(worker, client, recipients, *, kind="bulk", left_out=0) -> int:
 def test_a_bulk_send_leaves_listed_numbers_out(sandbox, worker):
     journal = worker.journal
     add_numbers(journal, ["19495009990"], "asked not to be texted", SENDER, "manual")
-    screened = screen(journal, read_contacts(CSV).recipients)
-    assert len(screened.left_out) == 1
+    assert len(screen(journal, read_contacts(CSV).recipients).left_out) == 1
     with client_for(sandbox) as client:
-        send_id = send(worker, client, screened.recipients, left_out=len(screened.left_out))
+        send_id = send(worker, client, read_contacts(CSV).recipients)
     assert sorted(sent_numbers(sandbox)) == ["19495001234", "19495009992"]
     assert journal.get_send(send_id).recipients == 2
     assert left_out_of(journal, send_id) == 1
@@ -83,7 +84,8 @@ def test_a_send_that_would_reach_a_listed_number_is_refused_before_the_journal(s
     recipients = read_contacts(CSV).recipients
     add_numbers(journal, ["19495001234"], "asked", SENDER, "manual")
     with client_for(sandbox) as client, pytest.raises(ListedRecipients, match="1 recipient"):
-        send(worker, client, recipients)  # e.g. listed between Compose's check and Send
+        # Listed between Compose's check (the plan) and Send.
+        send(worker, client, recipients, listed=frozenset())
     assert journal.list_sends() == [] and sandbox.stats()["send_posts"] == 0
 
 
@@ -92,12 +94,12 @@ def test_a_test_send_to_a_listed_number_sends_nothing(sandbox, worker):
     add_numbers(journal, ["19495001234"], "the marketer's old phone", SENDER, "manual")
     one = read_contacts("+1 949 500 1234").recipients
     assert screen(journal, one).everyone_listed
-    with client_for(sandbox) as client, pytest.raises(ListedRecipients):
-        send(worker, client, one, kind="test")
+    with client_for(sandbox) as client, pytest.raises(PlanNotReady, match="do-not-text list"):
+        send(worker, client, one, kind=SendKind.TEST)
     assert sandbox.stats()["send_posts"] == 0
     other = screen(journal, read_contacts("+1 949 500 1235").recipients)
     with client_for(sandbox) as client:
-        send(worker, client, other.recipients, kind="test")
+        send(worker, client, other.recipients, kind=SendKind.TEST)
     assert sent_numbers(sandbox) == ["19495001235"]
 
 
@@ -123,7 +125,7 @@ def test_resend_to_failed_leaves_out_those_listed_from_status(sandbox, worker):
     assert screened.left_out["phoneNumber"].tolist() == ["19495009992"]
     sandbox.reset()
     with client_for(sandbox) as client:
-        resent = send(worker, client, screened.recipients, left_out=1)
+        resent = send(worker, client, back)
     assert sent_numbers(sandbox) == ["19495009990"]
     assert "Bob" in json.dumps(sandbox.sent_payloads())  # with their personalization
     assert left_out_of(journal, resent) == 1
@@ -277,7 +279,9 @@ def test_an_approved_send_goes_without_a_number_listed_while_it_waited(sandbox, 
         send_id = live_send(worker, client, batches(2))
         digest = journal.latest_approval(send_id).digest
         add_numbers(journal, ["19495000001"], LISTED_LATER, SENDER, "manual")
-        approve(worker, client, send_id, by=CAROL, mode="pod")  # the journaled send, unchanged
+        approve_and_send(
+            worker, client, send_id, by=CAROL, mode="pod"
+        )  # the journaled send, unchanged
         worker.wait(send_id, timeout=20)
     assert journal.payload_digest(send_id) == digest
     assert "19495000001" not in sent_numbers(sandbox) and len(sent_numbers(sandbox)) == 5

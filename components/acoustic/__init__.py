@@ -17,6 +17,7 @@ from .errors import (
     ForbiddenError,
     NetworkError,
     OutcomeUnknownError,
+    RequestWithdrawn,
     ServerError,
     UnexpectedResponseError,
 )
@@ -62,6 +63,7 @@ __all__ = [
     "OutcomeUnknownError",
     "PlacesUnavailableError",
     "Program",
+    "RequestWithdrawn",
     "RetryPolicy",
     "Secret",
     "SendAccepted",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
 
@@ -33,6 +33,7 @@ from .errors import (
     AcousticError,
     AuthenticationError,
     CredentialsRefusedError,
+    RequestWithdrawn,
     UnexpectedResponseError,
 )
 from .limits import CountingGate, limit_from_environment, organisation_gate
@@ -133,10 +134,22 @@ class AcousticClient:
 
     # -- the API -----------------------------------------------------------------------------
 
-    def send(self, payload: Mapping[str, Any] | EncodedPayload) -> SendAccepted:
-        """Queues one send of at most 1000 contacts. Never repeated once it may have arrived."""
+    def send(
+        self,
+        payload: Mapping[str, Any] | EncodedPayload,
+        *,
+        before_request: Callable[[], bool] | None = None,
+    ) -> SendAccepted:
+        """Queues one send of at most 1000 contacts. Never repeated once it may have arrived.
+
+        `before_request()` runs once, when the request holds one of the organisation's places
+        and nothing else stands between it and the wire (the journal marks its batch in flight
+        there, so a crash while it waited for a place leaves the batch planned, not unknown);
+        when it returns False the request is not sent and RequestWithdrawn is raised."""
         encoded = payload if isinstance(payload, EncodedPayload) else encode_payload(payload)
-        response = self._request("POST", SEND_PATH, kind=CallKind.SEND, body=encoded.body)
+        response = self._request(
+            "POST", SEND_PATH, kind=CallKind.SEND, body=encoded.body, before_request=before_request
+        )
         if response.status_code not in (200, 201, 202):
             raise error_for(response, CallKind.SEND)
         data = data_of(json_or_none(response))
@@ -239,11 +252,14 @@ class AcousticClient:
         *,
         kind: CallKind,
         body: bytes | None = None,
+        before_request: Callable[[], bool] | None = None,
     ) -> httpx.Response:
         """Sends with a token; after a 401, with one new token once. A 401 is answered before
         any processing, so repeating a send then is safe."""
         token = self._tokens.get(self._fetch_token)
-        response = self._exchange(method, url, kind=kind, **self._with_token(token, body))
+        response = self._exchange(
+            method, url, kind=kind, before_request=before_request, **self._with_token(token, body)
+        )
         if response.status_code == 401 and (
             says_expired(response) or not self._tokens.on_probation(token)
         ):
@@ -255,14 +271,27 @@ class AcousticClient:
         self._tokens.accepted(token)
         return response
 
-    def _exchange(self, method: str, url: str, *, kind: CallKind, **request: Any) -> httpx.Response:
-        """One request under the organisation's in-flight gate, repeated as the retry rule says."""
+    def _exchange(
+        self,
+        method: str,
+        url: str,
+        *,
+        kind: CallKind,
+        before_request: Callable[[], bool] | None = None,
+        **request: Any,
+    ) -> httpx.Response:
+        """One request under the organisation's in-flight gate, repeated as the retry rule says;
+        `before_request` runs once, in the first place the request holds (see `send`)."""
         attempt = 0
         while True:
             attempt += 1
             started = time.monotonic()
             try:
                 with self.gate.slot():
+                    if before_request is not None:
+                        go_ahead, before_request = before_request(), None
+                        if not go_ahead:
+                            raise RequestWithdrawn()
                     response = self._http.request(method, url, **request)
                 self.gate.record_answer(response.status_code)
             except httpx.TransportError as exc:

@@ -88,3 +88,9 @@ class OutcomeUnknownError(AcousticError):
 
 class UnexpectedResponseError(AcousticError):
     """An answer the client does not understand (wrong host, proxy page, unknown status)."""
+
+
+class RequestWithdrawn(Exception):
+    """The caller's `before_request` said no once the request held its place: it was not sent
+    (another worker has the batch, or nothing of it is left to send). Not an AcousticError:
+    nothing went wrong and nothing is reported."""

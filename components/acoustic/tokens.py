@@ -163,8 +163,9 @@ class TokenCache:
 
 
 def clock(moment: float) -> str:
-    """A moment of today as the messages show it (local time)."""
-    return time.strftime("%H:%M:%S", time.localtime(moment))
+    """A moment of today as the client's messages show it: in UTC, said so (the wire client
+    cannot know its reader's zone, and a time without one is a guess)."""
+    return time.strftime("%H:%M:%S UTC", time.gmtime(moment))
 
 
 _caches: dict[tuple[str, str, str], TokenCache] = {}

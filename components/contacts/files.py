@@ -1,10 +1,10 @@
 """A contact file's bytes -> a grid of text cells, before any header or phone logic.
 
-Tells the file kinds apart (an XLSX, read by contact_xlsx; an old .xls or a password-protected
+Tells the file kinds apart (an XLSX, read by xlsx.py; an old .xls or a password-protected
 workbook, which say so; text in Excel's encodings and separators) and reads text within the limits
-of contact_limits, refused early and at C speed: a 50 MB line or 5,000 columns must not take the
-console down for everybody. A quote left open is reported by row, and the rows it swallowed come
-back as their own rows.
+of limits.py, refused early and at C speed: a 50 MB line or 10 million cells must not take the
+console down for everybody. Blank cells at the end of the rows are not data and cost nothing. A
+quote left open is reported by row, and the rows it swallowed come back as their own rows.
 """
 
 from __future__ import annotations
@@ -143,13 +143,16 @@ def _text_grid(text: str, notes: list[str]) -> Grid:
 
 
 def _check_text_limits(lines: list[str], separator: str | None) -> None:
-    """Before any parsing: a line too wide or too long is refused at C speed."""
+    """Before any parsing: too many cells, or a line too long, is refused at C speed. The cells
+    are counted row by row up to the last one that holds anything (separators and spaces at the
+    end of a line are not cells of data)."""
     if separator is not None:
         counts = list(map(methodcaller("count", separator), lines))
-        if max(counts) >= limits.MAX_COLUMNS:
-            for number, (line, count) in enumerate(zip(lines, counts, strict=True), start=1):
-                if count >= limits.MAX_COLUMNS:
-                    limits.check_width(_count_outside_quotes(line, separator) + 1, number)
+        if len(lines) * (max(counts) + 1) > limits.MAX_CELLS:
+            ends = " \t\r" + separator
+            kept = [line.rstrip(ends) for line in lines]
+            widths = [line.count(separator) + 1 for line in kept if line]
+            limits.check_cells(len(widths), max(widths, default=0))
     if max(map(len, lines)) > limits.MAX_CELL_CHARACTERS:
         for number, line in enumerate(lines, start=1):
             if len(line) > limits.MAX_CELL_CHARACTERS:
@@ -188,8 +191,17 @@ def _fast_grid(text: str, lines: list[str], separator: str, notes: list[str]) ->
     if re.search(f'^[ \t"{re.escape(separator)}]*$', text, re.MULTILINE):  # rare: skip the scan
         blank = cells.apply(lambda column: column.astype(str).str.strip().eq("")).all(axis=1)
         cells = cells[~blank]
+    cells = _without_blank_last_columns(cells)
     numbers = [int(i) + 1 for i in cells.index]
     return Grid(cells.reset_index(drop=True), numbers, notes)
+
+
+def _without_blank_last_columns(cells: pd.DataFrame) -> pd.DataFrame:
+    """Columns at the right end that hold nothing in any row (trailing separators) are not data."""
+    keep = cells.shape[1]
+    while keep > 1 and cells.iloc[:, keep - 1].astype(str).str.strip().eq("").all():
+        keep -= 1
+    return cells if keep == cells.shape[1] else cells.iloc[:, :keep]
 
 
 def _careful_grid(text: str, lines: list[str], separator: str, notes: list[str]) -> Grid:
@@ -201,7 +213,6 @@ def _careful_grid(text: str, lines: list[str], separator: str, notes: list[str])
     try:
         for record in reader:
             end = reader.line_num
-            limits.check_width(len(record), start)
             width = len(rows[0][1]) if rows else 0
             if end > start and _quote_left_open(lines, start, end, separator, width):
                 rows.extend(_recovered_rows(lines, start, end, separator, flags))

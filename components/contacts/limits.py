@@ -11,9 +11,10 @@ import pandas as pd
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
 MAX_ROWS = 200_000
-MAX_COLUMNS = 500
 MAX_CELL_CHARACTERS = 32_767  # Excel's own limit for a cell
-MAX_CELLS = 10_000_000  # rows x columns: 200,000 contacts with 50 fields, in bounded memory
+# Rows x columns, the blank ones at the end of a row left out: 200,000 contacts with 50 fields,
+# or 100 with 5,000, in bounded memory. Columns alone are not limited: what costs is the cells.
+MAX_CELLS = 10_000_000
 MAX_UNPACKED_PART_BYTES = 300 * 1024 * 1024  # one XML part of a workbook, unzipped
 MAX_EMPTY_ROWS_IN_A_RUN = 10_000  # formatted but empty sheet rows: stop reading after so many
 EXCEL_MAX_ROWS = 1_048_576
@@ -49,24 +50,25 @@ def rows_grid(
     sheets: list[str] | None = None,
     sheet: str | None = None,
 ) -> Grid:
-    width = max((len(cells) for _, cells in rows), default=0)
-    check_cells(len(rows), width)
-    padded = [cells + [""] * (width - len(cells)) for _, cells in rows]
+    """The rows as a grid as wide as the widest row's last cell that holds anything: blank
+    cells at the end of a row (a stray space far to the right) are not data."""
+    trimmed = [(line, without_trailing_blanks(cells)) for line, cells in rows]
+    width = max((len(cells) for _, cells in trimmed), default=0)
+    check_cells(len(trimmed), width)
+    padded = [cells + [""] * (width - len(cells)) for _, cells in trimmed]
     cells = pd.DataFrame(padded, columns=range(width), dtype=object) if rows else pd.DataFrame()
-    return Grid(cells, [line for line, _ in rows], notes, flags or {}, sheets or [], sheet)
+    return Grid(cells, [line for line, _ in trimmed], notes, flags or {}, sheets or [], sheet)
+
+
+def without_trailing_blanks(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1].strip():
+        end -= 1
+    return cells if end == len(cells) else cells[:end]
 
 
 def blank(cells: list[str]) -> bool:
     return not "".join(cells).strip()
-
-
-def check_width(width: int, row: int) -> None:
-    if width > MAX_COLUMNS:
-        raise ContactFileError(
-            f"Row {row:,} has {width:,} columns; the console reads at most {MAX_COLUMNS:,}. "
-            "Remove the columns you do not need for this message, or save only the phone and "
-            "personalization columns."
-        )
 
 
 def check_cells(rows: int, columns: int, *, cells: int | None = None) -> None:
@@ -82,8 +84,7 @@ def check_cells(rows: int, columns: int, *, cells: int | None = None) -> None:
         )
         raise ContactFileError(
             f"{extent}; the console reads at most {MAX_CELLS:,} cells. Remove the columns you "
-            "do not need for this message (also empty ones far to the right), or save only the "
-            "phone and personalization columns."
+            "do not need for this message, or save only the phone and personalization columns."
         )
 
 

@@ -75,6 +75,26 @@ _TYPE_NOTES = {
 }
 
 
+# Argentina's mobiles are dialled from abroad with a 9 after the country code (+54 9 11 ...) and
+# written without it at home (+54 11 ...): one subscriber, two spellings that phonenumbers keeps
+# apart (its _MOBILE_TOKEN_MAPPINGS). A national number there has 10 digits.
+_MOBILE_TOKENS = {"54": "9"}
+_NATIONAL_DIGITS = {"54": 10}
+
+
+def canonical_number(digits: str) -> str:
+    """The one spelling of a subscriber's number (the API's form without a mobile token), for
+    telling whether two numbers are the same subscriber: the do-not-text list stores and
+    screens with it. Requests keep the spelling the recipient was given in."""
+    for code, token in _MOBILE_TOKENS.items():
+        if (
+            digits.startswith(code + token)
+            and len(digits) == len(code) + 1 + _NATIONAL_DIGITS[code]
+        ):
+            return code + digits[len(code) + 1 :]
+    return digits
+
+
 def normalize_phone(raw: str, default_region: str = "US") -> str:
     """The API's form of a number, or InvalidPhoneNumber with the reason."""
     return parse_phone(raw, default_region).digits

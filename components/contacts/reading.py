@@ -103,15 +103,17 @@ def _looks_like_phone(value: str) -> bool:
 
 def _header_names(cells: list[str], width: int) -> list[str]:
     names: list[str] = []
+    taken: set[str] = set()  # thousands of columns: a set, not the list, says what is taken
     for index in range(width):
         # Invisible marks are not part of a name: "\u200ePhone" is the Phone column, %%Phone%%.
         name = without_format_characters(cells[index]).strip() if index < len(cells) else ""
         name = name or f"Column {index + 1}"
         base, suffix = name, 2
-        while name in names:
+        while name in taken:
             name = f"{base} ({suffix})"
             suffix += 1
         names.append(name)
+        taken.add(name)
     return names
 
 

@@ -1,7 +1,8 @@
 """A workbook's sheet -> rows of text cells, reading only the cells that hold data.
 
 A sheet's <dimension> is not trusted (one that claims A1:XFD5001 would make 82 million empty
-cells), rows missing from the file cost nothing, and a row reaching column XFD is measured in C."""
+cells), rows missing from the file cost nothing, blank cells at the end of a row (a stray space far
+to the right) are not data, and the cells a sheet holds are counted before they are converted."""
 
 from __future__ import annotations
 
@@ -82,11 +83,6 @@ def _sheet_rows(sheet: Any, notes: list[str]) -> list[tuple[int, list[str]]]:
             break
         if not values:
             continue  # a row the file does not hold (or holds no cell of)
-        if len(values) > limits.MAX_COLUMNS:  # counted in C: a row may reach column XFD (16,384)
-            beyond = values[limits.MAX_COLUMNS :]
-            if beyond.count(None) != len(beyond):
-                limits.check_width(_last_filled(values) + 1, number)
-            values = values[: limits.MAX_COLUMNS]
         cells_seen += len(values)  # counted before any cell is converted: sparse rows are wide
         limits.check_cells(number, len(values), cells=cells_seen)
         cells = [_cell_text(value) for value in values]
@@ -101,18 +97,12 @@ def _sheet_rows(sheet: Any, notes: list[str]) -> list[tuple[int, list[str]]]:
                 break
             continue
         empty_run = 0
-        while not cells[-1]:
-            cells.pop()
-        limits.check_width(len(cells), number)
+        cells = limits.without_trailing_blanks(cells)  # a stray space far to the right: no data
         for column, text in enumerate(cells, start=1):
             limits.check_cell(len(text), number, column)
         rows.append((number, cells))
         limits.check_rows(len(rows))
     return rows
-
-
-def _last_filled(values: tuple[object, ...]) -> int:
-    return max(i for i, value in enumerate(values) if value is not None)
 
 
 def _cell_text(value: object) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, tzinfo
 from typing import Literal
 
 from components.acoustic import (
@@ -21,6 +21,7 @@ from components.acoustic import (
 )
 from components.acoustic.pods import normalize_base_url
 from components.core.settings import console_settings
+from components.core.times import shown_clock
 
 ENVIRONMENT_VARIABLES = {
     "pod": "ACOUSTIC_POD",
@@ -147,14 +148,14 @@ class ConnectionCheck:
     message: str
 
 
-def check_connection(client: AcousticClient) -> ConnectionCheck:
+def check_connection(client: AcousticClient, zone: tzinfo = UTC) -> ConnectionCheck:
     """Asks Acoustic for a new token, whatever is cached (the user asked, so this is no request
-    too many), and says exactly what Acoustic answered."""
+    too many), and says exactly what Acoustic answered (times in `zone`, the reader's)."""
     try:
         info = client.request_new_token()
     except AcousticError as exc:
         return ConnectionCheck(False, exc.message)
-    until = datetime.fromtimestamp(info.expires_at).strftime("%H:%M")
+    until = shown_clock(info.expires_at, zone)
     lifetime = _duration(info.expires_at - info.obtained_at)
     return ConnectionCheck(
         True, f"Connected: Acoustic issued a new token (valid for {lifetime}, until {until})."

@@ -58,6 +58,7 @@ class Cause(StrEnum):
     UNWRITABLE = "unwritable"  # the batch could not be written as a request
     INTERRUPTED = "interrupted"  # the console stopped while the batch was in flight
     FAULT = "fault"  # a fault of the console while sending
+    NO_HOURS = "no_hours"  # left out: no allowed hour of theirs within 48 hours as it was due
 
 
 class SendState(StrEnum):
@@ -83,7 +84,7 @@ class ApprovalState(StrEnum):
     withdraws it, or it expires. Only an approved request lets the worker send."""
 
     PENDING = "pending"
-    SCHEDULED = "scheduled"  # held by this console until its time: not at Acoustic yet
+    SCHEDULED = "scheduled"  # approved, and the send waits for its time
     APPROVED = "approved"
     REJECTED = "rejected"
     WITHDRAWN = "withdrawn"
@@ -120,7 +121,7 @@ def send_state(
     request for approval, None when it needed none; `scheduled` says planned batches wait for
     their time; `cancelled` that the rest of it was cancelled.
     """
-    if approval is not None and approval is not ApprovalState.APPROVED:
+    if approval in _UNAPPROVED:
         return _UNAPPROVED[approval]
     if running:
         return SendState.RUNNING
@@ -137,6 +138,28 @@ def send_state(
     if batches.get(BatchState.LEFT_OUT) and not batches.get(BatchState.ACCEPTED):
         return SendState.LEFT_OUT
     return SendState.ACCEPTED
+
+
+class SendKind(StrEnum):
+    """A send to the recipients of a draft, or one SMS to the sender's own phone."""
+
+    BULK = "bulk"
+    TEST = "test"
+
+
+class ScheduleKind(StrEnum):
+    """How a send's batches were given their times."""
+
+    AT = "at"  # every batch at one chosen instant
+    WINDOWS = "windows"  # each recipient when their allowed hours begin (quiet hours)
+
+
+class HoursChoice(StrEnum):
+    """What a send does with recipients outside their allowed hours when a batch is due."""
+
+    EACH_WHEN_OPEN = "each_when_open"  # those inside now; each of the others when theirs begin
+    HOLD_ALL = "hold_all"  # nobody before everyone is inside at once
+    ANYWAY = "anyway"  # everyone at once, outside their hours too (with a reason, audited)
 
 
 class Verdict(StrEnum):

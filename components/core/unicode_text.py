@@ -14,6 +14,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+import regex
+
 # Characters nobody can see that are not format characters, so they stay and make a number
 # unreadable: the reason has to name them.
 _BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")  # Hangul fillers, Braille blank
@@ -124,3 +126,13 @@ def broken_characters_note(repaired: Repaired, where: str) -> str:
         f"(line{'s' if len(lines) > 1 else ''} {shown}): half of an emoji or symbol, usually "
         "left by a copy-paste. Check the text there."
     )
+
+
+# A letter or a digit that shows: Hangul fillers are letters (Lo) that nobody sees.
+_VISIBLE_WORD = regex.compile(r"[\p{L}\p{N}--\p{Default_Ignorable_Code_Point}]", regex.V1)
+
+
+def has_words(text: str) -> bool:
+    """True when `text` holds at least one visible letter or digit: a reason made only of spaces,
+    zero-width characters, Braille blanks or Hangul fillers says nothing to whoever reads it."""
+    return bool(_VISIBLE_WORD.search(str(text or "")))

@@ -27,14 +27,15 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
-from components.contacts.phone import normalize_phone
+from components.contacts.phone import canonical_number, normalize_phone
 from components.contacts.reading import ContactList, read_contacts
+from components.core.unicode_text import has_words
 from components.status.insights import FAILED, classify_reason
 from components.team.audit import PHONE_REMOVED, AuditAction
 from components.team.auth import Identity, Permission, require
 
 if TYPE_CHECKING:
-    from components.journal import Journal
+    from components.journal import Journal, SuppressionRecord
 
 MAX_REASON = 200
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s().\-]{6,}\d")
@@ -58,8 +59,10 @@ class ListedRecipients(Exception):
 def clean_reason(reason: str) -> str:
     """The reason as stored: one line, not empty, not too long."""
     text = " ".join(str(reason).split())
-    if not text:
-        raise SuppressionError("Say why (a reason is kept with the change and in the audit log).")
+    if not has_words(text):
+        raise SuppressionError(
+            "Say why, in words (a reason is kept with the change and in the audit log)."
+        )
     return text[:MAX_REASON]
 
 
@@ -75,7 +78,7 @@ def add_numbers(
     or from Status needs SEND. Returns those newly listed; audited with counts."""
     require(by, Permission.ADMINISTER if source == "import" else Permission.SEND)
     text = clean_reason(reason)
-    wanted = list(dict.fromkeys(numbers))
+    wanted = list(dict.fromkeys(map(canonical_number, numbers)))
     if not wanted:
         raise SuppressionError("There is no phone number to add.")
     added = journal.add_suppressions(wanted, reason=text, by=by.actor, source=source)
@@ -116,7 +119,7 @@ def remove_numbers(
     """Takes numbers off the list (ADMINISTER, with a reason). Returns those that were listed."""
     require(by, Permission.ADMINISTER)
     text = clean_reason(reason)
-    wanted = list(dict.fromkeys(numbers))
+    wanted = list(dict.fromkeys(map(canonical_number, numbers)))
     removed = journal.remove_suppressions(wanted, reason=text, by=by.actor)
     journal.record_audit(
         by.actor,
@@ -168,11 +171,26 @@ def listed_set(journal: Journal) -> AbstractSet[str]:
 
 
 def listed_mask(numbers: pd.Series | Sequence[str], listed: AbstractSet[str]) -> np.ndarray:
-    """True for each number on the list."""
+    """True for each number on the list (`listed` holds canonical numbers: any spelling of a
+    listed subscriber is listed)."""
     values = numbers.tolist() if isinstance(numbers, pd.Series) else list(numbers)
     if not listed:
         return np.zeros(len(values), dtype=bool)
-    return np.fromiter((value in listed for value in values), dtype=bool, count=len(values))
+    return np.fromiter(
+        (canonical_number(value) in listed for value in values), dtype=bool, count=len(values)
+    )
+
+
+def records_of(journal: Journal, numbers: Sequence[str]) -> list[SuppressionRecord]:
+    """The list's entries for these numbers, in any spelling (Compose's left-out list)."""
+    return journal.suppressions_of([canonical_number(n) for n in numbers])
+
+
+def not_listed(journal: Journal, numbers: Iterable[str]) -> list[str]:
+    """The numbers (in any spelling) whose subscriber is not on the list, in order."""
+    wanted = list(dict.fromkeys(numbers))
+    listed = journal.listed_among([canonical_number(n) for n in wanted])
+    return [n for n in wanted if canonical_number(n) not in listed]
 
 
 @dataclass(frozen=True)

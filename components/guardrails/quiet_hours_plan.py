@@ -10,10 +10,8 @@ what is previewed is what is sent, only later.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from enum import StrEnum
 
 import numpy as np
 import pandas as pd
@@ -23,19 +21,18 @@ from components.guardrails.quiet_hours_bulk import WindowSummary
 from components.message.draft import Draft, payloads_for
 
 
-class HoursChoice(StrEnum):
-    EACH_WHEN_OPEN = "each_when_open"  # the inside ones at the start, the others in their hours
-    HOLD_ALL = "hold_all"  # nobody before everyone is inside at once
-    ANYWAY = "anyway"  # everyone at the start, outside their hours too (with a reason)
-
-
 @dataclass(frozen=True)
 class PlannedBatches:
     """The request bodies and the instant before which each may not go (None: at the start)."""
 
     payloads: list[dict]
     not_before: tuple[float | None, ...]
-    left_out: int = 0  # recipients whose hours do not begin within 48 hours: not sent
+    # Positions of the recipients whose hours do not begin within 48 hours: not sent.
+    left_out_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+
+    @property
+    def left_out(self) -> int:
+        return len(self.left_out_rows)
 
 
 def common_opening(summary: WindowSummary) -> datetime | None:
@@ -84,14 +81,5 @@ def each_when_open(
         batch = payloads_for(recipients.iloc[rows], draft)
         payloads += batch
         times += [float(instant)] * len(batch)
-    left_out = int((~row_inside & np.isnan(row_opens)).sum())
+    left_out = np.flatnonzero(~row_inside & np.isnan(row_opens))
     return PlannedBatches(payloads, tuple(times), left_out)
-
-
-def hold_all(payload_count: int, opening: datetime) -> tuple[float, ...]:
-    """Every batch at the instant everyone is inside."""
-    return (opening.timestamp(),) * payload_count
-
-
-def outside_numbers(recipients: pd.DataFrame, summary: WindowSummary) -> Sequence[str]:
-    return recipients["phoneNumber"].iloc[summary.outside_rows].astype(str).tolist()

@@ -12,7 +12,7 @@ history_queries.py (History's list), records.py (what they return), audit_trail.
 audit log, see components/team/audit.py), approvals.py (requests for approval, see
 components/team/approvals.py), schedules.py (held batches, cancel, reschedule), suppressions.py (the
 do-not-text list, see components/guardrails/do_not_text.py), leases.py (which replica runs a send,
-see components/sending/leases.py). """
+see components/sending/leases.py)."""
 
 from __future__ import annotations
 

@@ -43,6 +43,7 @@ class ApprovalRecord:
     decided_by: str | None = None
     decided_at: float | None = None
     note: str | None = None
+    requested_subject: str | None = None  # the sign-in provider's subject claim, if any
 
 
 def _approval(row: sa.RowMapping) -> ApprovalRecord:
@@ -59,6 +60,7 @@ def _approval(row: sa.RowMapping) -> ApprovalRecord:
         decided_by=row["decided_by"],
         decided_at=row["decided_at"],
         note=row["note"],
+        requested_subject=row["requested_subject"],
     )
 
 
@@ -66,7 +68,7 @@ def _digest(conn: sa.Connection, send_id: int) -> str:
     digest = hashlib.sha256()
     for text in conn.execute(
         sa.select(batches.c.payload_json)
-        .where(batches.c.send_id == send_id)
+        .where(batches.c.send_id == send_id, batches.c.split_from.is_(None))
         .order_by(batches.c.idx)
     ).scalars():
         digest.update(text.encode())
@@ -83,6 +85,7 @@ class ApprovalRequests(JournalBase):
         expires_at: float,
         reasons: Sequence[str],
         confirmation: Mapping[str, Any],
+        requested_subject: str | None = None,
     ) -> ApprovalRecord:
         """A new pending request for a journaled send, with the digest of its request bodies."""
         with self._write() as conn:
@@ -92,6 +95,7 @@ class ApprovalRequests(JournalBase):
                     send_id=send_id,
                     state=ApprovalState.PENDING.value,
                     requested_by=requested_by,
+                    requested_subject=requested_subject or None,
                     requested_at=time.time(),
                     expires_at=expires_at,
                     digest=_digest(conn, send_id),
@@ -140,20 +144,6 @@ class ApprovalRequests(JournalBase):
             rows = conn.execute(query).mappings().all()
         return [_approval(row) for row in rows]
 
-    def pending_approval_count(self, *, not_requested_by: str = "") -> int:
-        """Requests waiting now; those of `not_requested_by` left out (nobody decides their
-        own)."""
-        with self._connection() as conn:
-            count = conn.execute(
-                sa.select(sa.func.count())
-                .select_from(approvals)
-                .where(
-                    _effective_state() == ApprovalState.PENDING.value,
-                    sa.func.lower(approvals.c.requested_by) != not_requested_by.lower(),
-                )
-            ).scalar_one()
-        return int(count)
-
     def decide_approval(
         self,
         approval_id: int,
@@ -162,10 +152,12 @@ class ApprovalRequests(JournalBase):
         by: str | None,
         note: str | None = None,
         now: float | None = None,
+        superseded: bool = False,
     ) -> bool:
         """pending -> `state`, only while it is pending and not past its time (an expiry is
         written after it). False when another decision came first. A request that will never be
-        approved frees its send's fingerprint: the same send may be asked for again."""
+        approved frees its send's fingerprint: the same send may be asked for again; one
+        `superseded` by a new request for the same send does not (the send stays)."""
         if state is ApprovalState.PENDING:
             raise ValueError("A decision moves a request out of pending.")
         now = time.time() if now is None else now
@@ -179,7 +171,7 @@ class ApprovalRequests(JournalBase):
             )
             if cursor.rowcount != 1:
                 return False
-            if state.closed:
+            if state.closed and not superseded:
                 of_request = sa.select(a.send_id).where(a.id == approval_id).scalar_subquery()
                 conn.execute(
                     sa.update(sends)

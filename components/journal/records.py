@@ -9,7 +9,15 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from components.core.states import ApprovalState, BatchState, Cause, SendState, send_state
+from components.core.states import (
+    ApprovalState,
+    BatchState,
+    Cause,
+    HoursChoice,
+    SendState,
+    send_state,
+)
+from components.core.times import utc_text
 from components.journal.tables import approvals, batches, sends
 
 
@@ -38,6 +46,14 @@ class SendRecord:
     cancelled_at: float | None = None
     cancelled_by: str | None = None
     next_start: float | None = None  # the earliest planned batch's time, when it is held
+    hours_choice: HoursChoice | None = None  # None: each recipient waits for their hours
+    hours_reason: str | None = None  # why it goes outside the hours anyway
+    hours_by: str | None = None  # who said so
+
+    @property
+    def hours(self) -> HoursChoice:
+        """What the worker does with recipients outside their allowed hours."""
+        return self.hours_choice or HoursChoice.EACH_WHEN_OPEN
 
     @property
     def held(self) -> bool:
@@ -74,6 +90,9 @@ class BatchRecord:
     owner: str | None = None  # the replica (host:pid:start) that claimed it last
     # Numbers (the API's form) left out of its request: on the do-not-text list when it went out.
     left_out: tuple[str, ...] = ()
+    # Numbers kept back for their allowed hours (they went into batches of their own).
+    held_out: tuple[str, ...] = ()
+    split_from: int | None = None  # the batch whose recipients this one holds, if any
 
 
 @dataclass(frozen=True)
@@ -93,8 +112,8 @@ class DuplicateSendError(Exception):
     def __init__(self, existing: SendRecord) -> None:
         super().__init__(
             f"This exact send (same message, program and recipients) was already started on "
-            f"{time.strftime('%Y-%m-%d %H:%M', time.localtime(existing.created_at))} "
-            f"(send #{existing.id}). Open it in History instead of sending it again."
+            f"{utc_text(existing.created_at)} (send #{existing.id}). Open it in History instead "
+            "of sending it again."
         )
         self.existing = existing
 
@@ -193,6 +212,8 @@ _SEND_COLUMNS = (
     "cancelled_at",
     "cancelled_by",
     "next_start",
+    "hours_reason",
+    "hours_by",
 )
 _BATCH_COLUMNS = (
     "id",
@@ -205,6 +226,7 @@ _BATCH_COLUMNS = (
     "updated_at",
     "not_before",
     "owner",
+    "split_from",
 )
 
 
@@ -215,7 +237,15 @@ def _send(row: sa.RowMapping) -> SendRecord:
         batch_states={s: row[f"n_{s.value}"] for s in BatchState if row[f"n_{s.value}"]},
         interrupted=row["n_interrupted"] or 0,
         approval=ApprovalState(row["approval_state"]) if row["approval_state"] else None,
+        hours_choice=_hours_choice(row["hours_choice"]),
     )
+
+
+def _hours_choice(value: str | None) -> HoursChoice | None:
+    try:
+        return HoursChoice(value) if value else None
+    except ValueError:  # a newer console's choice: the safe reading
+        return None
 
 
 def select_batch_records() -> sa.Select[Any]:
@@ -232,6 +262,7 @@ def batch_from_row(row: sa.RowMapping) -> BatchRecord:
         cause=_cause(row["cause"]),
         api_messages=tuple(json.loads(row["api_messages_json"] or "[]")),
         left_out=tuple(json.loads(row["left_out_json"] or "[]")),
+        held_out=tuple(json.loads(row["held_out_json"] or "[]")),
     )
 
 

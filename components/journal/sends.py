@@ -76,9 +76,14 @@ class Sends(JournalBase):
         not_before: Sequence[float | None] | None = None,
         schedule: str | None = None,
         scheduled_by: str | None = None,
+        hours_choice: str | None = None,
+        hours_reason: str | None = None,
+        hours_by: str | None = None,
     ) -> SendRecord:
         """Writes the send and all its batches (state planned) in one transaction; batch i is not
-        sent before `not_before[i]` (None: at once) of a send scheduled as `schedule`.
+        sent before `not_before[i]` (None: at once) of a send scheduled as `schedule`;
+        `hours_choice` says what the worker does with recipients outside their hours (with the
+        reason and who gave it, for "anyway").
 
         Raises DuplicateSendError when the same send was journaled before, unless `repeat_of`
         names it: a deliberate repeat the user confirmed.
@@ -117,6 +122,9 @@ class Sends(JournalBase):
                     repeat_of=repeat_of,
                     schedule=schedule,
                     scheduled_by=scheduled_by,
+                    hours_choice=hours_choice,
+                    hours_reason=hours_reason,
+                    hours_by=hours_by,
                 )
                 .returning(sends.c.id)
             ).scalar_one()
@@ -163,16 +171,27 @@ class Sends(JournalBase):
             return [batch_from_row(row) for row in rows]
 
     def batch_payload(self, batch_id: int) -> dict[str, Any]:
+        """The batch's request body as it stands: without the recipients it handed on to
+        batches of their own, for their allowed hours (its journaled body, which an approval's
+        digest covers, keeps them)."""
         with self._connection() as conn:
-            text = conn.execute(
-                sa.select(batches.c.payload_json).where(batches.c.id == batch_id)
-            ).scalar()
-        if text is None:
+            row = conn.execute(
+                sa.select(batches.c.payload_json, batches.c.held_out_json).where(
+                    batches.c.id == batch_id
+                )
+            ).first()
+        if row is None:
             raise LookupError(f"No batch {batch_id} in the journal.")
         try:
-            return orjson.loads(text)  # read back just before its batch is sent: the fast way
+            payload = orjson.loads(row.payload_json)  # read just before it is sent: the fast way
         except orjson.JSONDecodeError:
-            return json.loads(text)  # what orjson refuses and `json` wrote: NaN, Infinity
+            payload = json.loads(row.payload_json)  # what orjson refuses: NaN, Infinity
+        if row.held_out_json:
+            held = set(json.loads(row.held_out_json))
+            payload["contacts"] = [
+                c for c in payload.get("contacts", []) if str(c.get("phoneNumber", "")) not in held
+            ]
+        return payload
 
     def batch_for_transaction(self, transaction_id: str) -> BatchRecord | None:
         return self.batches_for_transactions([transaction_id]).get(transaction_id)
@@ -228,14 +247,21 @@ class Sends(JournalBase):
         cause: Cause | None = None,
         api_messages: Sequence[str] = (),
         owner: str | None = None,
+        unclaimed: bool = False,
     ) -> None:
         """in_flight -> a final state, with what the answer (or its absence) said. The answer
         of `owner` also corrects the "unknown" another replica wrote when it took the send over
-        from `owner`, which had only stalled: what Acoustic answered is better than a guess."""
+        from `owner`, which had only stalled: what Acoustic answered is better than a guess.
+        `unclaimed`: the batch failed before it held a place (so it is still planned), which is
+        certainly "rejected": planned -> rejected."""
         if not BatchState(state).final:
             raise ValueError(f"{state!r} is not a final batch state.")
         b = batches.c
         movable = b.state == BatchState.IN_FLIGHT.value
+        if unclaimed:
+            if BatchState(state) is not BatchState.REJECTED:
+                raise ValueError("A batch that never held a place can only be rejected.")
+            movable = sa.and_(b.state == BatchState.PLANNED.value, _not_cancelled(b))
         if owner is not None:
             movable = sa.or_(
                 movable,
@@ -251,6 +277,7 @@ class Sends(JournalBase):
                 .where(b.id == batch_id, movable)
                 .values(
                     state=BatchState(state).value,
+                    owner=owner if unclaimed else b.owner,
                     transaction_id=transaction_id,
                     status_code=status_code,
                     error=error,

@@ -36,6 +36,11 @@ sends = sa.Table(
     sa.Column("scheduled_by", sa.Text),
     sa.Column("cancelled_at", Seconds),
     sa.Column("cancelled_by", sa.Text),
+    # What it does with recipients outside their allowed hours (HoursChoice), and for "anyway"
+    # why and who said so. NULL: each waits for their hours.
+    sa.Column("hours_choice", sa.Text),
+    sa.Column("hours_reason", sa.Text),
+    sa.Column("hours_by", sa.Text),
 )
 
 batches = sa.Table(
@@ -57,6 +62,10 @@ batches = sa.Table(
     sa.Column("api_messages_json", sa.Text),
     sa.Column("not_before", Seconds),
     sa.Column("left_out_json", sa.Text),  # numbers left out of its request: on the list then
+    # Recipients of a batch outside their hours as it went out get batches of their own (which
+    # name it in split_from); it keeps their numbers in held_out_json and goes without them.
+    sa.Column("split_from", sa.Integer),
+    sa.Column("held_out_json", sa.Text),
 )
 
 snapshots = sa.Table(
@@ -90,6 +99,7 @@ approvals = sa.Table(
     sa.Column("send_id", sa.Integer, sa.ForeignKey("sends.id"), nullable=False),
     sa.Column("state", sa.Text, nullable=False),
     sa.Column("requested_by", sa.Text, nullable=False),
+    sa.Column("requested_subject", sa.Text),  # the sign-in provider's subject claim, if any
     sa.Column("requested_at", Seconds, nullable=False),
     sa.Column("expires_at", Seconds, nullable=False),
     sa.Column("digest", sa.Text, nullable=False),

@@ -2,6 +2,16 @@
 bodies, schedules and the scheduler, leases."""
 
 from components.sending.batches import BatchResult, send_payloads
+from components.sending.plan import Destination, Guardrails, SendChoices, SendPlan, plan_send
 from components.sending.worker import SendWorker
 
-__all__ = ["BatchResult", "SendWorker", "send_payloads"]
+__all__ = [
+    "BatchResult",
+    "Destination",
+    "Guardrails",
+    "SendChoices",
+    "SendPlan",
+    "SendWorker",
+    "plan_send",
+    "send_payloads",
+]

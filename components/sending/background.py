@@ -9,7 +9,7 @@ import threading
 from components.core.database_url import DatabaseURL
 from components.journal import Journal
 from components.sending.leases import DEFAULT_LEASE_SECONDS
-from components.sending.schedules import Connect, Scheduler
+from components.sending.scheduler import Connect, Scheduler
 from components.sending.worker import SendWorker
 
 _lock = threading.Lock()

@@ -13,7 +13,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from components.acoustic import (
@@ -28,6 +28,7 @@ from components.acoustic import (
     NetworkError,
     OutcomeUnknownError,
     PlacesUnavailableError,
+    RequestWithdrawn,
     ServerError,
     encode_payload,
 )
@@ -48,6 +49,7 @@ class BatchResult:
     status_code: int | None = None
     cause: Cause | None = None
     api_messages: tuple[str, ...] = ()
+    claimed: bool = True  # False: it failed before it held a place (certainly not sent)
 
 
 _CAUSES: tuple[tuple[type[AcousticError], Cause], ...] = (
@@ -87,10 +89,12 @@ def send_payloads(
 ) -> list[BatchResult]:
     """Sends every payload once, at most `max_in_flight` at a time; results in payload order.
 
-    `claim(index)` runs just before a batch's request, in the thread that read `payloads[index]`
-    a moment before (the journal marks it in flight there); when it returns False the batch is
-    skipped: someone else has it, or there is nothing left to send. `on_result` is called from
-    the worker threads as each batch finishes.
+    `claim(index)` runs once the batch's request holds one of the organisation's places, just
+    before it goes on the wire, in the thread that read `payloads[index]` a moment before (the
+    journal marks it in flight there); when it returns False the batch is skipped: someone else
+    has it, or there is nothing left to send now. A batch that failed before it held a place
+    (its result's `claimed` is False) was certainly not sent. `on_result` is called from the
+    worker threads as each batch finishes.
     """
     if not 1 <= max_in_flight <= ACOUSTIC_MAX_IN_FLIGHT:
         raise ValueError(f"max_in_flight must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
@@ -105,9 +109,9 @@ def send_payloads(
         except AcousticError as exc:
             prepared = exc
         with window:
-            if claim is not None and not claim(index):
-                return
-            result = _send_one(client, index, prepared)
+            result = _send_one(client, index, prepared, claim)
+        if result is None:
+            return
         results[index] = result
         if on_result is not None:
             on_result(result)
@@ -121,22 +125,52 @@ def send_payloads(
 
 
 def _send_one(
-    client: AcousticClient, index: int, prepared: EncodedPayload | AcousticError
-) -> BatchResult:
+    client: AcousticClient,
+    index: int,
+    prepared: EncodedPayload | AcousticError,
+    claim: Callable[[int], bool] | None,
+) -> BatchResult | None:
+    """One batch's result; None when its claim said no (nothing was sent, nothing to say)."""
+    claimed = claim is None
     if isinstance(prepared, AcousticError):
         # It could not be written: nothing was sent.
-        return result_for_error(index, prepared, Cause.UNWRITABLE)
+        return replace(result_for_error(index, prepared, Cause.UNWRITABLE), claimed=claimed)
+
+    claiming = False
+
+    def claimed_now() -> bool:
+        nonlocal claimed, claiming
+        claiming = True  # a fault of the claim is the console's: it stops the send (below)
+        claimed = claim is None or claim(index)
+        claiming = False
+        return claimed
+
     try:
-        accepted = client.send(prepared)
+        accepted = client.send(prepared, before_request=claimed_now)
         return BatchResult(index, BatchState.ACCEPTED, transaction_id=accepted.transaction_id)
+    except RequestWithdrawn:
+        return None
     except AcousticError as exc:
-        return result_for_error(index, exc)
+        result = result_for_error(index, exc)
+        if not claimed:  # it never held a place, so it never reached Acoustic
+            return replace(result, state=BatchState.REJECTED, claimed=False)
+        return result
     except Exception as exc:  # a bug must not leave a batch looking unsent
+        if claiming:
+            raise  # the journal could not mark it: nothing was sent, and the send stops
         logger.exception("unexpected failure while sending batch %d", index)
+        what = f"An unexpected error interrupted this batch ({type(exc).__name__})"
+        if not claimed:  # before it held a place: certainly not sent
+            return BatchResult(
+                index,
+                BatchState.REJECTED,
+                error=f"{what} before it was sent.",
+                cause=Cause.FAULT,
+                claimed=False,
+            )
         return BatchResult(
             index,
             BatchState.UNKNOWN,
-            error=f"An unexpected error interrupted this batch ({type(exc).__name__}); it may "
-            "or may not have been processed.",
+            error=f"{what}; it may or may not have been processed.",
             cause=Cause.FAULT,
         )

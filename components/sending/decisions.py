@@ -1,6 +1,7 @@
-"""What the user decides about a journaled send that did not go through completely: resume its
-planned batches, resend rejected ones, or resend those with an unknown outcome after accepting
-that they may deliver twice. Each decision is recorded in the audit log with who made it."""
+"""What people decide about a journaled send: an approver approves it (and it starts), or its
+sender resumes its planned batches, resends rejected ones, or resends those with an unknown
+outcome after accepting that they may deliver twice. Each decision is recorded in the audit log
+with who made it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,9 @@ from collections.abc import Sequence
 
 from components.acoustic import AcousticClient
 from components.core.states import BatchState
+from components.journal.approvals import ApprovalRecord
 from components.sending.worker import SendWorker
+from components.team.approvals import approve
 from components.team.audit import AuditAction
 from components.team.auth import Identity
 
@@ -49,3 +52,27 @@ def resend_batches(
         )
         worker.start(send_id, client, by=by)
     return requeued
+
+
+def approve_and_send(
+    worker: SendWorker,
+    client: AcousticClient,
+    send_id: int,
+    *,
+    by: Identity,
+    mode: str,
+    note: str = "",
+) -> ApprovalRecord:
+    """An approver approves a waiting send and it starts through `client` (the console's connection
+    now, whose mode is `mode`). Its batches go out as the worker's checks allow: a recipient outside
+    their allowed hours waits for them, unless the send was confirmed to go anyway."""
+    decided = approve(
+        worker.journal,
+        send_id,
+        by=by,
+        mode=mode,
+        base_url=client.base_url,
+        note=note,
+    )
+    worker.start(send_id, client, by=by)
+    return decided

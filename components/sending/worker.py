@@ -1,7 +1,11 @@
-"""Sending: the process-wide background worker that runs journaled sends outside any Streamlit
-script run, and `submit_send`, how a page starts one. The batches themselves go out through
-`send_payloads` (components/sending/batches.py, re-exported here): at most `max_in_flight` requests
-at a time, and the client's organisation gate caps the whole process at Acoustic's 10.
+"""The process-wide background worker that runs journaled sends outside any Streamlit script run.
+
+It is where every rule of a send is checked again, each time batches go out (now, scheduled,
+approved after a wait, resumed, resent, taken over from another replica): the role of whoever
+starts it, its approval and cancellation (before anything goes), and, batch by batch as each
+goes out, the do-not-text list and the recipients' allowed hours (components/sending/
+stored_payloads.py). A batch is marked in flight only once its request holds one of the
+organisation's places, so after a crash "unknown" means "may have gone out".
 """
 
 from __future__ import annotations
@@ -10,15 +14,19 @@ import logging
 import threading
 import time
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT, AcousticClient
-from components.core.states import BatchState
-from components.guardrails.do_not_text import refuse_listed
-from components.journal import BatchRecord, Journal
-from components.sending.batches import BatchResult, result_for_error, send_payloads
+from components.core.states import BatchState, HoursChoice
+from components.core.times import utc_text
+from components.guardrails.quiet_hours_plan import common_opening
+from components.guardrails.quiet_hours_settings import QuietHours
+from components.journal import BatchRecord, Journal, SendRecord
+from components.sending.batches import BatchResult, send_payloads
+from components.sending.hours import due_numbers, window_summary
 from components.sending.leases import (
     DEFAULT_LEASE_SECONDS,
     PROCESS_OWNER,
@@ -26,32 +34,34 @@ from components.sending.leases import (
     owner_alive,
     record_takeover,
 )
-from components.sending.schedules import Schedule
 from components.sending.stored_payloads import StoredPayloads
 from components.team.approval_rules import ApprovalRule
-from components.team.approvals import ApprovalRequired, approval_block, request_approval
+from components.team.approvals import ApprovalRequired, approval_block
 from components.team.audit import AuditAction
-from components.team.auth import Identity, Permission, require
-
-__all__ = [
-    "BatchResult",
-    "SendWorker",
-    "recover_interrupted",
-    "result_for_error",
-    "send_payloads",
-    "submit_send",
-]
+from components.team.auth import Identity, permission_to_send, require
 
 logger = logging.getLogger(__name__)
 
-
-# -- the background worker ------------------------------------------------------------------------
+SCHEDULER_ACTOR = "scheduler"  # who starts a send at its time: the console, on someone's schedule
 
 
 def recover_interrupted(journal: Journal) -> int:
     """Batches left in flight by a process that is gone become unknown. Returns how many."""
     alive = [owner for owner in journal.in_flight_owners() if owner and owner_alive(owner)]
     return journal.mark_interrupted(alive_owners=alive)
+
+
+class SendCancelled(Exception):
+    """The rest of the send was cancelled: nothing more of it is sent."""
+
+
+@dataclass
+class SendRules:
+    """The rules in force, from the configuration as it is now (the pages and the console's
+    start keep them up to date): which sends need approval, and the allowed hours."""
+
+    approval_rule: ApprovalRule = field(default_factory=ApprovalRule)
+    quiet_hours: QuietHours = field(default_factory=QuietHours)
 
 
 class SendWorker:
@@ -61,8 +71,8 @@ class SendWorker:
     only start jobs here and read progress from the journal.
 
     Whether a send is running is the journal's word: a job of this worker, or a live lease of
-    another replica on the same journal (components/sending/leases.py). A send whose replica died is
-    taken over once its lease runs out (`launch` does it; the scheduler calls it).
+    another replica on the same journal (components/sending/leases.py). A send whose replica died
+    is taken over once its lease runs out (`launch` does it; the scheduler calls it).
     """
 
     def __init__(
@@ -72,6 +82,7 @@ class SendWorker:
         max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
         max_jobs: int = 4,
         approval_rule: ApprovalRule | None = None,
+        quiet_hours: QuietHours | None = None,
         owner: str = PROCESS_OWNER,
         lease_seconds: float = DEFAULT_LEASE_SECONDS,
     ) -> None:
@@ -79,8 +90,7 @@ class SendWorker:
         self.owner = owner
         self.leases = LeaseKeeper(journal, owner, lease_seconds)
         self.max_in_flight = max_in_flight
-        # Which sends need a second person (the pages keep it to the configuration's).
-        self.approval_rule = approval_rule or ApprovalRule()
+        self.rules = SendRules(approval_rule or ApprovalRule(), quiet_hours or QuietHours())
         self._pool = ThreadPoolExecutor(max_workers=max_jobs, thread_name_prefix="sms-job")
         self._lock = threading.Lock()
         self._jobs: dict[int, Future[None]] = {}
@@ -88,21 +98,44 @@ class SendWorker:
         if recovered:
             logger.warning("%d batch(es) were in flight when the console stopped", recovered)
 
+    @property
+    def approval_rule(self) -> ApprovalRule:
+        return self.rules.approval_rule
+
+    @approval_rule.setter
+    def approval_rule(self, rule: ApprovalRule) -> None:
+        self.rules.approval_rule = rule
+
+    @property
+    def quiet_hours(self) -> QuietHours:
+        return self.rules.quiet_hours
+
+    @quiet_hours.setter
+    def quiet_hours(self, hours: QuietHours) -> None:
+        self.rules.quiet_hours = hours
+
     def start(self, send_id: int, client: AcousticClient, *, by: Identity) -> bool:
         """Starts sending the planned batches of a send on behalf of `by` (who clicked, in the
-        audit log); False when it is already running. Raises auth.PermissionDenied when `by`
-        may not send it: the check is here, where the sending happens, not only in the page."""
+        audit log); False when it is already running or nothing of it is due. Raises
+        auth.PermissionDenied when `by` may not send it: the check is here, where the sending
+        happens, not only in the page."""
         self.authorize(send_id, by)
         return self.launch(send_id, client, actor=by.actor)
 
-    def launch(self, send_id: int, client: AcousticClient, *, actor: str) -> bool:
-        """Starts the batches of a send that are due now, for `actor` (a person, or the one who
-        scheduled it when the scheduler starts it). The roles were checked when it was asked
-        for; approval and cancellation are checked here, every time. False when it is already
-        running or nothing of it is due."""
-        record = self.journal.get_send(send_id)
-        if record is None:
-            raise LookupError(f"There is no send #{send_id} in the journal.")
+    def launch(
+        self,
+        send_id: int,
+        client: AcousticClient,
+        *,
+        actor: str,
+        on_schedule_of: str | None = None,
+    ) -> bool:
+        """Starts the batches of a send that are due now, for `actor` (a person, or the
+        scheduler on `on_schedule_of`'s schedule). The roles were checked when it was asked
+        for; approval and cancellation are checked here, every time, and the do-not-text list
+        and the hours as each batch goes out. False when it is already running or nothing of it
+        is due."""
+        record = self._record(send_id)
         blocked = approval_block(self.journal, record, self.approval_rule)
         if blocked:
             raise ApprovalRequired(blocked)
@@ -123,33 +156,44 @@ class SendWorker:
             if not _due(self.journal.batches(send_id), time.time()):
                 self.leases.release(send_id)
                 return False
-            self._jobs[send_id] = self._pool.submit(self._run, send_id, client, actor)
+            self._jobs[send_id] = self._pool.submit(
+                self._run, record, client, actor, on_schedule_of
+            )
             return True
 
     def authorize(self, send_id: int, by: Identity) -> None:
         """Raises auth.PermissionDenied unless `by` may send this send (a test needs less than
         a send), approvals.ApprovalRequired while it needs an approval it does not have, and
         LookupError for a send the journal does not hold."""
-        record = self.journal.get_send(send_id)
-        if record is None:
-            raise LookupError(f"There is no send #{send_id} in the journal.")
+        record = self._record(send_id)
         require(by, permission_to_send(record.kind))
         blocked = approval_block(self.journal, record, self.approval_rule)
         if blocked:
             raise ApprovalRequired(blocked)
+
+    def _record(self, send_id: int) -> SendRecord:
+        record = self.journal.get_send(send_id)
+        if record is None:
+            raise LookupError(f"There is no send #{send_id} in the journal.")
+        return record
 
     def is_running(self, send_id: int) -> bool:
         with self._lock:
             job = self._jobs.get(send_id)
             if job is not None and not job.done():
                 return True
-        return send_id in self.journal.live_leases()
+        return send_id in self._running_elsewhere()
 
     def running_sends(self) -> set[int]:
         """The sends being sent now by any replica (History's list asks once, not per send)."""
         with self._lock:
             mine = {send_id for send_id, job in self._jobs.items() if not job.done()}
-        return mine | set(self.journal.live_leases())
+        return mine | self._running_elsewhere()
+
+    def _running_elsewhere(self) -> set[int]:
+        """Sends under a live lease of a replica that may be alive: one of this machine whose
+        process is gone (a crash, a restart) runs nothing, whatever its lease says."""
+        return {i for i, owner in self.journal.live_leases().items() if owner_alive(owner)}
 
     def wait(self, send_id: int, timeout: float | None = None) -> None:
         with self._lock:
@@ -157,7 +201,10 @@ class SendWorker:
         if job is not None:
             job.result(timeout=timeout)
 
-    def _run(self, send_id: int, client: AcousticClient, actor: str) -> None:
+    def _run(
+        self, record: SendRecord, client: AcousticClient, actor: str, on_schedule_of: str | None
+    ) -> None:
+        send_id = record.id
         planned: list[BatchRecord] = []
         finished: list[BatchResult] = []
         payloads = StoredPayloads(self.journal, [])
@@ -165,12 +212,21 @@ class SendWorker:
         stopped = False
         try:
             planned = _due(self.journal.batches(send_id), time.time())
-            payloads = StoredPayloads(self.journal, [b.id for b in planned])
+            started = {"batches": len(planned), "recipients": sum(b.contacts for b in planned)}
+            if on_schedule_of:
+                started["on_schedule_of"] = on_schedule_of
             self.journal.record_audit(
-                actor,
-                AuditAction.SEND_STARTED,
-                send_id=send_id,
-                details={"batches": len(planned), "recipients": sum(b.contacts for b in planned)},
+                actor, AuditAction.SEND_STARTED, send_id=send_id, details=started
+            )
+            if record.hours is HoursChoice.HOLD_ALL and self._hold_all(record, planned, actor):
+                planned = []
+            payloads = StoredPayloads(
+                self.journal,
+                [b.id for b in planned],
+                program=record.program,
+                quiet_hours=self.quiet_hours,
+                hours=record.hours,
+                clock=lambda: datetime.now(UTC),
             )
 
             def claim(index: int) -> bool:
@@ -180,9 +236,11 @@ class SendWorker:
                     if self.journal.leave_out_batch(batch_id, self.owner, left_out):
                         left_out_batches.append(index)
                     return False
+                if payloads.waits(index):
+                    return False
                 return self.journal.claim_batch(batch_id, self.owner, left_out=left_out)
 
-            def record(result: BatchResult) -> None:
+            def finished_batch(result: BatchResult) -> None:
                 finished.append(result)
                 self.journal.finish_batch(
                     planned[result.index].id,
@@ -193,23 +251,80 @@ class SendWorker:
                     cause=result.cause,
                     api_messages=result.api_messages,
                     owner=self.owner,
+                    unclaimed=not result.claimed,
                 )
 
             send_payloads(
-                client, payloads, max_in_flight=self.max_in_flight, on_result=record, claim=claim
+                client,
+                payloads,
+                max_in_flight=self.max_in_flight,
+                on_result=finished_batch,
+                claim=claim,
             )
         except Exception:
             # Its batches stay as the journal has them: planned ones can be resumed from History.
             logger.exception("send #%d stopped", send_id)
             stopped = True
+        self._after_run(send_id, actor, planned, finished, payloads, left_out_batches, stopped)
+
+    def _hold_all(self, record: SendRecord, planned: Sequence[BatchRecord], actor: str) -> bool:
+        """ "Hold everything": when anyone due now is outside their hours, every due batch waits
+        until all are inside at once. False when nobody is outside (or there is no such moment
+        within 48 hours: then each waits for their own hours)."""
+        now = datetime.now(UTC)
+        numbers = due_numbers(self.journal, [b.id for b in planned])
+        summary = window_summary(numbers, record.program, self.quiet_hours, now)
+        opening = common_opening(summary) if summary.outside else None
+        if opening is None:
+            return False
+        held = self.journal.hold_batches([b.id for b in planned], opening.timestamp())
+        self.journal.record_audit(
+            actor,
+            AuditAction.SEND_HELD,
+            send_id=record.id,
+            details={
+                "recipients": len(numbers),
+                "outside": summary.outside,
+                "batches": held,
+                "until": utc_text(opening),
+                "hours": str(HoursChoice.HOLD_ALL),
+            },
+        )
+        return True
+
+    def _after_run(
+        self,
+        send_id: int,
+        actor: str,
+        planned: Sequence[BatchRecord],
+        finished: Sequence[BatchResult],
+        payloads: StoredPayloads,
+        left_out_batches: Sequence[int],
+        stopped: bool,
+    ) -> None:
+        """The audit of what the run did (held recipients, then the outcome), and the lease
+        given back."""
         try:
+            held = [h for h in payloads.held.values() if h.held]
+            if held:
+                last = max(max((t for t, _ in h.later), default=0.0) for h in held)
+                waits = max((h.wait_until or 0.0) for h in held)
+                self.journal.record_audit(
+                    actor,
+                    AuditAction.SEND_HELD,
+                    send_id=send_id,
+                    details={
+                        "recipients": sum(h.held for h in held),
+                        "batches": len(held),
+                        "until": utc_text(max(last, waits)),
+                        "hours": str(HoursChoice.EACH_WHEN_OPEN),
+                    },
+                )
             self.journal.record_audit(
                 actor,
                 AuditAction.SEND_FINISHED,
                 send_id=send_id,
-                details=_run_outcome(
-                    planned, finished, payloads.left_out, left_out_batches, stopped=stopped
-                ),
+                details=_run_outcome(finished, payloads, left_out_batches, stopped=stopped),
             )
         except Exception:
             logger.exception("the end of send #%d could not be written to the audit log", send_id)
@@ -232,14 +347,9 @@ def _due(batches: Sequence[BatchRecord], now: float) -> list[BatchRecord]:
     ]
 
 
-class SendCancelled(Exception):
-    """The rest of the send was cancelled: nothing more of it is sent."""
-
-
 def _run_outcome(
-    planned: Sequence[BatchRecord],
     finished: Sequence[BatchResult],
-    left_out: Mapping[int, Sequence[str]],
+    payloads: StoredPayloads,
     left_out_batches: Sequence[int],
     *,
     stopped: bool,
@@ -249,124 +359,13 @@ def _run_outcome(
     out, of the batches sent and of those not sent at all."""
     recipients: Counter[BatchState] = Counter()
     for result in finished:
-        recipients[result.state] += planned[result.index].contacts - len(
-            left_out.get(result.index, ())
-        )
+        recipients[result.state] += payloads.sizes.get(result.index, 0)
     handled = [result.index for result in finished] + list(left_out_batches)
     outcome: dict[str, object] = {"batches": len(handled)}
     outcome |= {str(state): recipients[state] for state in BatchState if state.final}
-    outcome[str(BatchState.LEFT_OUT)] = sum(len(left_out.get(index, ())) for index in handled)
+    outcome[str(BatchState.LEFT_OUT)] = sum(
+        len(payloads.left_out.get(index, ())) for index in handled
+    )
     if stopped:
         outcome["stopped"] = "an unexpected error stopped the send; see the console's log"
     return outcome
-
-
-# -- starting a send and reading its progress -------------------------------------------------
-
-
-def permission_to_send(kind: str) -> Permission:
-    return Permission.SEND_TEST if kind == "test" else Permission.SEND
-
-
-def submit_send(
-    worker: SendWorker,
-    client: AcousticClient,
-    *,
-    kind: str,
-    mode: str,
-    payloads: list[dict[str, Any]],
-    content: str,
-    program: str,
-    defaults: Mapping[str, str],
-    source: str | None,
-    by: Identity,
-    segments: int | None = None,
-    estimated_cost: float | None = None,
-    repeat_of: int | None = None,
-    confirmation: Mapping[str, Any] | None = None,
-    replaces: int | None = None,
-    schedule: Schedule | None = None,
-    hours_override: tuple[int, str] | None = None,
-    left_out: int = 0,
-) -> int:
-    """Journals the send (all batches planned) and hands it to the background worker, or, when
-    the worker's approval rule names it, journals a request for approval instead (with the
-    `confirmation` the sender saw, shown to the approver; `replaces` the sender's earlier
-    request from the same draft, which is withdrawn). With a `schedule`, batches wait for their
-    time and the scheduler starts them (after approval, when it needs one). `hours_override`
-    (how many recipients are outside their allowed hours, and why it goes to them anyway) is
-    recorded in the audit log.
-
-    `left_out`: how many recipients Compose left out for the do-not-text list (audited).
-
-    Raises auth.PermissionDenied, before anything is journaled, when `by` may not send it,
-    suppression.ListedRecipients when a request would reach a listed number, and
-    journal.DuplicateSendError when the same send exists: a double click, a second Send or a
-    browser refresh never makes a second job. Returns the send id.
-    """
-    require(by, permission_to_send(kind))
-    refuse_listed(worker.journal, payloads)
-    reasons = worker.approval_rule.reasons(
-        kind=kind,
-        mode=mode,
-        recipients=sum(len(p.get("contacts", [])) for p in payloads),
-        estimated_cost=estimated_cost,
-    )
-    record = worker.journal.create_send(
-        kind=kind,
-        mode=mode,
-        base_url=client.base_url,
-        program=program,
-        content=content,
-        payloads=payloads,
-        defaults=defaults,
-        source=source or None,
-        created_by=by.actor,
-        segments=segments,
-        estimated_cost=estimated_cost,
-        repeat_of=repeat_of,
-        not_before=schedule.not_before if schedule else None,
-        schedule=schedule.kind if schedule else None,
-        scheduled_by=by.actor if schedule else None,
-    )
-    actor = by.actor
-    worker.journal.record_audit(
-        actor,
-        AuditAction.TEST_SEND if kind == "test" else AuditAction.SEND_REQUESTED,
-        send_id=record.id,
-        details={
-            "kind": kind,
-            "mode": mode,
-            "program": program,
-            "recipients": record.recipients,
-            "batches": len(payloads),
-            "repeat_of": repeat_of,
-            "awaiting_approval": bool(reasons),
-            "left_out": left_out,
-        },
-    )
-    if hours_override is not None:
-        outside, reason = hours_override
-        worker.journal.record_audit(
-            actor,
-            AuditAction.QUIET_HOURS_OVERRIDDEN,
-            send_id=record.id,
-            details={"recipients_outside": outside, "reason": reason},
-        )
-    if schedule is not None:
-        worker.journal.record_audit(
-            actor, AuditAction.SEND_SCHEDULED, send_id=record.id, details=schedule.details()
-        )
-    if reasons:
-        request_approval(
-            worker.journal,
-            record,
-            by=by,
-            rule=worker.approval_rule,
-            reasons=reasons,
-            confirmation=confirmation or {},
-            replaces=replaces,
-        )
-    else:
-        worker.start(record.id, client, by=by)
-    return record.id

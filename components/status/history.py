@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Container, Mapping
+from datetime import UTC, tzinfo
 from typing import Any
 
 import pandas as pd
 
+from components.core.times import shown_time
 from components.journal import BatchRecord, SendRecord
 from components.status.failures import explain
 
@@ -19,15 +20,18 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
     return flat if len(flat) <= size else flat[: size - 1] + "…"
 
 
-def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.DataFrame:
-    """One row a send; `running`: the ids the worker is sending now."""
+def sends_table(
+    sends: list[SendRecord], running: Container[int] = (), zone: tzinfo = UTC
+) -> pd.DataFrame:
+    """One row a send; `running`: the ids the worker is sending now; times in `zone`, the
+    reader's."""
     rows = []
     for send in sends:
         states = send.batch_states
         rows.append(
             {
                 "Send": send.id,
-                "When": time.strftime("%Y-%m-%d %H:%M", time.localtime(send.created_at)),
+                "When": shown_time(send.created_at, zone),
                 "Mode": send.mode,
                 "Kind": send.kind,
                 "Program": send.program,
@@ -35,7 +39,7 @@ def sends_table(sends: list[SendRecord], running: Container[int] = ()) -> pd.Dat
                 "Recipients": send.recipients,
                 "Batches": ", ".join(f"{n} {state}" for state, n in sorted(states.items())),
                 "State": str(send.state(running=send.id in running)),
-                "Next start": time.strftime("%Y-%m-%d %H:%M", time.localtime(send.next_start))
+                "Next start": shown_time(send.next_start, zone)
                 if send.held and send.next_start is not None
                 else "",
                 "Who": send.created_by or "",

@@ -27,6 +27,10 @@ SCHEDULED, LEFT_OUT = ContactState.SCHEDULED, ContactState.LEFT_OUT
 LEFT_OUT_REASON = "On the do-not-text list when its batch went out; not sent"
 # contacts_frame's rows of contacts left out carry this column (True) into build_table.
 LEFT_OUT_MARK = "left out"
+GOES_OUT = "goes out"  # when a held recipient's batch is due (Unix time; empty for the others)
+WHY = "why"  # why a contact is held or left out, where the batch says
+HELD_FOR_HOURS = "Held: outside their allowed hours; goes out when they begin"
+SCHEDULED_REASON = "Scheduled: goes out at the time chosen"
 # OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
 # before it looks for a formula; a tab or CR at the start is risky by itself.
 _FORMULA_START = ("=", "+", "-", "@")
@@ -156,12 +160,21 @@ def field_name(column: str) -> str:
 def contacts_frame(
     payloads: Iterable[tuple[int, str | None, Mapping[str, Any]]],
     left_out: Iterable[tuple[int, str | None, Mapping[str, Any]]] = (),
+    *,
+    goes_out: Mapping[int, float] | None = None,
+    why: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
     """Every contact that was sent: (batch number, transaction id, payload) -> one row each;
     the contacts in `left_out` (as many, the same way) are marked as left out of their batch's
-    request: on the do-not-text list when it went out."""
+    request: on the do-not-text list when it went out, unless `why` (by batch number) says
+    otherwise. `goes_out` (by batch number) is when a held batch is due."""
     sent = _contacts_frame(payloads)
     left = _contacts_frame(left_out)
+    if goes_out:
+        sent[GOES_OUT] = sent["batch"].map(goes_out).astype("float")
+    if why:
+        sent[WHY] = sent["batch"].map(why).fillna("").astype("str")
+        left[WHY] = left["batch"].map(why).fillna("").astype("str")
     if not len(left):
         return sent
     return pd.concat(
@@ -227,6 +240,9 @@ def build_table(
     categories = messages.map(lambda m: classify_reason(m).label if m else "")
     categories = categories.where(state == FAILED, "")
     categories[state == LEFT_OUT] = LEFT_OUT_REASON
+    if WHY in merged:
+        said = merged[WHY].fillna("").astype("str")
+        categories = categories.where(~(state.isin([LEFT_OUT, SCHEDULED]) & (said != "")), said)
     countries = merged["phoneNumber"].astype("str").map(country_of)
     names = countries.map(lambda code: region_name(code) if len(code) == 2 else code)
     front = pd.DataFrame(
@@ -248,7 +264,9 @@ def build_table(
         front["sms"] = texts.reindex(keys).to_numpy()
     if senders is not None:
         front["sent by"] = front["transaction"].map(defaultdict(str, senders)).astype("str")
-    own = ("phoneNumber", "batch", "transaction", LEFT_OUT_MARK)
+    if GOES_OUT in merged:
+        front[GOES_OUT] = merged[GOES_OUT].where(state == SCHEDULED)
+    own = ("phoneNumber", "batch", "transaction", LEFT_OUT_MARK, GOES_OUT, WHY)
     fields = [c for c in contacts.columns if c not in own]
     for name in fields:
         front[name] = merged[name].astype("str")

@@ -16,10 +16,16 @@ from typing import Any
 import pandas as pd
 
 from components.acoustic import AcousticClient, AcousticError, SendStatus
-from components.core.states import BatchState, Verdict
+from components.core.states import BatchState, Cause, ScheduleKind, Verdict
 from components.guardrails.do_not_text import without_listed
-from components.journal import Journal
-from components.status.insights import build_table, contacts_frame, status_frame
+from components.journal import BatchRecord, Journal, SendRecord
+from components.status.insights import (
+    HELD_FOR_HOURS,
+    SCHEDULED_REASON,
+    build_table,
+    contacts_frame,
+    status_frame,
+)
 
 STILL_PROCESSING_FOR = 30 * 60  # seconds after a send during which "not found" means "not yet"
 POLL_INTERVALS = (2, 3, 5, 8, 13, 20, 30)  # seconds between automatic checks, then every 30 s
@@ -182,6 +188,8 @@ def insight_table(
     the send's `created_by`, the identity that sent it."""
     payloads: list[tuple[int, str | None, dict[str, Any]]] = []
     left_out: list[tuple[int, str | None, dict[str, Any]]] = []  # listed as their batch went
+    goes_out: dict[int, float] = {}  # held batch -> when it is due
+    why: dict[int, str] = {}  # held or left-out batch -> why
     senders: dict[str, str] = {}  # transaction -> who sent it (History's "Who")
     by_send: dict[int, str] = {}
     found = journal.batches_for_transactions([lookup.transaction_id for lookup in lookups])
@@ -203,9 +211,15 @@ def insight_table(
         for batch in journal.batches(send_id):
             if batch.state is BatchState.LEFT_OUT:
                 left_out.append((batch.index + 1, None, journal.batch_payload(batch.id)))
+                if batch.cause is Cause.NO_HOURS:
+                    why[batch.index + 1] = NO_HOURS_REASON
             elif record.held and batch.state is BatchState.PLANNED and batch.not_before is not None:
                 payloads.append((batch.index + 1, None, journal.batch_payload(batch.id)))
-    contacts = contacts_frame(payloads, left_out)
+                goes_out[batch.index + 1] = batch.not_before
+                why[batch.index + 1] = (
+                    HELD_FOR_HOURS if _held_for_hours(record, batch) else SCHEDULED_REASON
+                )
+    contacts = contacts_frame(payloads, left_out, goes_out=goes_out, why=why)
     answers = {
         lookup.transaction_id: [
             {"phoneNumber": c.phone_number, "smsSent": c.sent, "message": c.message}
@@ -218,6 +232,18 @@ def insight_table(
     if delivered is not None:
         texts = {lookup.transaction_id: delivered(lookup.transaction_id) for lookup in lookups}
     return build_table(contacts, status_frame(answers), texts, senders)
+
+
+NO_HOURS_REASON = "No allowed hour of theirs within 48 hours when it was due; not sent"
+
+
+def _held_for_hours(record: SendRecord, batch: BatchRecord) -> bool:
+    """Held for the recipients' hours (by the plan, or as it went out), not for a chosen time."""
+    return (
+        batch.split_from is not None
+        or record.schedule == ScheduleKind.WINDOWS
+        or record.scheduled_by is None
+    )
 
 
 def _parted(

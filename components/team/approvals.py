@@ -1,28 +1,28 @@
 """Maker/checker: a send the approval rule names is journaled with its exact requests and waits
 for another person with the approver role. Approval sends exactly what was journaled (the digest
-of its request bodies is checked); nobody approves their own send; a request nobody decides on
-expires. Every step is in the audit log with who took it.
+of its request bodies is checked); nobody approves their own send (`auth.same_person`); a request
+nobody decides on expires. Every step is in the audit log with who took it.
 
-The checks are here and in the worker (`approval_block`, which SendWorker.authorize calls before
-any batch leaves), never only in a page.
+The checks are here and in the worker (`approval_block`, which the worker calls before any batch
+leaves), never only in a page. Starting the send once it is approved is the sending package's
+(components/sending/decisions.py).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from datetime import UTC, tzinfo
+from typing import Any
 
 from components.core.states import ApprovalState
+from components.core.times import shown_time
+from components.core.unicode_text import has_words
 from components.journal import Journal, SendRecord, destination_of
 from components.journal.approvals import ApprovalRecord
 from components.team.approval_rules import ApprovalRule
 from components.team.audit import AuditAction
-from components.team.auth import Identity, Permission, require
-
-if TYPE_CHECKING:
-    from components.acoustic import AcousticClient
-    from components.sending.worker import SendWorker
+from components.team.auth import Identity, Permission, is_author, require
 
 CONSOLE_ACTOR = "console"  # who expires a request: nobody, the clock
 MAX_NOTE = 300
@@ -48,22 +48,19 @@ class ApprovalChangedError(ApprovalError):
     """The journaled requests are not the ones that were asked to be approved."""
 
 
-def _when(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
-def closed_words(approval: ApprovalRecord) -> str:
-    """What became of a request that is no longer pending, in one sentence."""
+def closed_words(approval: ApprovalRecord, zone: tzinfo = UTC) -> str:
+    """What became of a request, in one sentence, its times in the reader's `zone`."""
     who = approval.decided_by or "someone"
-    at = _when(approval.decided_at or approval.expires_at)
+    at = shown_time(approval.decided_at or approval.expires_at, zone)
+    expiry = shown_time(approval.expires_at, zone)
     note = f' ("{approval.note}")' if approval.note else ""
     return {
         ApprovalState.APPROVED: f"{who} approved it on {at}{note}.",
+        ApprovalState.SCHEDULED: f"{who} approved it on {at}{note}.",
         ApprovalState.REJECTED: f"{who} rejected it on {at}{note}.",
         ApprovalState.WITHDRAWN: f"{who} withdrew it on {at}{note}.",
-        ApprovalState.EXPIRED: f"Nobody approved it before it expired on "
-        f"{_when(approval.expires_at)}.",
-        ApprovalState.PENDING: f"It waits for an approver until {_when(approval.expires_at)}.",
+        ApprovalState.EXPIRED: f"Nobody approved it before it expired on {expiry}.",
+        ApprovalState.PENDING: f"It waits for an approver until {expiry}.",
     }[approval.state]
 
 
@@ -118,11 +115,36 @@ def request_approval(
     approval = journal.request_approval(
         record.id,
         requested_by=by.actor,
+        requested_subject=by.subject,
         expires_at=time.time() + rule.expires_after_seconds,
         reasons=reasons,
         confirmation=confirmation,
     )
     return approval
+
+
+def ask_again(
+    journal: Journal,
+    record: SendRecord,
+    *,
+    by: Identity,
+    rule: ApprovalRule,
+    why: str,
+    confirmation: Mapping[str, Any] | None = None,
+) -> ApprovalRecord:
+    """A changed send (moved to another time) needs approval anew: its latest request is
+    closed as superseded when it still waits, and a new one is asked for by `by`, with the same
+    reasons and the confirmation as it reads now."""
+    latest = journal.latest_approval(record.id)
+    if latest is not None and latest.state is ApprovalState.PENDING:
+        journal.decide_approval(
+            latest.id, ApprovalState.WITHDRAWN, by=by.actor, note=_clean_note(why), superseded=True
+        )
+    reasons = latest.reasons if latest is not None else []
+    shown = confirmation if confirmation is not None else (latest.confirmation if latest else {})
+    return request_approval(
+        journal, record, by=by, rule=rule, reasons=reasons or [why], confirmation=shown
+    )
 
 
 def _pending(journal: Journal, send_id: int) -> ApprovalRecord:
@@ -135,8 +157,9 @@ def _pending(journal: Journal, send_id: int) -> ApprovalRecord:
     return approval
 
 
-def _same_person(by: Identity, approval: ApprovalRecord) -> bool:
-    return by.actor.strip().casefold() == approval.requested_by.strip().casefold()
+def asked_by(by: Identity, approval: ApprovalRecord) -> bool:
+    """`by` is the person who asked for it (the one "same person" rule)."""
+    return is_author(by, approval.requested_by, approval.requested_subject)
 
 
 def _decider(by: Identity, approval: ApprovalRecord, verb: str) -> None:
@@ -146,7 +169,7 @@ def _decider(by: Identity, approval: ApprovalRecord, verb: str) -> None:
             f"Approval needs sign-in: in local mode nobody can {verb} a send, because nobody "
             "can be told apart. Configure `[auth]` (see the README)."
         )
-    if _same_person(by, approval):
+    if asked_by(by, approval):
         raise SelfApprovalError(
             f"You asked for send #{approval.send_id} yourself, and nobody may {verb} their own "
             "send: another approver has to decide it. You can withdraw it instead."
@@ -159,26 +182,25 @@ def _clean_note(note: str) -> str:
 
 
 def approve(
-    worker: SendWorker,
-    client: AcousticClient,
+    journal: Journal,
     send_id: int,
     *,
     by: Identity,
     mode: str,
+    base_url: str,
     note: str = "",
 ) -> ApprovalRecord:
-    """Approves a pending request and starts the send through `client` (`mode` is the
-    connection's). Raises PermissionDenied, SelfApprovalError, ApprovalClosedError or
-    ApprovalChangedError before anything is sent."""
-    journal = worker.journal
+    """Approves a pending request for the connection `mode` / `base_url` (the console's now).
+    Raises PermissionDenied, SelfApprovalError, ApprovalClosedError or ApprovalChangedError
+    before anything is decided; sending it is the caller's (sending.decisions.approve_and_send)."""
     approval = _pending(journal, send_id)
     _decider(by, approval, "approve")
     record = journal.get_send(send_id)
     assert record is not None
-    if destination_of(mode, client.base_url) != destination_of(record.mode, record.base_url):
+    if destination_of(mode, base_url) != destination_of(record.mode, record.base_url):
         raise ApprovalError(
             f"Send #{send_id} was made for {destination_of(record.mode, record.base_url)}, and "
-            f"this console now talks to {destination_of(mode, client.base_url)}: switch back to "
+            f"this console now talks to {destination_of(mode, base_url)}: switch back to "
             "that connection to approve it, or reject it."
         )
     if journal.payload_digest(send_id) != approval.digest:
@@ -196,7 +218,6 @@ def approve(
         note=note,
         details={"requested_by": approval.requested_by, "note": note or None},
     )
-    worker.start(send_id, client, by=by)
     return decided
 
 
@@ -205,8 +226,8 @@ def reject(journal: Journal, send_id: int, *, by: Identity, note: str) -> Approv
     approval = _pending(journal, send_id)
     _decider(by, approval, "reject")
     note = _clean_note(note)
-    if not note:
-        raise ApprovalError("Say why you reject it: the sender reads your note.")
+    if not has_words(note):
+        raise ApprovalError("Say why you reject it, in words: the sender reads your note.")
     return _decide(
         journal,
         approval,
@@ -223,7 +244,7 @@ def withdraw(
 ) -> ApprovalRecord:
     """The sender takes back a pending request (or a new request replaces it): nothing is sent."""
     approval = _pending(journal, send_id)
-    if not _same_person(by, approval):
+    if not asked_by(by, approval):
         raise ApprovalError(
             f"Only {approval.requested_by}, who asked for send #{send_id}, can withdraw it; "
             "an approver rejects it instead."
@@ -283,3 +304,8 @@ def awaiting(journal: Journal) -> list[ApprovalRecord]:
     """The requests waiting for a decision, newest first."""
     expire_due(journal)
     return journal.approvals([ApprovalState.PENDING])
+
+
+def waiting_for(journal: Journal, identity: Identity) -> list[ApprovalRecord]:
+    """The requests `identity` may decide: waiting, and asked for by somebody else."""
+    return [a for a in journal.approvals([ApprovalState.PENDING]) if not asked_by(identity, a)]

@@ -40,6 +40,7 @@ class AuditAction(StrEnum):
     SEND_RESCHEDULED = "send_rescheduled"
     SEND_CANCELLED = "send_cancelled"
     QUIET_HOURS_OVERRIDDEN = "quiet_hours_overridden"  # sent outside the hours, with a reason
+    SEND_HELD = "send_held"  # recipients outside their hours wait for them (the worker)
     SEND_STARTED = "send_started"
     SEND_FINISHED = "send_finished"
     SEND_TAKEN_OVER = "send_taken_over"  # another replica finishes a send whose replica died

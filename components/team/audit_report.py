@@ -4,14 +4,14 @@ components/team/audit.py)."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any
 
 import pandas as pd
 
+from components.core.times import shown_time, utc_text
 from components.journal import Journal
 from components.status.insights import to_csv
 from components.team.audit import AuditAction, AuditEntry
@@ -28,11 +28,12 @@ def describe_details(details: Mapping[str, Any]) -> str:
     return "; ".join(parts)
 
 
-def audit_table(entries: Iterable[AuditEntry]) -> pd.DataFrame:
-    """One row an entry, in the order given (the journal gives them newest first)."""
+def audit_table(entries: Iterable[AuditEntry], zone: tzinfo = UTC) -> pd.DataFrame:
+    """One row an entry, in the order given (the journal gives them newest first); times in
+    `zone`, the reader's."""
     rows = [
         (
-            time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(entry.at)),
+            shown_time(entry.at, zone, seconds=True),
             entry.actor,
             entry.action.words if isinstance(entry.action, AuditAction) else entry.action,
             entry.send_id,
@@ -50,7 +51,7 @@ def audit_csv(entries: Iterable[AuditEntry]) -> bytes:
     cell a spreadsheet could run as a formula neutralized (insights.to_csv)."""
     rows = [
         {
-            "at (UTC)": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(entry.at)),
+            "at (UTC)": utc_text(entry.at),
             "who": entry.actor,
             "action": str(entry.action),
             "send": "" if entry.send_id is None else str(entry.send_id),

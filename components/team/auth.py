@@ -82,6 +82,7 @@ class Identity:
     account: str = ""
     contact: str = DEFAULT_CONTACT  # whom to ask for a role
     notice: str = ""  # why no role was given, when the sign-in itself explains it
+    subject: str = ""  # the sign-in provider's subject claim (`sub`): one per account
 
     @property
     def actor(self) -> str:
@@ -95,6 +96,50 @@ class Identity:
     def may(self, permission: Permission) -> bool:
         highest = self.highest
         return highest is not None and highest.rank >= NEEDED_ROLE[permission].rank
+
+
+# Providers known to deliver mail for a.b@ to ab@: their addresses are compared without dots.
+DOTLESS_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+
+
+def mailbox(email: str) -> str:
+    """The mailbox an address reaches, as far as the console can know: case and surrounding
+    spaces ignored, plus-addressing (sam+x@) cut, and dots ignored where the provider is known to
+    ignore them. Other providers that ignore dots, or aliases of one mailbox, cannot be told
+    apart from the address alone; the subject claim tells them apart when the provider sends
+    one (see `same_person`)."""
+    address = " ".join(str(email).split()).casefold()
+    local, at, domain = address.rpartition("@")
+    if not at:
+        return address
+    local = local.split("+", 1)[0]
+    if domain in DOTLESS_DOMAINS:
+        local = local.replace(".", "")
+    return f"{local}@{domain}"
+
+
+def same_person(
+    email: str, other_email: str, *, subject: str | None = None, other_subject: str | None = None
+) -> bool:
+    """The one rule for "is this the same person" (nobody approves, rejects or counts their
+    own): the same mailbox, or the same subject claim from the sign-in provider."""
+    if subject and other_subject and subject == other_subject:
+        return True
+    return mailbox(email) == mailbox(other_email)
+
+
+def is_author(identity: Identity, author: str | None, author_subject: str | None = None) -> bool:
+    """`identity` is the person recorded as `author` (by address and, when known, subject)."""
+    if not author:
+        return False
+    return same_person(
+        identity.actor, author, subject=identity.subject, other_subject=author_subject
+    )
+
+
+def permission_to_send(kind: str) -> Permission:
+    """A test send needs less than a send."""
+    return Permission.SEND_TEST if kind == "test" else Permission.SEND
 
 
 def menu(identity: Identity) -> list[str]:
@@ -168,7 +213,13 @@ class RoleRules:
         return frozenset(roles)
 
     def identity(
-        self, email: str, name: str = "", groups: Iterable[str] = (), *, email_verified: bool = True
+        self,
+        email: str,
+        name: str = "",
+        groups: Iterable[str] = (),
+        *,
+        email_verified: bool = True,
+        subject: str = "",
     ) -> Identity:
         notice = ""
         if not email.strip():
@@ -187,6 +238,7 @@ class RoleRules:
             roles=self.roles_for(email, groups, email_verified=email_verified),
             contact=self.contact,
             notice=notice,
+            subject=str(subject or "").strip(),
         )
 
     def overview(self) -> list[dict[str, str]]:

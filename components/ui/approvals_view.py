@@ -3,19 +3,21 @@ request with the confirmation its sender saw and the Approve / Reject decision."
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
-from components.core.states import ApprovalState
+from components.core.states import ApprovalState, HoursChoice
+from components.guardrails.quiet_hours_settings import describe
 from components.journal import ApprovalRecord, SendRecord
 from components.sending.confirmation import Confirmation, target_of
+from components.sending.decisions import approve_and_send
+from components.sending.hours import HoursOutlook, outlook
 from components.status.history import excerpt
-from components.team.approvals import approve, awaiting, reject
+from components.team.approvals import asked_by, awaiting, reject, waiting_for
 from components.team.auth import Identity, Permission
 from components.ui.connection import current_connection
 from components.ui.identity import current_approval_rule
+from components.ui.local_time import local_time
 from components.ui.progress_panel import withdraw_button
 from components.ui.send_confirmation import APPROVALS_ICON, show_confirmation
 from components.ui.sending import journal, permitted, worker
@@ -28,7 +30,7 @@ def approvals_badge(identity: Identity) -> None:
     """In every approver's sidebar: how many requests wait for them (not their own)."""
     if not identity.may(Permission.APPROVE):
         return
-    waiting = journal().pending_approval_count(not_requested_by=identity.actor)
+    waiting = len(waiting_for(journal(), identity))
     if waiting:
         with st.sidebar:
             st.page_link(
@@ -47,7 +49,7 @@ def approval_rule() -> None:
 
 
 def _when(at: float | None) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at)) if at else ""
+    return local_time(at) if at else ""
 
 
 def _confirmation(approval: ApprovalRecord, record: SendRecord) -> Confirmation:
@@ -109,15 +111,16 @@ def _request(approval: ApprovalRecord, record: SendRecord, identity: Identity) -
         f"Expires on {_when(approval.expires_at)}."
     )
     show_confirmation(_confirmation(approval, record))
+    hours_notice(record)
     st.caption("The message as written (before personalization):")
     st.text(excerpt(record.content, 500))
-    if identity.actor.casefold() == approval.requested_by.casefold():
+    if asked_by(identity, approval):
         st.info(
             "You asked for this send, and nobody approves their own: another approver decides "
             "it. You can withdraw it.",
             icon=":material/person:",
         )
-        withdraw_button(record.id, approval.requested_by)
+        withdraw_button(approval)
         return
     note = st.text_area(
         "Note to the sender (required to reject)",
@@ -138,7 +141,7 @@ def _request(approval: ApprovalRecord, record: SendRecord, identity: Identity) -
         client = connection.client
         assert client is not None
         if permitted(
-            lambda: approve(
+            lambda: approve_and_send(
                 worker(), client, record.id, by=identity, mode=connection.settings.mode, note=note
             )
         ):
@@ -154,6 +157,45 @@ def _request(approval: ApprovalRecord, record: SendRecord, identity: Identity) -
     ) and permitted(lambda: reject(journal(), record.id, by=identity, note=note)):
         st.session_state[_DONE] = f"Send #{record.id} is rejected; nothing was sent."
         st.rerun()
+
+
+def hours_notice(record: SendRecord) -> HoursOutlook:
+    """What the recipients' hours do to the send if it is approved now: the approver is told
+    before approving that it will wait, and until when."""
+    send_worker = worker()
+    ahead = outlook(send_worker.journal, record, send_worker.quiet_hours)
+    if not ahead.outside:
+        return ahead
+    start, end = send_worker.quiet_hours.window(record.program)
+    outside = (
+        f"{ahead.outside:,} of its {ahead.total:,} recipients are outside their allowed hours "
+        f"({describe(start, end)}, their local time) now."
+    )
+    if ahead.choice is HoursChoice.ANYWAY:
+        st.warning(
+            f"{outside} Its sender chose to send to them anyway: “{md(record.hours_reason or '')}”"
+            f" ({md(record.hours_by or 'its sender')}).",
+            icon=":material/bedtime:",
+        )
+    elif ahead.choice is HoursChoice.HOLD_ALL and ahead.opening is not None:
+        st.info(
+            f"{outside} Approved now, nothing goes out before all of them are inside their hours: "
+            f"{local_time(ahead.opening)}.",
+            icon=":material/bedtime:",
+        )
+    else:
+        last = f" (the last on {local_time(ahead.last_opens_at)})" if ahead.last_opens_at else ""
+        never = (
+            f" {ahead.never_opens:,} have no allowed hour within 48 hours and are left out."
+            if ahead.never_opens
+            else ""
+        )
+        st.info(
+            f"{outside} Approved now, those inside go at once and each of the others waits "
+            f"until their hours begin{last}.{never}",
+            icon=":material/bedtime:",
+        )
+    return ahead
 
 
 def recent_decisions() -> None:

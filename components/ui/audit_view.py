@@ -10,6 +10,7 @@ from components.journal import Journal
 from components.team.audit import AuditAction, record_sign_in
 from components.team.audit_report import AuditQuery, audit_csv, audit_table
 from components.ui.exports import audited_csv_download
+from components.ui.local_time import user_zone
 from components.ui.persistence import KEEP
 from components.ui.sending import journal
 
@@ -64,7 +65,7 @@ def entries_table(log: Journal, query: AuditQuery) -> int:
     if len(entries) > SHOWN:
         st.caption(f"The newest {SHOWN:,} matching entries are shown; the export has them all.")
     st.dataframe(
-        audit_table(entries[:SHOWN]),
+        audit_table(entries[:SHOWN], user_zone()),
         hide_index=True,
         width="stretch",
         placeholder="",

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from components.contacts.phone import InvalidPhoneNumber
 from components.message.draft import (
     DEFAULT_PRICE_PER_SEGMENT,
     Draft,
@@ -28,17 +29,17 @@ from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP
 from components.ui.program_fields import program_field, send_options
 from components.ui.quiet_hours_view import quiet_hours_notice
-from components.ui.sending import (
-    SendPlan,
-    bulk_send_plan,
-    confirm_send,
-    confirmation_open,
-    open_confirmation,
-    test_send_plan,
-)
+from components.ui.send_dialog import confirm_send
+from components.ui.sending import confirmation_open, make_plan, open_confirmation
 from components.ui.suppression_view import everyone_listed_reason
 from components.ui.tag_fields import tag_fields
-from components.ui.test_send import repeat_test_prompt, send_test, test_hours_prompt
+from components.ui.test_send import (
+    TestPlanFor,
+    repeat_test_prompt,
+    send_test,
+    test_hours_prompt,
+    test_plan_for,
+)
 from components.ui.text import md
 
 PRICE = "compose.price"
@@ -193,12 +194,14 @@ def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
 
 
 def check_and_send(
-    summary: Summary, draft: Draft, recipients: pd.DataFrame, *, left_out: int = 0
+    summary: Summary, draft: Draft, recipients: pd.DataFrame, everyone: pd.DataFrame
 ) -> None:
     """What blocks or deserves a look, the request itself, a test send and the send.
-    `recipients` without the `left_out` ones on the do-not-text list (suppression.screen)."""
+    `recipients`: `everyone` but those on the do-not-text list (do_not_text.screen), whom the
+    preview and `summary` show; the planner plans from `everyone`."""
     state = st.session_state
     connection = current_connection()
+    left_out = len(everyone) - len(recipients)
     all_listed = everyone_listed_reason(left_out) if left_out and not len(recipients) else None
     if summary.issues:
         issues_list(summary.issues)
@@ -217,6 +220,7 @@ def check_and_send(
             icon=":material/error:",
         )
         return
+    client = connection.client
     test_column, send_column = st.columns([3, 2], vertical_alignment="bottom")
     with test_column:
         number_column, button_column = st.columns([3, 2], vertical_alignment="bottom")
@@ -227,18 +231,18 @@ def check_and_send(
             persist_state=KEEP,
         )
 
-        def build_test_plan() -> SendPlan:
-            return test_send_plan(connection, draft, test_number, state["compose.region"])
+        def test_plans() -> TestPlanFor:
+            return test_plan_for(connection, draft, test_number, state["compose.region"])
 
         if button_column.button(
             "Send a test", icon=":material/science:", key="compose.send_test", width="stretch"
         ):
             try:
-                test_plan = build_test_plan()
-            except ValueError as exc:
-                st.error(md(exc), icon=":material/error:")
+                plans = test_plans()
+            except InvalidPhoneNumber as exc:
+                st.error(md(f"The test cannot be sent: {exc}"), icon=":material/error:")
             else:
-                send_test(test_plan)
+                send_test(plans, client)
     with send_column:
         st.button(
             f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
@@ -252,10 +256,16 @@ def check_and_send(
         )
         if all_listed:
             st.caption(all_listed)
-    repeat_test_prompt(build_test_plan)
-    test_hours_prompt(build_test_plan)
+    repeat_test_prompt(test_plans, client)
+    test_hours_prompt(test_plans, client)
     if confirmation_open() and summary.sendable:
-        confirm_send(bulk_send_plan(connection, draft, recipients, summary, left_out=left_out))
+        price = price_per_segment()
+        confirm_send(
+            lambda choices: make_plan(
+                connection, everyone, draft, choices, price=price, summary=summary
+            ),
+            client,
+        )
 
 
 def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:

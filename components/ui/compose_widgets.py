@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import html
-import time
 from dataclasses import dataclass
 
 import pandas as pd
@@ -23,7 +22,9 @@ from components.contacts.reading import (
 from components.message.preflight import Issue
 from components.message.rendering import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.message.segments import SegmentCount
+from components.ui.local_time import local_time
 from components.ui.persistence import KEEP, note_for_next_run, noted_in_previous_run
+from components.ui.sending import journal
 from components.ui.text import md
 
 AUTOMATIC = "(automatic)"
@@ -335,8 +336,6 @@ def issues_list(issues: list[Issue]) -> None:
 
 def earlier_failures_warning(loaded: LoadedContacts) -> None:
     """Recipients whose SMS failed in an earlier send (from the journal's status answers)."""
-    from components.ui.sending import journal
-
     store = journal()
     key = (loaded.key, store.snapshot_count())
     memo = _memo("compose.failures_memo")
@@ -349,7 +348,7 @@ def earlier_failures_warning(loaded: LoadedContacts) -> None:
             {
                 "phoneNumber": number,
                 "reason": failures[number][0],
-                "when": time.strftime("%Y-%m-%d %H:%M", time.localtime(failures[number][1])),
+                "when": local_time(failures[number][1]),
             }
             for number in hits
         ]

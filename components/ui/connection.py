@@ -16,6 +16,7 @@ from components.core.connection import (
     load_connection_settings,
 )
 from components.core.database_url import DatabaseURL, DatabaseURLError, database_url
+from components.guardrails.quiet_hours_settings import QuietHours, parse_quiet_hours
 from components.sandbox import SandboxConfig, SandboxServer
 
 
@@ -25,6 +26,12 @@ def read_secrets() -> Mapping[str, object] | None:
         return {key: st.secrets[key] for key in st.secrets}
     except Exception:  # a missing or broken secrets file must never crash the page
         return None
+
+
+def current_quiet_hours() -> QuietHours:
+    """`[console.quiet_hours]` as it is now (the defaults without it)."""
+    console = (read_secrets() or {}).get("console")
+    return parse_quiet_hours(console.get("quiet_hours") if isinstance(console, Mapping) else None)
 
 
 @st.cache_resource(show_spinner="Starting the sandbox…")

@@ -23,7 +23,7 @@ def audited_csv_download(
     send_ids: Iterable[int] = (),
 ) -> None:
     """`build` returns the file (formula-neutralized, insights.to_csv) and its number of rows."""
-    file_name = f"{file_stem}-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+    file_name = f"{file_stem}-{time.strftime('%Y%m%d-%H%M%SZ', time.gmtime())}.csv"
     ids = list(send_ids)
 
     def export() -> bytes:

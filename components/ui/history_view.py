@@ -13,8 +13,7 @@ from components.acoustic import AcousticClient
 from components.core.states import ApprovalState, BatchState
 from components.journal import BatchRecord, SendRecord, destination_of
 from components.sending.decisions import resend_batches, resume_send
-from components.sending.worker import permission_to_send
-from components.team.auth import NEEDED_ROLE, Identity, Permission
+from components.team.auth import NEEDED_ROLE, Identity, Permission, permission_to_send
 from components.ui.connection import current_connection
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.progress_panel import progress_panel, withdraw_button
@@ -88,7 +87,7 @@ def send_actions(
     if approval is not None:
         approval_status(approval, identity)
         if approval.state is not ApprovalState.APPROVED:
-            withdraw_button(record.id, approval.requested_by)
+            withdraw_button(approval)
             if approval.state is ApprovalState.PENDING and identity.may(Permission.APPROVE):
                 st.page_link("pages/approvals.py", label="Open Approvals", icon=APPROVALS_ICON)
             return  # nothing of it may be sent without approval

@@ -73,6 +73,7 @@ def current_identity() -> Identity | None:
         str(user.get("name") or ""),
         groups,
         email_verified=user.get("email_verified") is not False,
+        subject=str(user.get("sub") or ""),
     )
 
 

@@ -1,12 +1,14 @@
-"""Instants as their reader's wall clock: the browser's time zone (UTC when it does not say),
-with the UTC offset and the zone's name, the one format every page uses."""
+"""Instants as their reader's wall clock: the browser's time zone (UTC when it does not say), in
+the one format of components/core/times.py."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, tzinfo
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import streamlit as st
+
+from components.core.times import Instant, shown_clock, shown_time
 
 
 def user_zone() -> tzinfo:
@@ -20,16 +22,11 @@ def user_zone() -> tzinfo:
     return UTC
 
 
-def when(instant: datetime, zone: tzinfo) -> str:
-    """ "Thu 3 Dec 2026, 08:00 (UTC−05:00, America/New_York)"."""
-    local = instant.astimezone(zone)
-    offset = local.strftime("%z") or "+0000"
-    sign = "−" if offset[0] == "-" else "+"
-    name = getattr(zone, "key", None)
-    label = f"UTC{sign}{offset[1:3]}:{offset[3:5]}" + (f", {name}" if name else "")
-    return f"{local:%a} {local.day} {local:%b %Y, %H:%M} ({label})"
+def local_time(at: Instant, *, seconds: bool = False) -> str:
+    """An instant in the reader's zone: "Thu 3 Dec 2026, 08:00 (UTC−05:00, America/New_York)"."""
+    return shown_time(at, user_zone(), seconds=seconds)
 
 
-def local_time(at: float) -> str:
-    """A Unix time, in the reader's zone."""
-    return when(datetime.fromtimestamp(at, UTC), user_zone())
+def local_clock(at: Instant) -> str:
+    """A time of day in the reader's zone, with its offset: "14:03:22 (UTC+01:00)"."""
+    return shown_clock(at, user_zone())

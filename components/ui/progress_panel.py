@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from components.core.states import ApprovalState, BatchState
-from components.journal import SendRecord
+from components.journal import ApprovalRecord, SendRecord
 from components.status.progress import send_progress
-from components.team.approvals import withdraw
+from components.team.approvals import asked_by, withdraw
 from components.ui.connection import in_flight_narrowing
 from components.ui.schedule_view import schedule_panel
 from components.ui.send_confirmation import approval_status
@@ -36,7 +36,7 @@ def progress_panel(send_id: int) -> None:
         if approval is not None:
             approval_status(approval, acting_identity())
             if approval.state is not ApprovalState.APPROVED:
-                withdraw_button(send_id, approval.requested_by)
+                withdraw_button(approval)
                 if (approval.state is ApprovalState.PENDING) != waiting:
                     st.rerun()  # switch the automatic refresh on or off
                 return
@@ -91,10 +91,11 @@ def _awaiting_approval(send_id: int) -> bool:
     return approval is not None and approval.state is ApprovalState.PENDING
 
 
-def withdraw_button(send_id: int, requested_by: str) -> None:
+def withdraw_button(approval: ApprovalRecord) -> None:
     """Its sender may take back a request that is still waiting."""
     identity = acting_identity()
-    if not _awaiting_approval(send_id) or identity.actor.casefold() != requested_by.casefold():
+    send_id = approval.send_id
+    if not _awaiting_approval(send_id) or not asked_by(identity, approval):
         return
     if st.button(
         "Withdraw the request", icon=":material/undo:", key=f"send.withdraw.{send_id}"

@@ -3,28 +3,23 @@ local time), and when the last of them enters the allowed hours, shown in the us
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import UTC, datetime, tzinfo
 
 import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components.core.times import shown_time
 from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
-from components.guardrails.quiet_hours_settings import QuietHours, describe, parse_quiet_hours
+from components.guardrails.quiet_hours_settings import describe
 from components.status.insights import to_csv
-from components.ui.connection import read_secrets
+from components.ui.connection import current_quiet_hours
 from components.ui.exports import audited_csv_download
-from components.ui.local_time import user_zone, when
+from components.ui.local_time import user_zone
+from components.ui.sending import acting_identity, journal
 from components.ui.text import md
 
 SHOWN_ZONES = 3  # a number in 42 zones lists the first few and a count
-
-
-def current_quiet_hours() -> QuietHours:
-    secrets = read_secrets() or {}
-    console = secrets.get("console")
-    return parse_quiet_hours(console.get("quiet_hours") if isinstance(console, Mapping) else None)
 
 
 def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary | None:
@@ -50,7 +45,7 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
         f"({hours}, their local time) now{everyone}."
     ]
     if summary.last_opens_at is not None:
-        opening = when(summary.last_opens_at, zone)
+        opening = shown_time(summary.last_opens_at, zone)
         lines.append(f"The last of them enters the allowed hours on {opening}.")
     if summary.never_opens:
         lines.append(
@@ -58,7 +53,6 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
             "is unknown, or the hours never fall together in all the zones they may be in)."
         )
     st.warning(" ".join(lines), icon=":material/bedtime:")
-    from components.ui.sending import acting_identity, journal  # it draws this notice
 
     with st.expander(f"Recipients outside their hours ({summary.outside:,})"):
         table = outside_table(summary, recipients, zone)
@@ -80,7 +74,9 @@ def outside_table(summary: WindowSummary, recipients: pd.DataFrame, zone: tzinfo
     groups = summary.groups
     zones_text = [_zones_text(g.zones) for g in groups]
     opens_text = [
-        when(g.window.opens_at, zone) if g.window.opens_at is not None else "not within 48 hours"
+        shown_time(g.window.opens_at, zone)
+        if g.window.opens_at is not None
+        else "not within 48 hours"
         for g in groups
     ]
     which = summary.group_of_row[rows]

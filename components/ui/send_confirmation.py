@@ -3,17 +3,16 @@ its approver (the Approvals page), and a send's request for approval as its send
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
 from components.core.states import ApprovalState
 from components.journal import ApprovalRecord
 from components.sending.confirmation import Confirmation
-from components.team.approvals import closed_words
+from components.team.approvals import asked_by, closed_words
 from components.team.auth import Identity
 from components.ui.compose_widgets import phone_bubble
+from components.ui.local_time import local_time, user_zone
 from components.ui.text import md
 
 APPROVALS_ICON = ":material/approval:"
@@ -33,7 +32,9 @@ def show_confirmation(confirmation: Confirmation) -> None:
             icon=":material/science:",
         )
     st.dataframe(
-        pd.DataFrame(confirmation.facts(), columns=["", "value"]), hide_index=True, width="stretch"
+        pd.DataFrame(confirmation.facts(user_zone()), columns=["", "value"]),
+        hide_index=True,
+        width="stretch",
     )
     st.caption("The first recipient's SMS:")
     phone_bubble(
@@ -57,28 +58,24 @@ def approval_reasons_note(reasons: tuple[str, ...] | list[str], expires_after_ho
     )
 
 
-def _when(at: float) -> str:
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(at))
-
-
 def approval_status(approval: ApprovalRecord, identity: Identity) -> None:
     """Where a request for approval stands, in the words its sender and others read."""
-    own = identity.actor.casefold() == approval.requested_by.casefold()
-    asked = "You asked" if own else f"{md(approval.requested_by)} asked"
+    asked = "You asked" if asked_by(identity, approval) else f"{md(approval.requested_by)} asked"
+    zone = user_zone()
     if approval.state is ApprovalState.PENDING:
         st.info(
-            f"{asked} for approval on {_when(approval.requested_at)}. It is waiting for an "
-            f"approver and expires on {_when(approval.expires_at)}; nothing is sent before it is "
-            "approved.",
+            f"{asked} for approval on {local_time(approval.requested_at)}. It is waiting for an "
+            f"approver and expires on {local_time(approval.expires_at)}; nothing is sent before "
+            "it is approved.",
             icon=":material/pending_actions:",
         )
     elif approval.state is ApprovalState.REJECTED:
         st.error(
-            f"Not approved: {md(closed_words(approval))} Nothing was sent. Change what the note "
-            "asks for and send again.",
+            f"Not approved: {md(closed_words(approval, zone))} Nothing was sent. Change what the "
+            "note asks for and send again.",
             icon=":material/thumb_down:",
         )
     elif approval.state is ApprovalState.APPROVED:
-        st.success(md(closed_words(approval)), icon=":material/verified:")
+        st.success(md(closed_words(approval, zone)), icon=":material/verified:")
     else:
-        st.info(f"{md(closed_words(approval))} Nothing was sent.", icon=":material/block:")
+        st.info(f"{md(closed_words(approval, zone))} Nothing was sent.", icon=":material/block:")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
 import pandas as pd
@@ -12,10 +12,12 @@ import streamlit as st
 
 from components.acoustic import AcousticClient
 from components.core.states import Verdict
+from components.core.times import utc_text
 from components.journal import Journal
 from components.status import charts
 from components.status.insights import (
     FAILED,
+    GOES_OUT,
     LEFT_OUT,
     PENDING,
     SCHEDULED,
@@ -34,6 +36,7 @@ from components.status.lookups import (
 )
 from components.ui.connection import current_settings, sandbox_server
 from components.ui.exports import audited_csv_download
+from components.ui.local_time import local_time
 from components.ui.persistence import KEEP
 from components.ui.text import md
 
@@ -306,9 +309,13 @@ def clear_filters() -> None:
 
 
 def contacts_grid(table: pd.DataFrame) -> None:
-    """The per-contact table, the investigator's columns first and the ids last."""
+    """The per-contact table, the investigator's columns first and the ids last; when a held
+    recipient goes out, in the reader's zone."""
+    table = _with_times(table, local_time)
     first = [
-        c for c in ("phoneNumber", "state", "reason", "message", "sms", "country") if c in table
+        c
+        for c in ("phoneNumber", "state", "reason", GOES_OUT, "message", "sms", "country")
+        if c in table
     ]
     last = [c for c in ("batch", "transaction", "sent by") if c in table]
     fields = [c for c in table.columns if c not in first and c not in last]
@@ -332,12 +339,25 @@ def contacts_grid(table: pd.DataFrame) -> None:
     )
 
 
+def _with_times(table: pd.DataFrame, shown: Callable[[float], str]) -> pd.DataFrame:
+    """The table with when each held recipient goes out as text (`shown` writes an instant)."""
+    if GOES_OUT not in table:
+        return table
+    times = table[GOES_OUT].map(lambda at: shown(float(at)) if pd.notna(at) else "")
+    return table.assign(**{GOES_OUT: times})
+
+
 def export_button(
     table: pd.DataFrame, journal: Journal, lookups: Sequence[Lookup], *, actor: str
 ) -> None:
     """The contacts' outcomes as CSV (100,000 rows: ~0.3 s, built on the click)."""
+
+    def build() -> tuple[bytes, int]:
+        exported = _with_times(table, utc_text).rename(columns={GOES_OUT: f"{GOES_OUT} (UTC)"})
+        return to_csv(exported), len(exported)
+
     audited_csv_download(
-        lambda: (to_csv(table), len(table)),
+        build,
         journal=journal,
         actor=actor,
         what="contacts' outcomes (Status)",

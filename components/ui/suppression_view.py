@@ -4,20 +4,21 @@ The rules and the audit are components/guardrails/do_not_text.py's."""
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import streamlit as st
 
 from components.contacts.phone import normalize_phone
 from components.contacts.reading import ContactFileError, ContactList, InvalidPhoneNumber
+from components.core.times import utc_text
 from components.guardrails.do_not_text import (
     Screened,
     SuppressionError,
     add_numbers,
     add_one,
+    not_listed,
     opted_out_contacts,
     read_import,
+    records_of,
     remove_numbers,
     screen,
 )
@@ -32,18 +33,22 @@ from components.ui.compose_widgets import (
     rejected_rows,
 )
 from components.ui.exports import audited_csv_download
+from components.ui.local_time import local_time
 from components.ui.text import md
 
 SHOWN = 500  # rows of the list drawn at once; the export has all
 
 
-def _records_frame(records: list[SuppressionRecord]) -> pd.DataFrame:
+def _records_frame(records: list[SuppressionRecord], *, export: bool = False) -> pd.DataFrame:
+    """The list's entries as the page shows them (times in the reader's zone) or as an export
+    writes them (UTC, said so)."""
+    when = utc_text if export else local_time
     return pd.DataFrame(
         {
             "phone number": ["+" + r.phone_number for r in records],
             "reason": [r.reason for r in records],
             "added by": [r.added_by for r in records],
-            "added": [time.strftime("%Y-%m-%d %H:%M", time.localtime(r.added_at)) for r in records],
+            ("added (UTC)" if export else "added"): [when(r.added_at) for r in records],
             "source": [r.source for r in records],
         }
     )
@@ -87,13 +92,13 @@ def left_out_notice(journal: Journal, screened: Screened, *, actor: str) -> None
         icon=":material/do_not_disturb_on:",
     ):
         numbers = left_out["phoneNumber"].astype("str").tolist()
-        shown = _records_frame(journal.suppressions_of(numbers[:SHOWN]))
+        shown = _records_frame(records_of(journal, numbers[:SHOWN]))
         st.dataframe(shown, hide_index=True, width="stretch")
         if len(numbers) > SHOWN:
             st.caption(f"The first {SHOWN:,} are shown; the export has all {len(numbers):,}.")
 
         def build() -> tuple[bytes, int]:
-            frame = _records_frame(journal.suppressions_of(numbers))
+            frame = _records_frame(records_of(journal, numbers), export=True)
             return to_csv(frame), len(frame)
 
         audited_csv_download(
@@ -140,7 +145,7 @@ def list_overview(journal: Journal, *, actor: str) -> None:
 
 
 def _export(journal: Journal) -> tuple[bytes, int]:
-    frame = _records_frame(journal.export_suppressions())
+    frame = _records_frame(journal.export_suppressions(), export=True)
     return to_csv(frame), len(frame)
 
 
@@ -288,7 +293,7 @@ def opted_out_offer(journal: Journal, table: pd.DataFrame, identity: Identity) -
     if not identity.may(Permission.SEND):
         return
     numbers, reason = opted_out_contacts(table)
-    new = sorted(set(numbers) - journal.listed_among(numbers))
+    new = sorted(not_listed(journal, numbers))
     if not new:
         if numbers:
             st.caption("The contacts that opted out are on the do-not-text list.")

@@ -1,88 +1,115 @@
-"""The test send: one SMS to the marketer's own phone, never twice by accident, and subject to
-the quiet hours like any send."""
+"""The test send: one SMS to the marketer's own phone, planned like any send (the do-not-text list,
+the hours, the approval rule), never twice by accident."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
+import pandas as pd
 import streamlit as st
 
+from components.acoustic import AcousticClient
+from components.contacts.phone import InvalidPhoneNumber, normalize_phone
+from components.core.states import SendKind
 from components.journal import SendRecord
-from components.ui.quiet_hours_choice import outside_hours, quiet_hours_choice
-from components.ui.sending import SendPlan, journal, start_plan
+from components.message.draft import Draft
+from components.sending.plan import SendChoices, SendPlan
+from components.ui.connection import Connection
+from components.ui.local_time import local_clock
+from components.ui.send_dialog import planned_with_choices
+from components.ui.sending import journal, make_plan, start_plan
 from components.ui.text import md
 
 REPEAT_TEST = "send.test_repeat"
+TEST_HOURS = "send.test_hours"
+
+TestPlanFor = Callable[[SendChoices], SendPlan]
 
 
-def send_test(plan: SendPlan) -> None:
+def test_plan_for(
+    connection: Connection, draft: Draft, raw_number: str, region: str
+) -> TestPlanFor:
+    """The planner's test of `draft` to the number as typed; InvalidPhoneNumber says what is
+    wrong with the number."""
+    number = normalize_phone(raw_number, region)
+    frame = pd.DataFrame({"phoneNumber": pd.Series([number], dtype="str")})
+    return lambda choices: make_plan(connection, frame, draft, choices, kind=SendKind.TEST)
+
+
+def send_test(plan_for: TestPlanFor, client: AcousticClient) -> None:
     """One SMS to the marketer's own phone, journaled as a test. The same test again needs its
     own button ("Send it again", see `repeat_test_prompt`): clicking "Send a test" twice, or
-    three times in a hurry, never sends it twice."""
+    three times in a hurry, never sends it twice. A number outside its hours asks the same
+    question as a send's."""
+    plan = plan_for(SendChoices())
+    if plan.blocking:
+        st.error(md("The test cannot be sent: " + " ".join(plan.blocking)), icon=":material/error:")
+        return
     previous = _previous_test(plan)
     if previous is not None:
         st.session_state[REPEAT_TEST] = previous.id
         return
-    if outside_hours(plan):
-        st.session_state[TEST_HOURS] = plan.first_number  # the same question as a send's
+    if plan.hours is not None:
+        st.session_state[TEST_HOURS] = plan.first_number
         return
-    start_plan(plan, None)
+    start_plan(plan, client)
 
 
-TEST_HOURS = "send.test_hours"
-
-
-def _armed(key: str, build_plan: Callable[[], SendPlan]) -> tuple[object, SendPlan | None]:
+def _armed(key: str, plan_for: Callable[[], TestPlanFor]) -> tuple[object, TestPlanFor | None]:
     """The question a test is waiting on (None: none) and the test as the page has it now
-    (None when it can no longer be built: the question is then dropped)."""
+    (None when it can no longer be made: the question is then dropped)."""
     armed = st.session_state.get(key)
     if armed is None:
         return None, None
     try:
-        return armed, build_plan()
-    except ValueError:
+        return armed, plan_for()
+    except InvalidPhoneNumber:
         return armed, None
 
 
-def test_hours_prompt(build_plan: Callable[[], SendPlan]) -> None:
+def test_hours_prompt(plan_for: Callable[[], TestPlanFor], client: AcousticClient) -> None:
     """A test to a number outside its allowed hours: when it should go, as for any send. The
     question holds for that number only."""
     state = st.session_state
-    armed, plan = _armed(TEST_HOURS, build_plan)
-    if plan is None or plan.first_number != armed or not outside_hours(plan):
+    armed, make = _armed(TEST_HOURS, plan_for)
+    if make is None:
         state.pop(TEST_HOURS, None)
         return
-    decided = quiet_hours_choice(plan, key="send.test_hours_choice")
+    first = make(SendChoices())
+    if first.first_number != armed or first.hours is None:
+        state.pop(TEST_HOURS, None)
+        return
+    plan = planned_with_choices(make, None, "send.test_hours_choice")
     send, cancel = st.columns(2)
     if cancel.button("Cancel", key="send.test_hours_cancel", width="stretch"):
         state.pop(TEST_HOURS, None)
         st.rerun()
-    if isinstance(decided, str):
-        st.caption(md(decided))
+    for need in plan.needs:
+        st.caption(md(need))
+    if plan.needs:
         return
     if send.button("Send the test", key="send.test_hours_confirm", width="stretch"):
         state.pop(TEST_HOURS, None)
-        start_plan(decided, None)
+        start_plan(plan, client)
         st.rerun()
 
 
-def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
+def repeat_test_prompt(plan_for: Callable[[], TestPlanFor], client: AcousticClient) -> None:
     """While a repeated test waits for its confirmation: the warning and its own buttons. The
     question holds only for the test it was asked about: once the message or the number
     changes, it is a new test and the question is dropped."""
     state = st.session_state
-    armed, plan = _armed(REPEAT_TEST, build_plan)
+    armed, make = _armed(REPEAT_TEST, plan_for)
     if armed is None:
         return
+    plan = make(SendChoices()) if make is not None else None
     previous = _previous_test(plan) if plan is not None else None
     if plan is None or previous is None or previous.id != armed:
         state.pop(REPEAT_TEST, None)
         return
-    when = time.strftime("%H:%M:%S", time.localtime(previous.created_at))
     st.warning(
-        f"This exact test already went to +{plan.first_number} at {when} (send #{previous.id}). "
-        "Send it once more?",
+        f"This exact test already went to +{plan.first_number} at "
+        f"{local_clock(previous.created_at)} (send #{previous.id}). Send it once more?",
         icon=":material/content_copy:",
     )
     again, cancel = st.columns(2)
@@ -91,14 +118,15 @@ def repeat_test_prompt(build_plan: Callable[[], SendPlan]) -> None:
         st.rerun()
     if again.button("Send it again", key="send.test_repeat_confirm", width="stretch"):
         state.pop(REPEAT_TEST, None)
-        start_plan(plan, previous.id)
+        assert make is not None
+        start_plan(make(SendChoices(repeat_of=previous.id)), client)
         st.rerun()
 
 
 def _previous_test(plan: SendPlan) -> SendRecord | None:
     return journal().find_duplicate(
-        kind="test",
-        mode=plan.settings.mode,
-        base_url=plan.client.base_url,
+        kind=str(plan.kind),
+        mode=plan.destination.mode,
+        base_url=plan.destination.base_url,
         payloads=plan.payloads,
     )

@@ -8,9 +8,11 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -19,8 +21,8 @@ from components.acoustic import AcousticClient
 from components.journal import Journal
 from components.sandbox.config import SandboxConfig
 from components.sandbox.server import SandboxServer
+from components.sending.decisions import approve_and_send
 from components.sending.worker import SendWorker
-from components.team.approvals import approve
 from components.team.auth import Identity, PermissionDenied, Role
 from components.ui.text import WORD_JOINER
 from tests.browser.accessibility import blocking_violations, report
@@ -43,6 +45,15 @@ FEW_CONTACTS = "+1 949 500 1234\n+44 7911 123456\n"
 FIRST_MESSAGE = "Your order ships today."
 SECOND_MESSAGE = "Doors open at 9 tomorrow."
 SLOW = 60_000  # ms: a send, a 3 s refresh or a rerun on a loaded 2-core machine
+# The "Login codes" program's hours, set so that now is inside them in London and outside them
+# in Los Angeles (eight hours behind): from an hour before London's time to three after.
+NIGHT_PROGRAM = "129856"
+LONDON_NOW = datetime.now(ZoneInfo("Europe/London"))
+NIGHT_HOURS = f"""
+[console.quiet_hours.programs]
+"{NIGHT_PROGRAM}" = {{ start = "{LONDON_NOW - timedelta(hours=1):%H:%M}", end = "{
+    LONDON_NOW + timedelta(hours=3):%H:%M}" }}
+"""
 
 
 @dataclass(frozen=True)
@@ -75,7 +86,9 @@ def console(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator
         "ACOUSTIC_REFRESH_TOKEN": config.refresh_token,
     }
     app = StreamlitApp(
-        tmp, extra_env=credentials, secrets=SIGNED_IN_SECRETS.format(provider=provider)
+        tmp,
+        extra_env=credentials,
+        secrets=SIGNED_IN_SECRETS.format(provider=provider) + NIGHT_HOURS,
     )
     try:
         with running(app):
@@ -85,10 +98,17 @@ def console(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator
 
 
 def ask_for_approval(
-    page: Page, console: Console, contacts: str, recipients: int, message: str
+    page: Page,
+    console: Console,
+    contacts: str,
+    recipients: int,
+    message: str,
+    program: str = "12345",
+    before: Callable[[object], None] | None = None,
 ) -> int:
-    """Composes a send, opens its confirmation and asks for approval; returns the send's id."""
-    compose(page, console.url, contacts, "12345", message)
+    """Composes a send, opens its confirmation and asks for approval; returns the send's id.
+    `before` looks at the dialog first."""
+    compose(page, console.url, contacts, program, message)
     batches = 1 + (recipients - 1) // 1000
     ready = f"Ready: {recipients:,} recipients in {batches} batch(es)."
     expect(page.get_by_text(ready)).to_be_visible(timeout=SLOW)
@@ -100,6 +120,8 @@ def ask_for_approval(
         dialog.get_by_text("This send needs approval: every send to a live pod needs approval")
     ).to_be_visible()
     expect(dialog.get_by_text(message)).to_be_visible()
+    if before is not None:
+        before(dialog)
     if recipients > 1000:  # a large send: the count typed first
         typed = dialog.get_by_role("textbox", name=f"Type {recipients} to confirm")
         typed.fill(str(recipients))
@@ -280,6 +302,60 @@ def test_nobody_approves_their_own_send_and_a_viewer_neither_sends_nor_decides(
     with pytest.raises(PermissionDenied):
         worker.start(own, console.client(), by=viewer)
     with pytest.raises(PermissionDenied):
-        approve(worker, console.client(), own, by=viewer, mode="pod")  # the live connection
+        approve_and_send(
+            worker, console.client(), own, by=viewer, mode="pod"
+        )  # the live connection
     worker.shutdown()
     assert len(console.sandbox.sent_payloads()) == posts
+
+
+def test_an_approval_after_the_recipients_hours_waits_and_status_shows_them_held(
+    page, second_page, console
+):
+    """Asked for when one recipient is outside the program's hours: the approver is told it
+    will wait; approved, the other goes at once and Status shows the held one, with when."""
+    sam, carol = page, second_page
+    posts = len(console.sandbox.sent_payloads())
+    message = "Your login code is 4821."
+
+    def outside_hours_said(dialog: object) -> None:
+        expect(
+            dialog.get_by_text("1 of 2 recipients are outside the allowed hours")
+        ).to_be_visible()
+        facts = dialog.get_by_test_id("stDataFrame")
+        expect(facts).to_contain_text("each waits until their hours begin")
+
+    sign_in(sam, console.url, SAM)
+    send_id = ask_for_approval(
+        sam, console, FEW_CONTACTS, 2, message, NIGHT_PROGRAM, before=outside_hours_said
+    )
+    sign_in(carol, console.url, CAROL)
+    open_approvals_from_the_badge(carol, 1)
+    request = request_on_approvals(carol, send_id, SAM, 2)
+    expect(request).to_contain_text("1 of its 2 recipients are outside their allowed hours")
+    expect(request).to_contain_text("each of the others waits until their hours begin")
+    request.get_by_role("button", name="Approve and send 2 SMS").click()
+    expect(carol.get_by_text(f"Send #{send_id} is approved and sending")).to_be_visible(
+        timeout=SLOW
+    )
+    # London's SMS goes at once; Los Angeles' waits for its morning.
+    deadline = time.monotonic() + 30
+    while len(console.sandbox.sent_payloads()) == posts and time.monotonic() < deadline:
+        time.sleep(0.2)
+    time.sleep(1)  # nothing else follows
+    sent = console.sandbox.sent_payloads()[posts:]
+    assert [c["phoneNumber"] for p in sent for c in p["contacts"]] == ["447911123456"]
+    held = [b for b in console.journal().batches(send_id) if b.state.value == "planned"]
+    assert len(held) == 1 and held[0].not_before > time.time() + 3600
+
+    carol.goto(f"{console.url}/history?send={send_id}")
+    wait_idle(carol)
+    expect(carol.get_by_text("Recipients outside their allowed hours wait for them")).to_be_visible(
+        timeout=SLOW
+    )
+    carol.get_by_role("link", name=re.compile(r"Status of its 1 transaction")).click()
+    wait_idle(carol)
+    grid = carol.get_by_test_id("stDataFrame").last
+    expect(grid).to_contain_text("Held: outside their allowed hours", timeout=SLOW)
+    opens = datetime.fromtimestamp(held[0].not_before, ZoneInfo("UTC"))
+    expect(grid).to_contain_text(f"{opens:%H:%M} (UTC+00:00")
