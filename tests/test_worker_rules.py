@@ -24,6 +24,7 @@ from components.sending.schedules import (
 )
 from components.sending.worker import SCHEDULER_ACTOR, SendWorker
 from components.team.auth import Identity, Role
+from tests.apptest_support import journaled_send
 from tests.sending_support import client_for, submit
 from tests.test_approvals import CAROL, SAM
 
@@ -135,15 +136,8 @@ def test_send_anyway_goes_to_everyone_at_once(sandbox, hours_worker):
 
 def test_a_resume_outside_the_window_waits_and_inside_it_goes(sandbox, hours_worker, journal):
     worker = hours_worker
-    record = journal.create_send(
-        kind="bulk",
-        mode="sandbox",
-        base_url=sandbox.url,
-        program="12345",
-        content="Hi",
-        payloads=[body(LA)],
-        created_by=SAM.email,
-    )  # journaled, then the console stopped before it sent anything
+    # Journaled, then the console stopped before it sent anything.
+    record = journaled_send(journal, [body(LA)], base_url=sandbox.url, created_by=SAM.email)
     with time_machine.travel(NOON, tick=True), client_for(sandbox) as client:
         assert resume_send(worker, client, record.id, by=SAM)
         settle(worker, record.id)
@@ -160,15 +154,8 @@ def test_a_resume_outside_the_window_waits_and_inside_it_goes(sandbox, hours_wor
 
 
 def test_a_takeover_outside_the_window_holds_what_it_takes_over(sandbox, journal):
-    record = journal.create_send(
-        kind="bulk",
-        mode="sandbox",
-        base_url=sandbox.url,
-        program="12345",
-        content="Hi",
-        payloads=[body(LONDON, tag="a"), body(LA, tag="b")],
-        created_by=SAM.email,
-    )
+    bodies = [body(LONDON, tag="a"), body(LA, tag="b")]
+    record = journaled_send(journal, bodies, base_url=sandbox.url, created_by=SAM.email)
     gone = "elsewhere:1:1"  # a replica of another machine whose lease ran out
     survivor = SendWorker(journal, owner="replica-2:2:2")
     try:

@@ -20,10 +20,10 @@ import sqlalchemy as sa
 
 from components.acoustic import ContactStatus, SendStatus
 from components.core.states import BatchState, Cause, Verdict
+from components.core.times import utc_text
 from components.journal import Journal
 from components.journal.sends import send_fingerprint
 from components.journal.tables import audit, batches, sends, snapshots
-from components.sending.schedules import iso
 from components.status.lookups import Lookup
 from components.team.audit import AuditAction, clean_details
 
@@ -243,7 +243,7 @@ def _rows(
                 (
                     created,
                     AuditAction.SEND_SCHEDULED,
-                    {"schedule": "at", "starts_at": iso(start), "held_batches": len(bodies)},
+                    {"schedule": "at", "starts_at": utc_text(start), "held_batches": len(bodies)},
                 )
             )
             if cancelled:
