@@ -15,6 +15,7 @@ run: setup
 test: setup-test browser postgresql
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 	$(PY) -m pytest
 
 setup: $(STAMP)
@@ -42,6 +43,7 @@ $(AXE): package.json package-lock.json
 lint: setup
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports
 
 format: setup
 	$(PY) -m ruff check --fix .

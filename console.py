@@ -11,13 +11,13 @@ from contextlib import asynccontextmanager
 
 import streamlit as st
 
+from components.ui.sending import start_background_work
+
 
 @asynccontextmanager
-async def start_background_work(_app: st.App) -> AsyncIterator[None]:
-    from components.ui.sending import start_background_work
-
+async def with_background_work(_app: st.App) -> AsyncIterator[None]:
     start_background_work()
     yield
 
 
-app = st.App("app.py", lifespan=start_background_work)
+app = st.App("app.py", lifespan=with_background_work)

@@ -8,8 +8,9 @@ import streamlit as st
 from components.acoustic import POD_REGIONS, pod_base_url
 from components.core.connection import ENVIRONMENT_VARIABLES, check_connection, describe_settings
 from components.core.settings import console_settings
+from components.core.states import ConnectionMode
 from components.ui.approvals_view import approval_rule
-from components.ui.connection import current_connection, places_database, read_secrets
+from components.ui.connection import current_connection, read_secrets, shared_places_database
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
 from components.ui.local_time import user_zone
 from components.ui.sending import journal_location
@@ -24,7 +25,7 @@ connection = current_connection()
 settings = connection.settings
 
 st.subheader("Connection")
-if settings.mode == "sandbox":
+if settings.mode is ConnectionMode.SANDBOX:
     st.info(
         "No Acoustic credentials are configured, so the console uses its built-in sandbox: an "
         f"Acoustic-compatible server on this machine ({settings.base_url}) that validates, "
@@ -32,7 +33,7 @@ if settings.mode == "sandbox":
         "are listed in the README.",
         icon=":material/science:",
     )
-elif settings.mode == "pod":
+elif settings.mode is ConnectionMode.POD:
     st.warning(
         f"Connected to a real Acoustic pod ({md(settings.label)}). Sends reach real phones.",
         icon=":material/cell_tower:",
@@ -74,7 +75,7 @@ st.dataframe(
                 "Value": f"{environment.max_in_flight}, "
                 + (
                     "shared by every replica and process using the journal's PostgreSQL database"
-                    if places_database()
+                    if shared_places_database()
                     else "for this console process"
                 ),
                 "From": "SMS_CONSOLE_MAX_IN_FLIGHT (1 to 10)",

@@ -11,8 +11,7 @@ from types import SimpleNamespace
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from components.journal import Journal, audit_trail
-from components.team.audit import AuditAction
+from components.journal import AuditAction, Journal, audit_trail
 from tests.apptest_support import composed, signed_in, wait_for_send
 
 pytestmark = pytest.mark.usefixtures("app_environment")

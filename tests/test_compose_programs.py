@@ -11,11 +11,11 @@ import pytest
 
 from components.core.states import BatchState
 from components.journal import Journal
-from components.sandbox.programs import UUID_PROGRAM
+from components.sandbox.config import UUID_PROGRAM
 from components.status.history import send_options_line
 from components.ui import program_fields
 from components.ui.connection import sandbox_server
-from components.ui.program_fields import forget_listing
+from components.ui.program_fields import pending_listing
 from tests.apptest_support import composed, new_app, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
@@ -26,10 +26,10 @@ pytestmark = pytest.mark.usefixtures("app_environment")
 @pytest.fixture(autouse=True)
 def _fresh_listing() -> Iterator[None]:
     """Each test asks the app's sandbox anew, and leaves it as it found it."""
-    forget_listing()
+    pending_listing.clear()  # Streamlit's own cache API: the next look asks Acoustic again
     yield
     sandbox_server().configure(sms_enabled=True)
-    forget_listing()
+    pending_listing.clear()
 
 
 def shown_request(at) -> dict:

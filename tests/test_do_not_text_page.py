@@ -8,8 +8,7 @@ import time
 import pytest
 
 from components.core.states import BatchState
-from components.journal import Journal
-from components.team.audit import AuditAction
+from components.journal import AuditAction, Journal
 from tests.apptest_support import composed, signed_in, texts, wait_for_send
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9992,Cy\n"

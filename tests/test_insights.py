@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 
 from components.acoustic import SendStatus, clear_token_caches
+from components.core.csv_files import neutralize_for_csv, to_csv
 from components.core.states import BatchState, Verdict
 from components.journal import Journal
 from components.status import charts
@@ -18,9 +19,7 @@ from components.status.insights import (
     contacts_frame,
     failure_groups,
     kpis,
-    neutralize_for_csv,
     status_frame,
-    to_csv,
 )
 from components.status.lookups import (
     Lookup,

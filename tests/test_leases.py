@@ -13,9 +13,8 @@ from collections import Counter
 import pytest
 
 from components.core.states import BatchState, Cause
-from components.journal import Journal
+from components.journal import AuditAction, Journal
 from components.sending.scheduler import Scheduler
-from components.team.audit import AuditAction
 from tests.console_process import ROOT
 from tests.sending_support import batches, client_for, received, submit, worker_on
 

@@ -15,7 +15,7 @@ from components.acoustic import (
     programs_of,
 )
 from components.message.program_listing import ProgramListing, fetch_listing, program_label
-from components.sandbox.programs import UUID_PROGRAM
+from components.sandbox.config import UUID_PROGRAM
 from tests.sandbox_support import token_form
 
 FAST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)

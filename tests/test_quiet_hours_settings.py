@@ -10,12 +10,11 @@ from components.guardrails.quiet_hours_settings import (
     describe,
     parse_clock,
     parse_quiet_hours,
-    window_settings,
 )
 
 
 def test_nothing_written_means_eight_to_nine():
-    assert window_settings(None, "12345") == (time(8), time(21))
+    assert parse_quiet_hours(None).window("12345") == (time(8), time(21))
     assert parse_quiet_hours({}).problems == ()
 
 
@@ -25,10 +24,13 @@ def test_the_console_hours_and_a_program_override():
         "end": "22:00",
         "programs": {"12345": {"start": "09:00", "end": "20:00"}, "otp": {"end": "23:59"}},
     }
-    assert window_settings(section, "12345") == (time(9), time(20))
-    assert window_settings(section, " 12345 ") == (time(9), time(20))
-    assert window_settings(section, "otp") == (time(7, 30), time(23, 59))  # start inherited
-    assert window_settings(section, "99999") == (time(7, 30), time(22))
+    assert parse_quiet_hours(section).window("12345") == (time(9), time(20))
+    assert parse_quiet_hours(section).window(" 12345 ") == (time(9), time(20))
+    assert parse_quiet_hours(section).window("otp") == (
+        time(7, 30),
+        time(23, 59),
+    )  # start inherited
+    assert parse_quiet_hours(section).window("99999") == (time(7, 30), time(22))
     assert parse_quiet_hours(section).problems == ()
 
 

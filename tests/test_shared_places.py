@@ -22,10 +22,12 @@ from components.acoustic import (
     organisation_gate,
 )
 from components.acoustic.narrowing import AdaptiveWidth
-from components.acoustic.shared_places import organisation_key, places_database_from_environment
+from components.acoustic.shared_places import organisation_key
+from components.core.connection import console_client, places_database
 from components.core.database_url import DATABASE_URL, DatabaseURLError
+from components.core.settings import MAX_IN_FLIGHT
 from components.core.states import BatchState, Cause
-from components.sending.worker import send_payloads
+from components.sending import send_payloads
 from tests.console_process import ROOT
 from tests.sending_support import FAST_RETRY, batches, client_for, received
 
@@ -156,19 +158,21 @@ def test_an_unreachable_database_fails_the_batch_before_it_is_sent(sandbox):
     assert sandbox.stats()["send_posts"] == 0
 
 
-def test_the_environment_names_the_places_database(monkeypatch, postgres_url):
-    monkeypatch.delenv(DATABASE_URL, raising=False)
-    assert places_database_from_environment() == ""
-    monkeypatch.setenv(DATABASE_URL, "sqlite:///tmp/journal.sqlite3")
-    assert places_database_from_environment() == ""
-    monkeypatch.setenv(DATABASE_URL, postgres_url.replace("postgresql://", "postgresql+psycopg://"))
-    assert places_database_from_environment() == postgres_url
-    client = AcousticClient("http://127.0.0.1:1", "client-x", "s", "r", max_in_flight=4)
+def test_the_consoles_configuration_names_the_places_database(postgres_url):
+    assert places_database({}) == ""
+    assert places_database({DATABASE_URL: "sqlite:///tmp/journal.sqlite3"}) == ""
+    pg = postgres_url.replace("postgresql://", "postgresql+psycopg://")
+    assert places_database({DATABASE_URL: pg}) == postgres_url
+    assert places_database({}, {"database_url": pg}) == postgres_url  # [console] database_url
+    environ = {DATABASE_URL: pg, MAX_IN_FLIGHT: "4"}
+    client = console_client("http://127.0.0.1:1", "client-x", "s", "r", environ)
     assert isinstance(client.gate, SharedPlaces) and client.gate.limit == 4
     client.close()
-    monkeypatch.setenv(DATABASE_URL, "mysql://somewhere/db")
     with pytest.raises(DatabaseURLError):
-        AcousticClient("http://127.0.0.1:1", "client-y", "s", "r")
+        console_client("http://127.0.0.1:1", "client-y", "s", "r", {DATABASE_URL: "mysql://x/db"})
+    # The client itself reads no environment: the places are this process's unless it is told.
+    plain = AcousticClient("http://127.0.0.1:1", "client-z", "s", "r")
+    assert isinstance(plain.gate, InFlightGate) and plain.gate.limit == 10
     assert isinstance(organisation_gate("http://127.0.0.1:1", "client-z"), InFlightGate)
 
 
@@ -176,11 +180,14 @@ SENDER = textwrap.dedent(
     """
     import json, sys, time
     from components.acoustic import AcousticClient
-    from components.sending.worker import send_payloads
+    import os
+    from components.core.connection import console_client
+    from components.sending import send_payloads
     url, name, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
     payloads = [{"channelQualifier": "12345", "content": f"{name} batch {i}",
                  "contacts": [{"phoneNumber": "19495001234"}]} for i in range(count)]
-    client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
+    client = console_client(url, "sandbox-client", "sandbox-secret", "sandbox-refresh",
+                            os.environ)
     client.token_info()
     print("ready", flush=True)
     sys.stdin.readline()  # all three start together

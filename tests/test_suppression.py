@@ -14,15 +14,14 @@ from components.guardrails.do_not_text import (
     add_numbers,
     add_one,
     listed_set,
-    opted_out_contacts,
     read_import,
     refuse_listed,
     remove_numbers,
     screen,
 )
-from components.journal import Journal
+from components.journal import AuditAction, Journal
 from components.journal.legacy_schema import LEGACY_VERSION, SCHEMA
-from components.team.audit import AuditAction
+from components.status.opt_outs import opted_out_contacts
 from components.team.auth import Identity, PermissionDenied, Role
 from tests.journal_support import peek
 

@@ -16,9 +16,9 @@ from components.guardrails.do_not_text import (
     add_numbers,
     left_out_of,
     listed_set,
-    opted_out_contacts,
     screen,
 )
+from components.journal import AuditAction
 from components.message.draft import Draft
 from components.sending.decisions import approve_and_send, resume_send
 from components.sending.plan import Destination, Guardrails, plan_send
@@ -28,9 +28,9 @@ from components.sending.submit import PlanNotReady, submit_send
 from components.status.failures import explain
 from components.status.insights import LEFT_OUT_REASON, kpis
 from components.status.lookups import insight_table, look_up
+from components.status.opt_outs import opted_out_contacts
 from components.status.progress import send_progress
 from components.status.resend import resend_contacts
-from components.team.audit import AuditAction
 from components.team.auth import Identity, Role
 from tests.sending_support import ALL_DAY, batches, client_for, submit
 from tests.test_approvals import CAROL, live_send

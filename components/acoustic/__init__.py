@@ -21,13 +21,8 @@ from .errors import (
     ServerError,
     UnexpectedResponseError,
 )
-from .limits import (
-    ACOUSTIC_MAX_IN_FLIGHT,
-    CountingGate,
-    InFlightGate,
-    clear_gates,
-    organisation_gate,
-)
+from .gates import clear_gates, organisation_gate
+from .limits import ACOUSTIC_MAX_IN_FLIGHT, CountingGate, InFlightGate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .narrowing import Narrowing
 from .pods import POD_REGIONS, pod_base_url, pod_of, resolve_base_url

@@ -36,13 +36,13 @@ from .errors import (
     RequestWithdrawn,
     UnexpectedResponseError,
 )
-from .limits import CountingGate, limit_from_environment, organisation_gate
+from .gates import organisation_gate
+from .limits import ACOUSTIC_MAX_IN_FLIGHT, CountingGate
 from .models import ContactStatus, EncodedPayload, SendAccepted, SendStatus, TokenInfo
 from .pods import normalize_base_url, resolve_base_url
 from .programs import PROGRAMS_PATH, Program, programs_of
 from .redaction import PROCESS_REDACTOR, RedactingFilter, Secret
 from .retry import CallKind, RetryPolicy, reach_of_transport_error
-from .shared_places import places_database_from_environment
 from .tokens import AccessToken, TokenCache, clock, token_cache_for
 
 TOKEN_PATH = "/oauth/token"
@@ -70,8 +70,8 @@ class AcousticClient:
         timeout: httpx.Timeout | float = DEFAULT_TIMEOUT,
         retry: RetryPolicy | None = None,
         transport: httpx.BaseTransport | None = None,
-        max_in_flight: int | None = None,
-        places_database: str | None = None,
+        max_in_flight: int = ACOUSTIC_MAX_IN_FLIGHT,
+        places_database: str = "",
     ) -> None:
         self.base_url = normalize_base_url(base_url)
         self.client_id = str(client_id).strip()
@@ -84,14 +84,13 @@ class AcousticClient:
         self._tokens: TokenCache = token_cache_for(
             self.base_url, self.client_id, self._client_secret, self._refresh_token
         )
-        # At most 10 requests of the organisation in flight (SMS_CONSOLE_MAX_IN_FLIGHT when None)
-        # in this process, or in every process sharing the PostgreSQL database `places_database`
-        # names (a libpq URL; None: SMS_CONSOLE_DATABASE_URL's if PostgreSQL; "": this process).
+        # At most `max_in_flight` requests of the organisation in flight (Acoustic's 10, or the
+        # lower limit the console is configured with) in this process, or in every process
+        # sharing the PostgreSQL database `places_database` names (a libpq URL; "": this
+        # process alone). The console passes both from its configuration
+        # (components/core/connection.py); the client reads no environment of its own.
         self.gate: CountingGate = organisation_gate(
-            self.base_url,
-            self.client_id,
-            limit_from_environment() if max_in_flight is None else max_in_flight,
-            places_database_from_environment() if places_database is None else places_database,
+            self.base_url, self.client_id, max_in_flight, places_database
         )
         if transport is None:
             # TCP_NODELAY: a request's headers and body leave in two writes; without it Nagle's

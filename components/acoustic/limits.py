@@ -4,13 +4,13 @@ Every request of every client to the same organisation (host + client id) passes
 browser sessions and background jobs together never have more than 10 requests in flight. Within
 one process the gate is `InFlightGate`; when the console's database is PostgreSQL, the places are
 held in that database (`shared_places.SharedPlaces`), so that every replica and every process
-sending for the organisation shares the same 10. Both narrow as `narrowing.AdaptiveWidth` says
-when Acoustic refuses for concurrency anyway.
+sending for the organisation shares the same 10 (`gates.organisation_gate` keeps one gate per
+organisation). Both narrow as `narrowing.AdaptiveWidth` says when Acoustic refuses for
+concurrency anyway.
 """
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -88,51 +88,3 @@ def checked_limit(limit: int) -> int:
     if not 1 <= limit <= ACOUSTIC_MAX_IN_FLIGHT:
         raise ValueError(f"The in-flight limit must be between 1 and {ACOUSTIC_MAX_IN_FLIGHT}.")
     return limit
-
-
-_gates: dict[tuple[str, str, str], CountingGate] = {}
-_gates_lock = threading.Lock()
-
-
-def organisation_gate(
-    base_url: str, client_id: str, limit: int | None = None, places_database: str = ""
-) -> CountingGate:
-    """The gate of one organisation (the same host and API client) for this process: its places
-    in the PostgreSQL database `places_database` names (a libpq URL), shared by every process
-    using it, or in this process when it is empty. A `limit` lowers it for every client, job and
-    look-up of that organisation in the process."""
-    key = (base_url, client_id, places_database)
-    with _gates_lock:
-        gate = _gates.get(key)
-        if gate is None:
-            if places_database:
-                from .shared_places import SharedPlaces
-
-                gate = SharedPlaces(places_database, f"{base_url}\0{client_id}")
-            else:
-                gate = InFlightGate()
-            _gates[key] = gate
-    if limit is not None:
-        gate.lower_to(limit)
-    return gate
-
-
-def limit_from_environment() -> int:
-    """SMS_CONSOLE_MAX_IN_FLIGHT, read as the console reads it (a bad value: 10, reported on
-    Settings), so that a script calling send_payloads keeps the limit the console keeps."""
-    from components.core.settings import console_settings  # it imports this package
-
-    return console_settings(os.environ).max_in_flight
-
-
-def clear_gates() -> None:
-    """Every gate of this process back to its full width, and the places held in a database given
-    back (tests start each from gates Acoustic never narrowed; clients made before keep theirs)."""
-    with _gates_lock:
-        shared = [key for key in _gates if key[2]]
-        gates = list(_gates.values())
-        dropped = [_gates.pop(key) for key in shared]
-    for gate in gates:
-        gate.width.restore()
-    for gate in dropped:
-        gate.close()

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import random
 import threading
 import time
@@ -179,16 +178,3 @@ class SharedPlaces(CountingGate):
             f"database ({self.where}){': ' + reason if reason else ''}. Nothing was sent. Check "
             "that the database is running and reachable, then resend or resume."
         )
-
-
-def places_database_from_environment() -> str:
-    """The libpq URL of SMS_CONSOLE_DATABASE_URL when it names PostgreSQL, else "" (the places
-    are this process's). A URL that cannot be used raises database_url.DatabaseURLError: sending
-    with places nobody else sees would break the organisation's limit."""
-    from components.core.database_url import DATABASE_URL, parse_database_url
-
-    raw = os.environ.get(DATABASE_URL, "").strip()
-    if not raw:
-        return ""
-    where = parse_database_url(raw, DATABASE_URL)
-    return where.libpq if where.is_postgresql else ""

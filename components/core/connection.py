@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, tzinfo
-from typing import Literal
+from typing import Any
 
 from components.acoustic import (
     AcousticClient,
@@ -20,7 +20,9 @@ from components.acoustic import (
     pod_of,
 )
 from components.acoustic.pods import normalize_base_url
+from components.core.database_url import database_url
 from components.core.settings import console_settings
+from components.core.states import ConnectionMode
 from components.core.times import shown_clock
 
 ENVIRONMENT_VARIABLES = {
@@ -32,12 +34,10 @@ ENVIRONMENT_VARIABLES = {
 }
 SECRETS_SECTION = "acoustic"
 
-Mode = Literal["sandbox", "pod", "invalid"]
-
 
 @dataclass(frozen=True)
 class ConnectionSettings:
-    mode: Mode
+    mode: ConnectionMode
     base_url: str | None = None
     pod: str | None = None
     client_id: str = ""
@@ -48,22 +48,56 @@ class ConnectionSettings:
 
     @property
     def label(self) -> str:
-        if self.mode == "sandbox":
+        if self.mode is ConnectionMode.SANDBOX:
             return "Sandbox"
-        if self.mode == "invalid":
+        if self.mode is ConnectionMode.INVALID:
             return "Not configured"
         return f"Pod {self.pod}" if self.pod else (self.base_url or "Custom host")
 
     @property
     def is_real(self) -> bool:
         """True when sends reach real phones."""
-        return self.mode == "pod"
+        return self.mode.live
 
 
 def configured_max_in_flight(environ: Mapping[str, str]) -> int:
     """SMS_CONSOLE_MAX_IN_FLIGHT lowers Acoustic's limit of 10 for the whole process (e.g. when
     other tools of the organisation call the API too); it can never raise it."""
     return console_settings(environ).max_in_flight
+
+
+def places_database(
+    environ: Mapping[str, str], console_secrets: Mapping[str, object] | None = None
+) -> str:
+    """Where the organisation's in-flight places are held: the libpq URL of the journal's
+    PostgreSQL database, shared by every replica, or "" for the SQLite journal (this process's
+    places). Raises DatabaseURLError for a database that cannot be used: sending with places
+    nobody else sees would break the organisation's limit."""
+    where = database_url(environ, console_secrets)
+    return where.libpq if where.is_postgresql else ""
+
+
+def console_client(
+    base_url: str,
+    client_id: str,
+    client_secret: str | Secret,
+    refresh_token: str | Secret,
+    environ: Mapping[str, str],
+    console_secrets: Mapping[str, object] | None = None,
+    **options: Any,
+) -> AcousticClient:
+    """A client that keeps the limits the console keeps (SMS_CONSOLE_MAX_IN_FLIGHT, the places
+    of the journal's database): what a script calling send_payloads beside the console uses, so
+    that together they never have more than the organisation's requests in flight."""
+    return AcousticClient(
+        base_url,
+        client_id,
+        client_secret,
+        refresh_token,
+        max_in_flight=configured_max_in_flight(environ),
+        places_database=places_database(environ, console_secrets),
+        **options,
+    )
 
 
 def load_connection_settings(
@@ -82,7 +116,7 @@ def load_connection_settings(
         elif from_file:
             values[name], sources[name] = from_file, "secrets.toml"
     if not values:
-        return ConnectionSettings(mode="sandbox")
+        return ConnectionSettings(mode=ConnectionMode.SANDBOX)
 
     problems: list[str] = []
     base_url: str | None = None
@@ -102,7 +136,7 @@ def load_connection_settings(
         if not values.get(name):
             problems.append(f"`{name}` is missing.")
     return ConnectionSettings(
-        mode="invalid" if problems else "pod",
+        mode=ConnectionMode.INVALID if problems else ConnectionMode.POD,
         base_url=base_url,
         pod=pod,
         client_id=values.get("client_id", ""),

@@ -103,6 +103,15 @@ def database_url(
     configured = (console_secrets or {}).get("database_url")
     if isinstance(configured, str) and configured.strip():
         return parse_database_url(configured, "[console] database_url in the secrets")
-    from components.journal.schema import default_journal_path  # the journal imports this module
-
     return sqlite_url(default_journal_path(env))
+
+
+def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
+    """SMS_CONSOLE_JOURNAL, else SMS_CONSOLE_DATA_DIR/journal.sqlite3, else a per-user folder."""
+    env = os.environ if environ is None else environ
+    if env.get("SMS_CONSOLE_JOURNAL"):
+        return Path(env["SMS_CONSOLE_JOURNAL"]).expanduser()
+    if env.get("SMS_CONSOLE_DATA_DIR"):
+        return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
+    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "sms-console" / "journal.sqlite3"

@@ -1,5 +1,6 @@
-"""The console's vocabulary of states: one enum each for a batch, a send, a batch's failure and a
-status look-up, used by the journal, sending, History and Status alike.
+"""The console's vocabulary: one enum each for a batch, a send, a batch's failure, a status
+look-up, a request for approval, the connection's mode, a preflight finding, a send's kind, a
+schedule's kind and the choice about recipients outside their hours, used by every package alike.
 
 They are `StrEnum`s: a member is the very string the journal has always stored ("in_flight",
 "rejected", ...), so old journal files read back without a migration.
@@ -138,6 +139,33 @@ def send_state(
     if batches.get(BatchState.LEFT_OUT) and not batches.get(BatchState.ACCEPTED):
         return SendState.LEFT_OUT
     return SendState.ACCEPTED
+
+
+class ConnectionMode(StrEnum):
+    """Which Acoustic the console talks to: the built-in sandbox, a real pod, or neither (the
+    configuration is incomplete). A send is journaled with the mode it was made in."""
+
+    SANDBOX = "sandbox"
+    POD = "pod"
+    INVALID = "invalid"
+
+    @property
+    def live(self) -> bool:
+        """Real SMS reach real phones."""
+        return self is ConnectionMode.POD
+
+
+def is_live(mode: str) -> bool:
+    """A journaled send's mode (a str) reaches real phones: anything but the sandbox."""
+    return mode != ConnectionMode.SANDBOX
+
+
+class IssueLevel(StrEnum):
+    """A preflight finding: an error blocks the send (Acoustic would refuse it), a warning is
+    worth a look."""
+
+    ERROR = "error"
+    WARNING = "warning"
 
 
 class SendKind(StrEnum):

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -30,12 +30,9 @@ import pandas as pd
 from components.contacts.phone import canonical_number, normalize_phone
 from components.contacts.reading import ContactList, read_contacts
 from components.core.unicode_text import has_words
-from components.status.insights import FAILED, classify_reason
-from components.team.audit import PHONE_REMOVED, AuditAction
+from components.journal import AuditAction, Journal, SuppressionRecord
+from components.journal.audit_entries import PHONE_REMOVED
 from components.team.auth import Identity, Permission, require
-
-if TYPE_CHECKING:
-    from components.journal import Journal, SuppressionRecord
 
 MAX_REASON = 200
 _DIGIT_RUN = re.compile(r"\+?\d[\d\s().\-]{6,}\d")
@@ -257,23 +254,3 @@ def left_out_of(journal: Journal, send_id: int) -> int | None:
     if at_compose is None and not at_send:
         return None
     return (at_compose or 0) + at_send
-
-
-# -- Status: the contacts that opted out ----------------------------------------------------------
-
-OPTED_OUT = "opted_out"
-
-
-def opted_out_contacts(table: pd.DataFrame) -> tuple[list[str], str]:
-    """The failed contacts of a Status table whose answer says they opted out, and the reason to
-    prefill ("opted out (Acoustic answered ...)", the most common answer)."""
-    if table.empty or "message" not in table:
-        return [], ""
-    failed = table[table["state"] == FAILED]
-    messages = failed["message"].fillna("").astype("str")
-    opted = failed[[classify_reason(m).key == OPTED_OUT for m in messages]]
-    if opted.empty:
-        return [], ""
-    answer = str(opted["message"].fillna("").astype("str").mode().iloc[0])
-    numbers = list(dict.fromkeys(opted["phoneNumber"].astype("str")))
-    return numbers, f"opted out (Acoustic answered “{answer}”)"

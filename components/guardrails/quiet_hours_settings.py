@@ -40,11 +40,6 @@ class QuietHours:
         return self.programs.get(str(program).strip(), (self.start, self.end))
 
 
-def window_settings(secrets_section: object, program: str) -> tuple[time, time]:
-    """`[console.quiet_hours]` (the table itself, or None) -> the (start, end) of `program`."""
-    return parse_quiet_hours(secrets_section).window(program)
-
-
 def parse_quiet_hours(section: object) -> QuietHours:
     """`[console.quiet_hours]` -> QuietHours (missing: the defaults). Never raises."""
     if section is None:

@@ -16,20 +16,23 @@ see components/sending/leases.py)."""
 
 from __future__ import annotations
 
+from components.core.database_url import default_journal_path
 from components.journal.approvals import ApprovalRecord, ApprovalRequests
+from components.journal.audit_entries import AuditAction, AuditEntry
 from components.journal.audit_trail import AuditTrail
 from components.journal.base import JournalUnavailable
 from components.journal.history_queries import HistoryQueries
 from components.journal.leases import LeaseGrant, SendLeases
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schedules import ScheduledSends
-from components.journal.schema import default_journal_path
 from components.journal.sends import Sends, destination_of
 from components.journal.snapshots import Snapshots
 from components.journal.suppressions import SuppressionRecord, Suppressions
 
 __all__ = [
     "ApprovalRecord",
+    "AuditAction",
+    "AuditEntry",
     "BatchRecord",
     "DuplicateSendError",
     "Journal",

@@ -1,5 +1,5 @@
-"""The audit log's table: entries are appended and read, never changed
-(components/team/audit.py)."""
+"""The audit log's table: entries are appended and read, never changed (what an entry may hold:
+audit_entries.py)."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from collections.abc import Collection
 
 import sqlalchemy as sa
 
+from components.journal.audit_entries import AuditAction, AuditEntry, clean_actor, clean_details
 from components.journal.base import JournalBase
 from components.journal.tables import audit
-from components.team.audit import AuditAction, AuditEntry, clean_actor, clean_details
 
 
 def _any_of(value: str | Collection[str] | None) -> list[str] | None:

@@ -11,8 +11,6 @@ by a newer console is refused rather than misread. An SQLite file of the console
 from __future__ import annotations
 
 import functools
-import os
-from collections.abc import Mapping
 from pathlib import Path
 
 from alembic import command
@@ -30,17 +28,6 @@ FIRST_REVISION = "0001"
 ALEMBIC_USER_VERSION = 100
 # pg_advisory_xact_lock's key for "the journal is being migrated" (any fixed number).
 MIGRATION_LOCK = 0x534D5301
-
-
-def default_journal_path(environ: Mapping[str, str] | None = None) -> Path:
-    """SMS_CONSOLE_JOURNAL, else SMS_CONSOLE_DATA_DIR/journal.sqlite3, else a per-user folder."""
-    env = os.environ if environ is None else environ
-    if env.get("SMS_CONSOLE_JOURNAL"):
-        return Path(env["SMS_CONSOLE_JOURNAL"]).expanduser()
-    if env.get("SMS_CONSOLE_DATA_DIR"):
-        return Path(env["SMS_CONSOLE_DATA_DIR"]).expanduser() / "journal.sqlite3"
-    base = env.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
-    return Path(base) / "sms-console" / "journal.sqlite3"
 
 
 def alembic_config(connection: Connection | None = None) -> Config:

@@ -13,7 +13,7 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
-from components.core.states import BatchState, Cause
+from components.core.states import BatchState, Cause, ConnectionMode
 from components.journal.base import JournalBase, in_chunks
 from components.journal.records import (
     BatchRecord,
@@ -33,7 +33,7 @@ _INTERRUPTED_ERROR = (
 def destination_of(mode: str, base_url: str) -> str:
     """Where a send goes, as "the same send" understands it: the pod's address, or the built-in
     sandbox whatever port it had (it gets a new one each time the console starts)."""
-    return "built-in sandbox" if mode == "sandbox" else base_url
+    return "built-in sandbox" if mode == ConnectionMode.SANDBOX else base_url
 
 
 def send_fingerprint(

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from components.acoustic import Program
+from components.core.states import IssueLevel
 from components.message.mapping import TAG_PATTERN, TagMapping, map_tags
 from components.message.payloads import MAX_CONTACTS_PER_SEND, build_payloads
 from components.message.preflight import Issue, preflight
@@ -56,7 +57,7 @@ class Summary:
 
     @property
     def blocking(self) -> list[Issue]:
-        return [issue for issue in self.issues if issue.level == "error"]
+        return [issue for issue in self.issues if issue.level is IssueLevel.ERROR]
 
     @property
     def sendable(self) -> bool:

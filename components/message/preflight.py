@@ -8,6 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from components.acoustic import Program
+from components.core.states import IssueLevel
 from components.message.mapping import TAG_PATTERN, tag_spellings
 from components.message.payloads import ttl_problem
 from components.message.rendering import MAX_CONTENT_CHARACTERS, TagCoverage
@@ -65,7 +66,7 @@ def hint_for_api_message(message: str) -> str | None:
 class Issue:
     """`error` blocks the send (Acoustic would refuse it); `warning` is worth a look."""
 
-    level: str
+    level: IssueLevel
     message: str
     fix: str
 
@@ -89,7 +90,7 @@ def preflight(
     if any(not name.strip() for name in TAG_PATTERN.findall(content)):
         issues.append(
             Issue(
-                "error",
+                IssueLevel.ERROR,
                 "The message has an empty tag (%% %%): Acoustic refuses tags that name no field.",
                 "Write a field name between the %% marks, such as %%FIRST NAME%%, or remove them.",
             )
@@ -98,7 +99,7 @@ def preflight(
     for name in spaced[:_SAID_ONE_BY_ONE]:
         issues.append(
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"%%{name}%% has spaces inside the %% marks: Acoustic may not match it to the "
                 f"field {name.strip()}.",
                 f"Write it %%{name.strip()}%%.",
@@ -108,7 +109,7 @@ def preflight(
         more = len(spaced) - _SAID_ONE_BY_ONE
         issues.append(
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"{more:,} more tags have spaces inside the %% marks.",
                 "Remove the spaces between the %% marks and the field names.",
             )
@@ -117,18 +118,18 @@ def preflight(
         if isinstance(value, str) and TAG_PATTERN.search(value):
             issues.append(
                 Issue(
-                    "warning",
+                    IssueLevel.WARNING,
                     f"The default of %%{name}%% contains a tag ({value[:40]}): Acoustic puts a "
                     "default in as written, so recipients would see the %% marks.",
                     "Write the default as plain text.",
                 )
             )
     if not content.strip():
-        issues.append(Issue("error", "The message is empty.", "Write the message text."))
+        issues.append(Issue(IssueLevel.ERROR, "The message is empty.", "Write the message text."))
     if not (program or "").strip():
         issues.append(
             Issue(
-                "error",
+                IssueLevel.ERROR,
                 "No SMS program id is set.",
                 "Enter the id of an active SMS program (Acoustic's channel qualifier).",
             )
@@ -136,12 +137,14 @@ def preflight(
     issues.extend(program_issues(program, programs))
     problem = ttl_problem(ttl_minutes)
     if problem is not None:
-        issues.append(Issue("error", problem, "Enter whole minutes, or leave the expiry empty."))
+        issues.append(
+            Issue(IssueLevel.ERROR, problem, "Enter whole minutes, or leave the expiry empty.")
+        )
     if len(content) > MAX_CONTENT_CHARACTERS:
         over = len(content) - MAX_CONTENT_CHARACTERS
         issues.append(
             Issue(
-                "error",
+                IssueLevel.ERROR,
                 f"The message is {len(content)} characters long; Acoustic accepts at most "
                 f"{MAX_CONTENT_CHARACTERS}.",
                 f"Remove at least {over} character{'s' if over != 1 else ''}.",
@@ -149,7 +152,9 @@ def preflight(
         )
     if recipients == 0:
         issues.append(
-            Issue("error", "There are no valid recipients.", "Paste or upload phone numbers.")
+            Issue(
+                IssueLevel.ERROR, "There are no valid recipients.", "Paste or upload phone numbers."
+            )
         )
     issues.extend(issue for item in coverage for issue in coverage_issues(item))
     if ucs2 is None:
@@ -158,7 +163,7 @@ def preflight(
     if ucs2 and length > UCS2_WARNING_CHARACTERS:
         issues.append(
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"This UCS-2 (Unicode) message reaches {length} characters; Acoustic's own editor "
                 f"stops 16-bit messages at {UCS2_WARNING_CHARACTERS}.",
                 "Shorten it, or replace the characters that force UCS-2.",
@@ -168,13 +173,13 @@ def preflight(
         if len(link) > LONG_LINK_CHARACTERS:
             issues.append(
                 Issue(
-                    "warning",
+                    IssueLevel.WARNING,
                     f"The link {link[:40]}{'…' if len(link) > 40 else ''} counts in full "
                     f"({len(link)} characters): transactional sends are not shortened.",
                     "Use a shorter link if the segments matter.",
                 )
             )
-    return sorted(issues, key=lambda issue: issue.level != "error")
+    return sorted(issues, key=lambda issue: issue.level is not IssueLevel.ERROR)
 
 
 def program_issues(program: str, programs: Sequence[Program] | None) -> list[Issue]:
@@ -192,7 +197,7 @@ def program_issues(program: str, programs: Sequence[Program] | None) -> list[Iss
         )
         return [
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"The SMS program id {wanted} {among} for this organisation. Acoustic refuses "
                 "a send with an unknown program id.",
                 "Choose a program from the list, or check the id in Acoustic.",
@@ -202,7 +207,7 @@ def program_issues(program: str, programs: Sequence[Program] | None) -> list[Iss
         named = f"{found.name} ({found.id})" if found.name else found.id
         return [
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"The SMS program {named} is {found.status.lower() or 'not active'}: Acoustic "
                 "refuses a send with a program that is not active.",
                 "Choose an active program, or have the program activated in Acoustic.",
@@ -236,7 +241,7 @@ def coverage_issues(item: TagCoverage) -> list[Issue]:
         )
         issues.append(
             Issue(
-                "error",
+                IssueLevel.ERROR,
                 f"%%{item.tag}%% has no value for {_plural(item.missing, 'recipient')} ({where}) "
                 f"and no default{blank}{_examples(item.missing_examples, item.missing)}.",
                 f"Enter a default for {item.tag}, fill the column, or remove the tag.",
@@ -246,7 +251,7 @@ def coverage_issues(item: TagCoverage) -> list[Issue]:
         names = ", ".join(repr(c) for c in item.candidates)
         issues.append(
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"%%{item.tag}%% could be filled from {len(item.candidates)} columns ({names}): "
                 f"the console uses {item.column!r}, in the preview and in the request alike.",
                 "Choose the column for this tag below the message, or remove or rename the "
@@ -256,7 +261,7 @@ def coverage_issues(item: TagCoverage) -> list[Issue]:
     if item.tagged_values:
         issues.append(
             Issue(
-                "warning",
+                IssueLevel.WARNING,
                 f"The column {item.column!r} that fills %%{item.tag}%% holds a tag (%%…%%) for "
                 f"{_plural(item.tagged_values, 'recipient')}"
                 f"{_examples(item.tagged_examples, item.tagged_values)}: Acoustic puts a value in "

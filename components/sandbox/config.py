@@ -8,7 +8,8 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import get_type_hints
 
-from .programs import UUID_PROGRAM
+# A program id of the newer kind (a UUID), listed by the sandbox beside the numeric ones.
+UUID_PROGRAM = "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c"
 
 
 @dataclass

@@ -18,12 +18,13 @@ from starlette.routing import Route
 
 from components.acoustic.programs import PROGRAM_PATH, PROGRAMS_PATH
 
+from .config import UUID_PROGRAM
+
 if TYPE_CHECKING:
     from .state import SandboxState
 
 ACTIVE = "ACTIVE"
 INACTIVE = "INACTIVE"
-UUID_PROGRAM = "3f2b8c1e-7d4a-4e9b-a6c5-0d1e2f3a4b5c"
 
 # id -> (programName, type, country, code, senderId)
 DETAILS: dict[str, tuple[str, str, str, str, str]] = {

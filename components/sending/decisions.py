@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 from components.acoustic import AcousticClient
 from components.core.states import BatchState
+from components.journal import AuditAction
 from components.journal.approvals import ApprovalRecord
 from components.sending.worker import SendWorker
 from components.team.approvals import approve
-from components.team.audit import AuditAction
 from components.team.auth import Identity
 
 

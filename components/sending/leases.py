@@ -16,9 +16,8 @@ import socket
 import threading
 import time
 
-from components.journal import Journal
+from components.journal import AuditAction, Journal
 from components.journal.leases import LeaseGrant
-from components.team.audit import AuditAction
 
 logger = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from components.core.states import HoursChoice, ScheduleKind, SendKind
+from components.core.states import HoursChoice, IssueLevel, ScheduleKind, SendKind, is_live
 from components.core.unicode_text import has_words
 from components.guardrails.do_not_text import listed_mask
 from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
@@ -58,7 +58,7 @@ class Destination:
 
     @property
     def live(self) -> bool:
-        return self.mode != "sandbox"
+        return is_live(self.mode)
 
 
 @dataclass(frozen=True)
@@ -235,8 +235,10 @@ def plan_send(
         return _nobody(base, recipients)
     if summary is None or len(summary.rendered.texts) != len(kept):
         summary = summarize(kept, draft, price_per_segment)
-    blocking = tuple(f"{i.message} {i.fix}" for i in summary.issues if i.level == "error")
-    warnings = tuple(f"{i.message} {i.fix}" for i in summary.issues if i.level != "error")
+    blocking = tuple(f"{i.message} {i.fix}" for i in summary.issues if i.level is IssueLevel.ERROR)
+    warnings = tuple(
+        f"{i.message} {i.fix}" for i in summary.issues if i.level is not IssueLevel.ERROR
+    )
     needs: list[str] = []
     start_error = check_start(choices.starts_at, now=now) if choices.starts_at else None
     if start_error:

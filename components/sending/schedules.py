@@ -16,10 +16,9 @@ from datetime import UTC, datetime
 from components.core.states import ApprovalState, HoursChoice, ScheduleKind
 from components.core.times import utc_text
 from components.core.unicode_text import has_words
-from components.journal import Journal, SendRecord
+from components.journal import AuditAction, Journal, SendRecord
 from components.team.approval_rules import ApprovalRule
 from components.team.approvals import ask_again, asked_by
-from components.team.audit import AuditAction
 from components.team.auth import Identity, Permission, is_author, permission_to_send
 
 MAX_DAYS_AHEAD = 366

@@ -10,10 +10,10 @@ from components.acoustic import AcousticClient
 from components.core.states import HoursChoice, SendKind
 from components.core.unicode_text import has_words
 from components.guardrails.do_not_text import refuse_listed
+from components.journal import AuditAction
 from components.sending.plan import SendPlan
 from components.sending.worker import SendWorker
 from components.team.approvals import request_approval
-from components.team.audit import AuditAction
 from components.team.auth import permission_to_send, require
 
 

@@ -24,7 +24,7 @@ from components.core.states import BatchState, HoursChoice
 from components.core.times import utc_text
 from components.guardrails.quiet_hours_plan import common_opening
 from components.guardrails.quiet_hours_settings import QuietHours
-from components.journal import BatchRecord, Journal, SendRecord
+from components.journal import AuditAction, BatchRecord, Journal, SendRecord
 from components.sending.batches import BatchResult, send_payloads
 from components.sending.hours import due_numbers, window_summary
 from components.sending.leases import (
@@ -37,7 +37,6 @@ from components.sending.leases import (
 from components.sending.stored_payloads import StoredPayloads
 from components.team.approval_rules import ApprovalRule
 from components.team.approvals import ApprovalRequired, approval_block
-from components.team.audit import AuditAction
 from components.team.auth import Identity, permission_to_send, require
 
 logger = logging.getLogger(__name__)

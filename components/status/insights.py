@@ -31,10 +31,6 @@ GOES_OUT = "goes out"  # when a held recipient's batch is due (Unix time; empty 
 WHY = "why"  # why a contact is held or left out, where the batch says
 HELD_FOR_HOURS = "Held: outside their allowed hours; goes out when they begin"
 SCHEDULED_REASON = "Scheduled: goes out at the time chosen"
-# OWASP's CSV injection characters. A spreadsheet skips leading whitespace (" =1", "\u00a0=1")
-# before it looks for a formula; a tab or CR at the start is risky by itself.
-_FORMULA_START = ("=", "+", "-", "@")
-_RISKY_START = ("\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -326,23 +322,3 @@ def failure_groups(table: pd.DataFrame) -> pd.DataFrame:
             )
         )
     return pd.DataFrame(rows, columns=columns).sort_values("recipients", ascending=False)
-
-
-def neutralize_for_csv(table: pd.DataFrame) -> pd.DataFrame:
-    """Cells and headers that a spreadsheet would run as a formula start with a quote."""
-    safe = table.copy()
-    for column in safe.columns:
-        safe[column] = _neutralized(safe[column])
-    safe.columns = _neutralized(pd.Series(safe.columns, dtype=object))
-    return safe
-
-
-def _neutralized(cells: pd.Series) -> pd.Series:
-    values = cells.astype("str").fillna("")
-    risky = values.str.startswith(_RISKY_START) | values.str.lstrip().str.startswith(_FORMULA_START)
-    return values.where(~risky, "'" + values)
-
-
-def to_csv(table: pd.DataFrame) -> bytes:
-    # CRLF (RFC 4180): a value with a lone CR is quoted too, so it cannot end a row.
-    return neutralize_for_csv(table).to_csv(index=False, lineterminator="\r\n").encode("utf-8-sig")

@@ -19,6 +19,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from components.core.states import SendKind, is_live
+
 DEFAULT_EXPIRY_HOURS = 24.0
 SOURCE = "[console.approval] in secrets.toml"
 
@@ -44,9 +46,9 @@ class ApprovalRule:
         self, *, kind: str, mode: str, recipients: int, estimated_cost: float | None
     ) -> list[str]:
         """Why a send needs approval, in words the confirmation shows; empty when it does not."""
-        if not self.enabled or (kind == "test" and not self.tests):
+        if not self.enabled or (kind == SendKind.TEST and not self.tests):
             return []
-        live = mode != "sandbox"
+        live = is_live(mode)
         if not live and not self.sandbox:
             return []
         found: list[str] = []

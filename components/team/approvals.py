@@ -18,10 +18,9 @@ from typing import Any
 from components.core.states import ApprovalState
 from components.core.times import shown_time
 from components.core.unicode_text import has_words
-from components.journal import Journal, SendRecord, destination_of
+from components.journal import AuditAction, Journal, SendRecord, destination_of
 from components.journal.approvals import ApprovalRecord
 from components.team.approval_rules import ApprovalRule
-from components.team.audit import AuditAction
 from components.team.auth import Identity, Permission, is_author, require
 
 CONSOLE_ACTOR = "console"  # who expires a request: nobody, the clock

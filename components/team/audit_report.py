@@ -11,10 +11,9 @@ from typing import Any
 
 import pandas as pd
 
+from components.core.csv_files import to_csv
 from components.core.times import shown_time, utc_text
-from components.journal import Journal
-from components.status.insights import to_csv
-from components.team.audit import AuditAction, AuditEntry
+from components.journal import AuditAction, AuditEntry, Journal
 
 AUDIT_COLUMNS = ["When", "Who", "Action", "Send", "Details"]
 

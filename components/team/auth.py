@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from components.core.states import SendKind
+
 
 class Role(StrEnum):
     VIEWER = "viewer"
@@ -139,7 +141,7 @@ def is_author(identity: Identity, author: str | None, author_subject: str | None
 
 def permission_to_send(kind: str) -> Permission:
     """A test send needs less than a send."""
-    return Permission.SEND_TEST if kind == "test" else Permission.SEND
+    return Permission.SEND_TEST if kind == SendKind.TEST else Permission.SEND
 
 
 def menu(identity: Identity) -> list[str]:

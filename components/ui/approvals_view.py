@@ -6,7 +6,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from components.core.states import ApprovalState, HoursChoice
+from components.core.states import ApprovalState, HoursChoice, is_live
 from components.guardrails.quiet_hours_settings import describe
 from components.journal import ApprovalRecord, SendRecord
 from components.sending.confirmation import Confirmation, target_of
@@ -61,10 +61,8 @@ def _confirmation(approval: ApprovalRecord, record: SendRecord) -> Confirmation:
     first = journal().batch_payload(journal().batches(record.id)[0].id)
     contact = (first.get("contacts") or [{}])[0]
     return Confirmation(
-        live=record.mode != "sandbox",
-        target=target_of(
-            live=record.mode != "sandbox", label=record.mode, base_url=record.base_url
-        ),
+        live=is_live(record.mode),
+        target=target_of(live=is_live(record.mode), label=record.mode, base_url=record.base_url),
         program=record.program,
         recipients=record.recipients,
         batches=sum(record.batch_states.values()),

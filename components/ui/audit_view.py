@@ -6,8 +6,8 @@ from datetime import date
 
 import streamlit as st
 
-from components.journal import Journal
-from components.team.audit import AuditAction, record_sign_in
+from components.journal import AuditAction, Journal
+from components.team.audit import record_sign_in
 from components.team.audit_report import AuditQuery, audit_csv, audit_table
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import user_zone

@@ -19,6 +19,7 @@ from components.contacts.reading import (
     UnknownSheetError,
     read_contacts,
 )
+from components.core.states import IssueLevel
 from components.message.preflight import Issue
 from components.message.rendering import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.message.segments import SegmentCount
@@ -328,7 +329,7 @@ def distribution(stats: MessageStatistics) -> None:
 def issues_list(issues: list[Issue]) -> None:
     for issue in issues:
         text = f"{md(issue.message)}  \n**Fix:** {md(issue.fix)}"
-        if issue.level == "error":
+        if issue.level is IssueLevel.ERROR:
             st.error(text, icon=":material/error:")
         else:
             st.warning(text, icon=":material/warning:")

@@ -14,8 +14,10 @@ from components.core.connection import (
     ConnectionSettings,
     configured_max_in_flight,
     load_connection_settings,
+    places_database,
 )
 from components.core.database_url import DatabaseURL, DatabaseURLError, database_url
+from components.core.states import ConnectionMode
 from components.guardrails.quiet_hours_settings import QuietHours, parse_quiet_hours
 from components.sandbox import SandboxConfig, SandboxServer
 
@@ -48,11 +50,11 @@ class Connection:
 
 def current_settings() -> ConnectionSettings:
     settings = load_connection_settings(read_secrets(), os.environ)
-    if settings.mode != "sandbox":
+    if settings.mode is not ConnectionMode.SANDBOX:
         return settings
     server = sandbox_server()
     return ConnectionSettings(
-        mode="sandbox",
+        mode=ConnectionMode.SANDBOX,
         base_url=server.url,
         client_id=server.config.client_id,
         client_secret=Secret(server.config.client_secret),
@@ -90,23 +92,23 @@ def journal_database() -> DatabaseURL:
     return database_url(os.environ, console if isinstance(console, Mapping) else None)
 
 
-def places_database() -> str:
+def shared_places_database() -> str:
     """The journal's PostgreSQL database holds the organisation's in-flight places (a libpq URL);
     "" for the SQLite journal, or one that cannot be opened (the page then stops with the reason
     before anything is sent)."""
+    console = (read_secrets() or {}).get("console")
     try:
-        where = journal_database()
+        return places_database(os.environ, console if isinstance(console, Mapping) else None)
     except DatabaseURLError:
         return ""
-    return where.libpq if where.is_postgresql else ""
 
 
 def current_connection() -> Connection:
     """The settings in force and a shared client for them (None while misconfigured)."""
     settings = current_settings()
-    if settings.mode == "invalid" or not settings.base_url:
+    if settings.mode is ConnectionMode.INVALID or not settings.base_url:
         return Connection(settings, None)
-    places = places_database()
+    places = shared_places_database()
     digest = hashlib.sha256(
         f"{settings.client_secret.reveal()}\0{settings.refresh_token.reveal()}\0{places}".encode()
     ).hexdigest()

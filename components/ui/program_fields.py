@@ -34,7 +34,7 @@ _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-programs")
 
 
 @st.cache_resource(ttl=LISTING_TTL, max_entries=16, show_spinner=False)
-def _pending_listing(
+def pending_listing(
     base_url: str, client_id: str, _client: AcousticClient
 ) -> Future[ProgramListing]:
     """One look-up per connection (arguments with `_` are not hashed), shared by sessions."""
@@ -48,7 +48,7 @@ def program_listing(wait: float = WAIT_SECONDS) -> ProgramListing | None:
     if connection.client is None:
         return None
     settings = connection.settings
-    future = _pending_listing(settings.base_url or "", settings.client_id, connection.client)
+    future = pending_listing(settings.base_url or "", settings.client_id, connection.client)
     try:
         return future.result(timeout=wait)
     except TimeoutError:
@@ -61,11 +61,6 @@ def known_programs() -> tuple[Program, ...] | None:
     """The list for preflight, without waiting: None while it is not known."""
     listing = program_listing(wait=0)
     return None if listing is None else listing.programs
-
-
-def forget_listing() -> None:
-    """The next look asks Acoustic again (tests; a connection that changed)."""
-    _pending_listing.clear()
 
 
 def _take_choice() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.core.states import ApprovalState, BatchState
+from components.core.states import ApprovalState, BatchState, SendKind
 from components.journal import ApprovalRecord, SendRecord
 from components.status.progress import send_progress
 from components.team.approvals import asked_by, withdraw
@@ -28,7 +28,7 @@ def progress_panel(send_id: int) -> None:
         record: SendRecord | None = journal().get_send(send_id)
         if record is None:
             return
-        title = "Test send" if record.kind == "test" else "Send"
+        title = "Test send" if record.kind == SendKind.TEST else "Send"
         st.markdown(
             f"**{title} #{send_id}** · {record.mode} · {record.state(running=still_running)}"
         )

@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
+from components.core.csv_files import to_csv
 from components.core.times import shown_time
 from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
 from components.guardrails.quiet_hours_settings import describe
-from components.status.insights import to_csv
 from components.ui.connection import current_quiet_hours
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import user_zone

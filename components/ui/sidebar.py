@@ -7,18 +7,19 @@ from urllib.parse import urlsplit
 import streamlit as st
 
 from components.core.connection import ConnectionSettings
+from components.core.states import ConnectionMode
 from components.ui.text import md
 
 
 def render_mode_badge(settings: ConnectionSettings) -> None:
     with st.sidebar:
-        if settings.mode == "sandbox":
+        if settings.mode is ConnectionMode.SANDBOX:
             st.badge("Sandbox mode", icon=":material/science:", color="violet")
             st.caption(
                 "Talking to the built-in sandbox: nothing reaches a phone. Add Acoustic "
                 "credentials (see Settings) to send for real."
             )
-        elif settings.mode == "pod":
+        elif settings.mode is ConnectionMode.POD:
             st.badge(f"Live · {md(settings.label)}", icon=":material/cell_tower:", color="red")
             host = urlsplit(settings.base_url or "").hostname or ""
             st.caption(f"Sends go to real phones through {md(host)}.")

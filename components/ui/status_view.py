@@ -11,7 +11,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from components.acoustic import AcousticClient
-from components.core.states import Verdict
+from components.core.csv_files import to_csv
+from components.core.states import ConnectionMode, Verdict
 from components.core.times import utc_text
 from components.journal import Journal
 from components.status import charts
@@ -24,7 +25,6 @@ from components.status.insights import (
     SENT,
     failure_groups,
     kpis,
-    to_csv,
 )
 from components.status.lookups import (
     Lookup,
@@ -155,7 +155,7 @@ def _table(
 def outcome_table(journal: Journal, lookups: Sequence[Lookup]) -> pd.DataFrame:
     """The per-contact table; in sandbox mode with the SMS each phone "received"."""
     key = tuple((lookup.transaction_id, lookup.checked_at) for lookup in lookups)
-    sandbox = current_settings().mode == "sandbox"
+    sandbox = current_settings().mode is ConnectionMode.SANDBOX
     return _table(journal, key, tuple(lookups), sandbox)
 
 

@@ -9,6 +9,7 @@ import streamlit as st
 
 from components.contacts.phone import normalize_phone
 from components.contacts.reading import ContactFileError, ContactList, InvalidPhoneNumber
+from components.core.csv_files import to_csv
 from components.core.times import utc_text
 from components.guardrails.do_not_text import (
     Screened,
@@ -16,14 +17,13 @@ from components.guardrails.do_not_text import (
     add_numbers,
     add_one,
     not_listed,
-    opted_out_contacts,
     read_import,
     records_of,
     remove_numbers,
     screen,
 )
 from components.journal import Journal, SuppressionRecord
-from components.status.insights import to_csv
+from components.status.opt_outs import opted_out_contacts
 from components.team.auth import Identity, Permission, PermissionDenied
 from components.ui.compose_widgets import (
     LoadedContacts,

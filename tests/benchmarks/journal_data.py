@@ -21,11 +21,11 @@ import sqlalchemy as sa
 from components.acoustic import ContactStatus, SendStatus
 from components.core.states import BatchState, Cause, Verdict
 from components.core.times import utc_text
-from components.journal import Journal
+from components.journal import AuditAction, Journal
+from components.journal.audit_entries import clean_details
 from components.journal.sends import send_fingerprint
 from components.journal.tables import audit, batches, sends, snapshots
 from components.status.lookups import Lookup
-from components.team.audit import AuditAction, clean_details
 
 DAY = 24 * 3600
 POD = "https://api-campaign-us-6.goacoustic.com"
