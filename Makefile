@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh machine:
 #   make run    set up and start the console (sandbox mode unless credentials are configured)
-#   make test   set up and run lint, format check and the whole test suite (browser journeys included)
+#   make test   set up and run lint, format check, the import contracts and the whole test suite
+#               (browser journeys included): the tier without browser or processes on every core,
+#               then the journeys and the process tests, two modules at a time (they mostly wait)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -16,7 +18,8 @@ test: setup-test browser postgresql
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
-	$(PY) -m pytest
+	$(PY) -m pytest -m "not browser and not processes" -n auto --dist loadgroup
+	$(PY) -m pytest -m "browser or processes" -n 2 --dist loadscope
 
 setup: $(STAMP)
 

@@ -91,6 +91,21 @@ st.dataframe(
                 "Value": f"{environment.confirm_above:,} recipients",
                 "From": "SMS_CONSOLE_CONFIRM_ABOVE",
             },
+            *(
+                [
+                    {
+                        "Setting": "Built-in sandbox's pace",
+                        "Value": ", ".join(
+                            f"{knob.replace('_', ' ')} {seconds:g} s"
+                            for knob, seconds in environment.sandbox_pace.items()
+                        ),
+                        "From": "SMS_CONSOLE_SANDBOX_STATUS_DELAY, "
+                        "SMS_CONSOLE_SANDBOX_DELIVERY_SECONDS",
+                    }
+                ]
+                if environment.sandbox_pace and settings.mode is ConnectionMode.SANDBOX
+                else []
+            ),
         ]
     ),
     hide_index=True,

@@ -3,13 +3,13 @@ filled in. The `app_environment` fixture (no credentials, a journal of its own) 
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
 from components.journal import Journal, SendRecord
 from components.ui.text import plain
+from tests.waiting import wait_until
 
 APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
@@ -29,12 +29,12 @@ def texts(at: AppTest) -> str:
 
 def wait_for_send(journal: Journal, send_id: int, timeout: float = 20) -> None:
     """Until every batch of the send the app's worker runs has its final state."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if all(batch.state.final for batch in journal.batches(send_id)):
-            return
-        time.sleep(0.05)
-    raise AssertionError(f"send #{send_id} did not finish")
+    wait_until(
+        lambda: all(batch.state.final for batch in journal.batches(send_id)),
+        timeout=timeout,
+        every=0.05,
+        what=f"send #{send_id} to finish",
+    )
 
 
 def journaled_send(journal: Journal, payloads: list[dict], **fields: object) -> SendRecord:

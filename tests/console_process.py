@@ -7,12 +7,13 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
+
+from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_DAY = '\n[console.quiet_hours]\nstart = "00:00"\nend = "23:59:59"\n'
@@ -45,10 +46,14 @@ class StreamlitApp:
                 "STREAMLIT_SERVER_HEADLESS": "true",
                 "STREAMLIT_BROWSER_GATHER_USAGE_STATS": "false",
                 "SMS_CONSOLE_DATA_DIR": str(tmp),
+                # The built-in sandbox at a journey's pace: a status settles in about a second.
+                "SMS_CONSOLE_SANDBOX_STATUS_DELAY": "0.3",
+                "SMS_CONSOLE_SANDBOX_DELIVERY_SECONDS": "1.0",
                 "PYTHONUNBUFFERED": "1",
             }
         )
         env.update(extra_env or {})
+        self.journal = tmp / "journal.sqlite3"  # the app's journal (SMS_CONSOLE_DATA_DIR)
         self.log = tmp / "streamlit.log"
         self._log_file = self.log.open("w")
         command = [sys.executable, "-m", "streamlit", "run", script]
@@ -66,17 +71,20 @@ class StreamlitApp:
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
+        def healthy() -> bool:
             if self.process.poll() is not None:
                 raise RuntimeError(f"streamlit exited early:\n{self.log.read_text()}")
             try:
-                if httpx.get(f"{self.url}/_stcore/health", timeout=1).status_code == 200:
-                    return
+                return httpx.get(f"{self.url}/_stcore/health", timeout=1).status_code == 200
             except httpx.HTTPError:
-                pass
-            time.sleep(0.2)
-        raise RuntimeError(f"streamlit did not start in time:\n{self.log.read_text()}")
+                return False
+
+        try:
+            wait_until(healthy, timeout=timeout, every=0.2, what="streamlit to start")
+        except AssertionError:
+            raise RuntimeError(
+                f"streamlit did not start in time:\n{self.log.read_text()}"
+            ) from None
 
     def stop(self) -> None:
         self.process.terminate()

@@ -11,6 +11,7 @@ from pathlib import Path
 from components.core.states import BatchState
 from components.journal import Journal
 from tests.console_process import StreamlitApp
+from tests.waiting import wait_until
 
 RECIPIENTS_PER_BATCH = 1000
 
@@ -89,14 +90,14 @@ def schedule_sends(
 
 def wait_until_sent(journal: Journal, send_ids: list[int], timeout: float = 120.0) -> float:
     """Waits until every batch of the sends has a final state; returns when (monotonic)."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> bool:
         records = [journal.get_send(send_id) for send_id in send_ids]
-        if all(
+        return all(
             not r.batch_states.get(BatchState.PLANNED)
             and not r.batch_states.get(BatchState.IN_FLIGHT)
             for r in records
-        ):
-            return time.monotonic()
-        time.sleep(0.05)
-    raise AssertionError("the sends did not finish in time")
+        )
+
+    wait_until(finished, timeout=timeout, every=0.05, what="the sends to finish")
+    return time.monotonic()

@@ -11,6 +11,8 @@ import json
 from collections.abc import Sequence
 from datetime import UTC, datetime, time
 
+import pytest
+
 from components.acoustic import AcousticClient, RetryPolicy
 from components.core.states import HoursChoice, SendKind
 from components.guardrails.quiet_hours_settings import QuietHours
@@ -27,6 +29,10 @@ from components.sending.schedules import Schedule
 from components.sending.submit import submit_send
 from components.sending.worker import SendWorker
 from components.team.auth import Identity, Role
+
+# The tests that count requests in flight at once run in one xdist worker, one after the other:
+# two of them at the same time would share the machine's cores, not each other's requests.
+IN_FLIGHT_TIMING = pytest.mark.xdist_group("in-flight timing")
 
 # Retries in milliseconds: a test never waits for the production back-off.
 FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=40)

@@ -27,8 +27,9 @@ from components.acoustic import (
     pod_base_url,
     resolve_base_url,
 )
+from tests.sending_support import FAST_RETRY, IN_FLIGHT_TIMING
+from tests.waiting import wait_until
 
-FAST_RETRY = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.05, concurrency_attempts=30)
 CONTENT = "Hi %%FIRST NAME%%, your code is %%PIN%%."
 
 
@@ -62,16 +63,6 @@ def payload(*numbers: str, **overrides) -> dict:
     }
     body.update(overrides)
     return body
-
-
-def wait_for(predicate, timeout: float = 10.0, interval: float = 0.05):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(interval)
-    raise AssertionError("condition not reached in time")
 
 
 # -- token ----------------------------------------------------------------------------------------
@@ -316,7 +307,9 @@ def test_send_is_retried_when_the_server_cannot_be_reached():
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    client = AcousticClient(f"http://127.0.0.1:{port}", "id", "secret", "refresh", retry=FAST_RETRY)
+    client = AcousticClient(
+        f"http://127.0.0.1:{port}", "id", "test-secret", "test-refresh", retry=FAST_RETRY
+    )
     with client, pytest.raises(NetworkError) as caught:
         client.send(payload())
     assert not caught.value.outcome_unknown
@@ -348,7 +341,7 @@ def test_real_concurrency_limit_is_waited_out(sandbox):
     ]
     for blocker in blockers:
         blocker.start()
-    wait_for(lambda: sandbox.stats()["in_flight"] >= 2, timeout=5, interval=0.005)
+    wait_until(lambda: sandbox.stats()["in_flight"] >= 2, timeout=5, every=0.005)
     with make_client(sandbox, retry=RetryPolicy(base_delay=0.05, concurrency_attempts=40)) as c:
         c.send(payload())
     stats = sandbox.stats()
@@ -356,6 +349,7 @@ def test_real_concurrency_limit_is_waited_out(sandbox):
     assert stats["accepted_sends"] == 1
 
 
+@IN_FLIGHT_TIMING
 def test_the_process_never_has_more_than_ten_requests_in_flight(sandbox):
     sandbox.configure(latency=0.3)  # all ten overlap at the server even on a loaded machine
     with make_client(sandbox) as client:
@@ -384,10 +378,10 @@ def test_status_progresses_from_not_found_to_complete(sandbox):
         first = client.status(accepted.transaction_id)
         assert not first.found
         assert any("Transaction status not found" in e for e in first.errors)
-        partial = wait_for(lambda: (s := client.status(accepted.transaction_id)).found and s)
+        partial = wait_until(lambda: (s := client.status(accepted.transaction_id)).found and s)
         assert partial.total == 4
         assert partial.processed < 4 or partial.complete
-        done = wait_for(lambda: (s := client.status(accepted.transaction_id)).complete and s)
+        done = wait_until(lambda: (s := client.status(accepted.transaction_id)).complete and s)
     by_number = {c.phone_number: c for c in done.contacts}
     assert done.processed == done.total == 4
     assert by_number["19495001234"].sent and by_number["19495001234"].message is None
@@ -402,7 +396,7 @@ def test_status_progresses_from_not_found_to_complete(sandbox):
 def test_status_of_a_contact_that_never_finishes(sandbox):
     with make_client(sandbox) as client:
         accepted = client.send(payload("19495001234", "19495009999"))
-        status = wait_for(
+        status = wait_until(
             lambda: (s := client.status(accepted.transaction_id)).processed == 1 and s
         )
         time.sleep(0.8)
@@ -416,7 +410,7 @@ def test_status_follows_next_page_links(sandbox):
     numbers = [f"1949500{n:04d}" for n in range(1230, 1237)]
     with make_client(sandbox) as client:
         accepted = client.send(payload(*numbers))
-        status = wait_for(lambda: (s := client.status(accepted.transaction_id)).complete and s)
+        status = wait_until(lambda: (s := client.status(accepted.transaction_id)).complete and s)
     assert [c.phone_number for c in status.contacts] == numbers
     assert sandbox.stats()["status_requests"] >= 4
 
@@ -491,7 +485,7 @@ def test_next_page_on_another_host_is_not_followed():
 )
 def test_pods_map_to_their_hosts(pod, host):
     assert pod_base_url(pod) == f"https://{host}.goacoustic.com"
-    client = AcousticClient.for_pod(pod, "id", "secret", "refresh")
+    client = AcousticClient.for_pod(pod, "id", "test-secret", "test-refresh")
     assert client.base_url == f"https://{host}.goacoustic.com"
     client.close()
 

@@ -3,24 +3,23 @@
 from __future__ import annotations
 
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from components.sending.background import stop_background_work
 from components.ui.text import plain
-from tests.apptest_support import APP, texts
+from tests.apptest_support import new_app, texts
 
 pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def test_starts_in_sandbox_mode_without_secrets():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert not at.exception
     assert "Sandbox mode" in texts(at)
     assert at.title[0].value == "Compose"
 
 
 def test_settings_tests_the_sandbox_connection_and_masks_secrets():
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = new_app()
     at.run()
     at.switch_page("pages/settings.py").run()
     assert not at.exception
@@ -35,7 +34,7 @@ def test_settings_tests_the_sandbox_connection_and_masks_secrets():
 def test_incomplete_credentials_are_reported_not_replaced_by_the_sandbox(monkeypatch):
     monkeypatch.setenv("ACOUSTIC_POD", "2")
     monkeypatch.setenv("ACOUSTIC_CLIENT_ID", "abc")
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert "Not configured" in texts(at)
     at.switch_page("pages/settings.py").run()
     assert not at.exception
@@ -51,7 +50,7 @@ def test_credentials_from_the_environment_talk_to_that_host(monkeypatch, sandbox
     monkeypatch.setenv("ACOUSTIC_CLIENT_ID", sandbox.config.client_id)
     monkeypatch.setenv("ACOUSTIC_CLIENT_SECRET", sandbox.config.client_secret)
     monkeypatch.setenv("ACOUSTIC_REFRESH_TOKEN", sandbox.config.refresh_token)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert "Live" in texts(at)
     at.switch_page("pages/settings.py").run()
     shown = at.dataframe[0].value.to_csv()
@@ -68,7 +67,7 @@ def test_wrong_credentials_show_the_exact_error(monkeypatch, sandbox):
     monkeypatch.setenv("ACOUSTIC_CLIENT_ID", sandbox.config.client_id)
     monkeypatch.setenv("ACOUSTIC_CLIENT_SECRET", "not-the-secret")
     monkeypatch.setenv("ACOUSTIC_REFRESH_TOKEN", sandbox.config.refresh_token)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/settings.py").run()
     at.button[0].click().run()
     errors = "\n".join(e.value for e in at.error)
@@ -78,7 +77,7 @@ def test_wrong_credentials_show_the_exact_error(monkeypatch, sandbox):
 
 def test_a_bad_environment_setting_is_a_message_on_settings_and_the_default_is_used(monkeypatch):
     monkeypatch.setenv("SMS_CONSOLE_CONFIRM_ABOVE", "abc")
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert not at.exception  # Compose works with the default
     at.switch_page("pages/settings.py").run()
     assert not at.exception
@@ -96,7 +95,7 @@ def test_settings_says_the_in_flight_places_are_shared_when_the_journal_is_postg
     monkeypatch, app_environment, postgres_journal_url
 ):
     def storage_rows() -> dict[str, str]:
-        at = AppTest.from_file(APP, default_timeout=30).run()
+        at = new_app().run()
         at.switch_page("pages/settings.py").run()
         assert not at.exception
         table = at.dataframe[1].value

@@ -22,6 +22,9 @@ from components.team.audit import record_export, record_sign_in
 from components.team.audit_report import AuditQuery, audit_csv, audit_table
 from tests.journal_support import tamper
 
+# The journal's storage contract: each test on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.storage
+
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> list[float]:

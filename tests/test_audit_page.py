@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import time
 from datetime import date, datetime
 from types import SimpleNamespace
 
@@ -13,6 +12,7 @@ from streamlit.testing.v1 import AppTest
 
 from components.journal import AuditAction, Journal, audit_trail
 from tests.apptest_support import composed, signed_in, wait_for_send
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("app_environment")
 
@@ -119,10 +119,14 @@ def test_a_send_made_in_the_app_names_the_signed_in_email_everywhere(tmp_path, d
     (batch,) = journal.batches(send_id)
     at.query_params["tx"] = [batch.transaction_id]
     at.switch_page("pages/status.py").run()
-    deadline = time.monotonic() + 30
-    while "status.export" not in downloads and time.monotonic() < deadline:
-        time.sleep(0.3)
-        at.button(key="status.refresh").click().run()
+    wait_until(
+        lambda: (
+            "status.export" in downloads or at.button(key="status.refresh").click().run() is None
+        ),
+        timeout=30,
+        every=0.3,
+        what="Status's export",
+    )
     exported = downloads["status.export"]()
     rows = list(csv.DictReader(io.StringIO(exported.decode("utf-8-sig"))))
     assert {row["sent by"] for row in rows} == {CAROL}

@@ -201,7 +201,7 @@ SENDER = Identity(email="ann@example.com", roles=roles("sender"))
 
 def unreachable_client() -> AcousticClient:
     """A client that would fail if it were ever used: the refusal comes before any request."""
-    return AcousticClient("http://127.0.0.1:9", "id", "secret", "refresh")
+    return AcousticClient("http://127.0.0.1:9", "id", "test-secret", "test-refresh")
 
 
 @pytest.mark.parametrize("kind", ["test", "bulk"])

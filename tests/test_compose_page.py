@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from components.ui.text import plain
-from tests.apptest_support import APP, composed, new_app, texts
+from tests.apptest_support import composed, new_app, texts
 from tests.xlsx_support import raw_xlsx, sheet_xml
 
 CSV = (
@@ -28,7 +28,7 @@ def metric(at: AppTest, label: str) -> str:
 
 
 def test_empty_page_invites_contacts_and_blocks_sending():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     assert not at.exception
     text = texts(at)
     assert "Paste or upload contacts" in text

@@ -4,7 +4,6 @@ own sandbox."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
 
 import pytest
@@ -17,6 +16,7 @@ from components.ui import program_fields
 from components.ui.connection import sandbox_server
 from components.ui.program_fields import pending_listing
 from tests.apptest_support import composed, new_app, texts, wait_for_send
+from tests.waiting import wait_until
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
 
@@ -104,7 +104,8 @@ def test_a_slow_list_never_holds_up_the_page(monkeypatch):
         assert "Acoustic has not listed the SMS programs yet" in texts(at)
         assert not [s for s in at.selectbox if s.key == "compose.program_choice"]
         at.text_input(key="compose.program").set_value("12345")
-        time.sleep(2.0)  # the look-up ends in the background; the next rerun shows the list
+        # The look-up ends in the background; the next rerun shows the list.
+        wait_until(lambda: not sandbox_server().stats()["in_flight"], what="Acoustic's answer")
         at.run()
         assert at.selectbox(key="compose.program_choice").value == "12345"
     finally:

@@ -23,6 +23,10 @@ from components.sending.worker import recover_interrupted
 from components.team.auth import local_identity
 from tests.console_process import ROOT
 from tests.sending_support import client_for, worker_on
+from tests.waiting import wait_until
+
+# The journal's storage contract: each test on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.storage
 
 SENDS, BATCHES = 2, 15
 
@@ -69,9 +73,9 @@ def test_after_a_crash_only_batches_that_held_a_place_are_unknown(sandbox, journ
     )
     try:
         send_ids = [int(process.stdout.readline()) for _ in range(SENDS)]
-        deadline = time.monotonic() + 30
-        while sandbox.stats()["send_posts"] < 12 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_until(
+            lambda: sandbox.stats()["send_posts"] >= 12, timeout=30, every=0.01, what="12 POSTs"
+        )
     finally:
         process.send_signal(signal.SIGKILL)
         process.wait(timeout=10)

@@ -3,13 +3,12 @@ Compose's count and its disabled Send, the confirmation and History, and Status'
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from components.core.states import BatchState
 from components.journal import AuditAction, Journal
 from tests.apptest_support import composed, signed_in, texts, wait_for_send
+from tests.waiting import wait_until
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9992,Cy\n"
 
@@ -149,10 +148,15 @@ def test_status_adds_the_opted_out_contacts_in_one_click(tmp_path):
     assert batch.state is BatchState.ACCEPTED
     at.query_params["tx"] = [batch.transaction_id]
     at.switch_page("pages/status.py").run()
-    deadline = time.monotonic() + 30
-    while not [b for b in at.button if b.key == "status.dnt_add"] and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.button(key="status.refresh").click().run()
+    wait_until(
+        lambda: (
+            [b for b in at.button if b.key == "status.dnt_add"]
+            or at.button(key="status.refresh").click().run() is None
+        ),
+        timeout=30,
+        every=0.5,
+        what="Status's offer of the opted-out contacts",
+    )
     button = at.button(key="status.dnt_add")
     viewer = signed_in("vera@example.com").run()
     viewer.query_params["tx"] = [batch.transaction_id]

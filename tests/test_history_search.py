@@ -7,6 +7,9 @@ import pytest
 from components.journal.search import SEARCH_LIMIT, clean_search
 from tests.test_journal import create, payloads
 
+# The journal's storage contract: each test on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.storage
+
 CONTENT = "Gate B12 " + "z" * 300
 
 

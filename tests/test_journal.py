@@ -15,6 +15,9 @@ from components.journal import DuplicateSendError, Journal, default_journal_path
 from components.journal.legacy_schema import SCHEMA
 from components.journal.schema import ALEMBIC_USER_VERSION
 
+# The journal's storage contract: each test on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.storage
+
 PLANNED, IN_FLIGHT, ACCEPTED, REJECTED, UNKNOWN, LEFT_OUT = BatchState
 
 

@@ -1,24 +1,22 @@
-"""One replica runs a send at a time, and another finishes the send of a replica that died."""
+"""One replica runs a send at a time, and another finishes the send of a replica that died (with
+real processes killed mid-send: tests/test_replicas.py and tests/test_crash_recovery.py)."""
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-import textwrap
 import time
-from collections import Counter
 
 import pytest
 
 from components.core.states import BatchState, Cause
 from components.journal import AuditAction, Journal
 from components.sending.scheduler import Scheduler
-from tests.console_process import ROOT
 from tests.sending_support import batches, client_for, received, submit, worker_on
+from tests.waiting import wait_until
 
-pytestmark = pytest.mark.usefixtures("fresh_tokens")  # no token left over from another test
+pytestmark = [
+    pytest.mark.storage,
+    pytest.mark.usefixtures("fresh_tokens"),
+]  # no token left over from another test
 
 GONE = "another-host:4242:1"  # a replica of another machine: only its lease says it is alive
 
@@ -85,70 +83,6 @@ def test_the_send_of_a_replica_that_stopped_is_finished_by_another(sandbox, jour
     survivor.shutdown()
 
 
-DYING_REPLICA = textwrap.dedent(
-    """
-    import sys, time
-    from components.acoustic import AcousticClient
-    from components.team.auth import local_identity
-    from components.journal import Journal
-    from tests.sending_support import plan_of, worker_on
-    from components.sending.submit import submit_send
-    url, where = sys.argv[1], sys.argv[2]
-    payloads = [{"channelQualifier": "12345", "content": f"replica {i}",
-                 "contacts": [{"phoneNumber": "19495001234"}]} for i in range(40)]
-    worker = worker_on(Journal(where), lease_seconds=2, max_in_flight=4)
-    client = AcousticClient(url, "sandbox-client", "sandbox-secret", "sandbox-refresh")
-    send_id = submit_send(worker, client, plan_of(payloads, local_identity(), base_url=url))
-    print(send_id, flush=True)
-    time.sleep(60)
-    """
-)
-
-
-@pytest.mark.processes
-def test_a_replica_killed_mid_send_is_finished_by_another_and_no_batch_goes_twice(
-    sandbox, postgres_url
-):
-    sandbox.configure(latency=0.2)
-    replica = subprocess.Popen(
-        [sys.executable, "-c", DYING_REPLICA, sandbox.url, postgres_url],
-        stdout=subprocess.PIPE,
-        text=True,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        cwd=ROOT,
-    )
-    try:
-        send_id = int(replica.stdout.readline())
-        journal = Journal(postgres_url)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            states = journal.get_send(send_id).batch_states
-            if states.get(BatchState.ACCEPTED, 0) >= 8 and states.get(BatchState.IN_FLIGHT):
-                break
-            time.sleep(0.02)
-        replica.send_signal(signal.SIGKILL)
-    finally:
-        replica.wait(timeout=10)
-    time.sleep(0.5)  # answers to the requests it had in flight reach the sandbox
-    cut_off = {b.id for b in journal.batches(send_id) if b.state is BatchState.IN_FLIGHT}
-    assert cut_off
-    survivor = worker_on(journal, owner="replica-2:2:2")
-    with client_for(sandbox) as client:
-        scheduler = Scheduler(survivor, lambda: ("sandbox", client))
-        deadline = time.monotonic() + 30
-        while not scheduler.run_due() and time.monotonic() < deadline:
-            time.sleep(0.2)  # until the dead replica's lease runs out (2 s)
-        survivor.wait(send_id, timeout=60)
-    final = journal.batches(send_id)
-    assert {b.id for b in final if b.state is BatchState.UNKNOWN} == cut_off
-    assert all(b.state is BatchState.ACCEPTED for b in final if b.id not in cut_off)
-    seen = Counter(received(sandbox))
-    assert max(seen.values()) == 1  # the sandbox saw no batch twice
-    # Every accepted batch reached the sandbox once; the unknown ones may or may not have.
-    assert sum(b.state is BatchState.ACCEPTED for b in final) <= len(seen) <= len(final)
-    survivor.shutdown()
-
-
 def test_a_scheduled_send_starts_once_whichever_replicas_see_it_due(sandbox, journal):
     sandbox.configure(latency=0.1)
     due = time.time() + 0.3
@@ -165,11 +99,11 @@ def test_a_scheduled_send_starts_once_whichever_replicas_see_it_due(sandbox, jou
         schedulers = [Scheduler(r, lambda: ("sandbox", client), poll=0.05) for r in replicas]
         for scheduler in schedulers:
             scheduler.start()
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if journal.get_send(send_id).batch_states == {BatchState.ACCEPTED: 6}:
-                break
-            time.sleep(0.05)
+        wait_until(
+            lambda: journal.get_send(send_id).batch_states == {BatchState.ACCEPTED: 6},
+            every=0.05,
+            what="every batch accepted",
+        )
         for scheduler in schedulers:
             scheduler.stop()
     assert journal.get_send(send_id).batch_states == {BatchState.ACCEPTED: 6}

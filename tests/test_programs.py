@@ -10,15 +10,14 @@ from components.acoustic import (
     AcousticClient,
     ForbiddenError,
     Program,
-    RetryPolicy,
     UnexpectedResponseError,
     programs_of,
 )
 from components.message.program_listing import ProgramListing, fetch_listing, program_label
 from components.sandbox.config import UUID_PROGRAM
 from tests.sandbox_support import token_form
+from tests.sending_support import FAST_RETRY
 
-FAST_RETRY = RetryPolicy(max_attempts=2, base_delay=0.01, max_delay=0.02)
 PROGRAMS = "/rest/channels/sms/programs"
 SEND = "/rest/channels/sms/externalconsentsends"
 
@@ -174,8 +173,8 @@ def mock_client(answer: httpx.Response) -> AcousticClient:
     return AcousticClient(
         "https://api-campaign-us-1.goacoustic.com",
         "id",
-        "secret",
-        "refresh",
+        "test-secret",  # every secret a client is given is redacted from every text after:
+        "test-refresh",  # "refresh" would be cut out of Acoustic's "Invalid refresh token"
         transport=httpx.MockTransport(handle),
         retry=FAST_RETRY,
     )

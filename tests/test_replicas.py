@@ -13,6 +13,7 @@ from components.core.states import BatchState, Cause
 from components.journal import Journal
 from tests.replicas_support import replicas, schedule_sends, wait_until_sent
 from tests.test_schedule_restart import kill
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.processes, pytest.mark.usefixtures("fresh_tokens")]
 
@@ -51,12 +52,14 @@ def test_a_replica_killed_mid_send_has_its_send_finished_by_another(
         tmp_path, sandbox, postgres_journal_url, 2, SMS_CONSOLE_LEASE_SECONDS="3"
     ) as apps:
         (send_id,) = schedule_sends(journal, sandbox.url, time.time() + 1, 1, 40_000, "killed")
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
+
+        def mid_send() -> bool:
             states = journal.get_send(send_id).batch_states
-            if states.get(BatchState.ACCEPTED, 0) >= 5 and states.get(BatchState.IN_FLIGHT):
-                break
-            time.sleep(0.02)
+            return states.get(BatchState.ACCEPTED, 0) >= 5 and bool(
+                states.get(BatchState.IN_FLIGHT)
+            )
+
+        wait_until(mid_send, timeout=60, what="a replica to be mid-send")
         (runner,) = journal.live_leases().values()
         victim = next(app for app in apps if f":{app.process.pid}:" in runner)
         kill(victim)

@@ -13,6 +13,7 @@ import pytest
 
 from components.sandbox import TEST_NUMBERS, outcome_for
 from tests.sandbox_support import token_form
+from tests.sending_support import IN_FLIGHT_TIMING
 
 SEND = "/rest/channels/sms/externalconsentsends"
 
@@ -140,6 +141,7 @@ def test_every_documented_error_row(sandbox):
     assert (forbidden.status_code, general_errors(forbidden)) == (403, ["Forbidden"])
 
 
+@IN_FLIGHT_TIMING
 def test_the_eleventh_concurrent_request_is_rejected(sandbox):
     sandbox.configure(latency=0.5)
     access = token(sandbox)

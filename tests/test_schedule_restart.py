@@ -14,6 +14,7 @@ from components.core.states import BatchState
 from components.journal import Journal
 from tests.console_process import StreamlitApp
 from tests.sending_support import batches
+from tests.waiting import wait_until
 
 pytestmark = [pytest.mark.processes, pytest.mark.usefixtures("fresh_tokens")]
 
@@ -53,15 +54,6 @@ def posts(sandbox) -> Counter[str]:
     return Counter(p["content"] for p in sandbox.sent_payloads())
 
 
-def wait_until(condition, timeout: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return
-        time.sleep(0.2)
-    raise AssertionError("it did not happen in time")
-
-
 def kill(app: StreamlitApp) -> None:
     app.process.kill()  # SIGKILL: no shutdown of any kind
     app.process.wait(timeout=10)
@@ -82,11 +74,11 @@ def test_due_batches_go_out_once_across_kills_and_restarts(sandbox, tmp_path):
     second.wait_ready()
     try:
         # Nobody opens a page: the scheduler started with the server.
-        wait_until(lambda: sum(posts(sandbox).values()) == 3)
-        wait_until(lambda: all(b.state.final for b in journal.batches(early)))
+        wait_until(lambda: sum(posts(sandbox).values()) == 3, timeout=60, every=0.2)
+        wait_until(lambda: all(b.state.final for b in journal.batches(early)), timeout=60)
         # One more due while this process runs; then it is killed after sending it.
         late = scheduled(journal, sandbox.url, time.time() + 2, 2, "late")
-        wait_until(lambda: all(b.state.final for b in journal.batches(late)))
+        wait_until(lambda: all(b.state.final for b in journal.batches(late)), timeout=60)
     finally:
         kill(second)
     third = live_console(tmp_path, sandbox)

@@ -23,6 +23,7 @@ from components.sending.worker import SendCancelled, SendWorker
 from components.team.auth import Identity
 from tests.sending_support import batches, client_for, submit
 from tests.test_approvals import CAROL, SAM, VERA
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 WINDOWS = ScheduleKind.WINDOWS
@@ -39,9 +40,7 @@ def move(worker: SendWorker, send_id: int, when: datetime, *, by: Identity) -> i
 
 
 def wait_idle(worker: SendWorker, send_id: int) -> None:
-    deadline = time.monotonic() + 20
-    while worker.is_running(send_id) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: not worker.is_running(send_id), what=f"send #{send_id} to end")
     worker.wait(send_id, timeout=20)
 
 
@@ -167,9 +166,7 @@ def test_the_scheduler_thread_starts_a_due_send_by_itself(sandbox, worker):
         )
         scheduler = Scheduler(worker, lambda: ("sandbox", client), poll=0.1).start()
         try:
-            deadline = time.monotonic() + 15
-            while not sandbox.sent_payloads() and time.monotonic() < deadline:
-                time.sleep(0.05)
+            wait_until(sandbox.sent_payloads, timeout=15, what="the scheduler's send")
         finally:
             scheduler.stop()
         wait_idle(worker, send_id)
@@ -189,13 +186,10 @@ def test_the_scheduler_outlives_a_database_that_goes_away_for_a_while(worker, mo
 
     monkeypatch.setattr(worker.journal, "next_due_at", next_due_at)
     scheduler = Scheduler(worker, lambda: None, poll=0.05).start()
-    try:
-        deadline = time.monotonic() + 10
-        while len(calls) < 4 and time.monotonic() < deadline:
-            time.sleep(0.02)
+    try:  # it keeps going after the failures
+        wait_until(lambda: len(calls) >= 4, timeout=10, what="the scheduler's fourth look")
     finally:
         scheduler.stop()
-    assert len(calls) >= 4  # it kept going after the failures
 
 
 def test_a_cancel_stops_the_batches_a_running_worker_has_not_claimed(sandbox, worker):
@@ -204,11 +198,11 @@ def test_a_cancel_stops_the_batches_a_running_worker_has_not_claimed(sandbox, wo
     worker.max_in_flight = 2
     with client_for(sandbox) as client:
         send_id = submit(worker, client, batches(30, tag="cancel"), "sam@example.com")
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            if worker.journal.get_send(send_id).batch_states.get(BatchState.ACCEPTED, 0) >= 2:
-                break
-            time.sleep(0.01)
+        wait_until(
+            lambda: worker.journal.get_send(send_id).batch_states.get(BatchState.ACCEPTED, 0) >= 2,
+            every=0.01,
+            what="two accepted batches",
+        )
         assert worker.journal.cancel_send(send_id, by="carol@example.com") > 0
         worker.wait(send_id, timeout=20)
     states = worker.journal.get_send(send_id).batch_states

@@ -5,17 +5,16 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import httpx
 import pytest
-from streamlit.testing.v1 import AppTest
 
 from components.acoustic import organisation_gate
 from components.core.states import BatchState
 from components.journal import Journal
-from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
+from tests.apptest_support import composed, journaled_send, new_app, texts, wait_for_send
+from tests.waiting import wait_until
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n"
 
@@ -104,7 +103,7 @@ def seeded_journal(
 
 def test_history_lists_and_opens_a_send(tmp_path):
     _, send_id = seeded_journal(tmp_path)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/history.py").run()
     table = at.dataframe[0].value
     assert table["Message"].tolist() == ["Gate B12"]
@@ -123,7 +122,7 @@ def test_history_lists_and_opens_a_send(tmp_path):
 
 def test_a_sandbox_send_made_before_a_restart_can_still_be_resent(tmp_path):
     _, send_id = seeded_journal(tmp_path, mode="sandbox", base_url="http://127.0.0.1:1")
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.query_params["send"] = str(send_id)
     at.switch_page("pages/history.py").run()
     assert not at.exception
@@ -142,7 +141,7 @@ def test_history_resends_rejected_batches_and_unknown_ones_only_once_accepted(tm
     for batch, state in ((rejected, BatchState.REJECTED), (unknown, BatchState.UNKNOWN)):
         journal.claim_batch(batch.id, "gone")
         journal.finish_batch(batch.id, state, error="refused or lost")
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = new_app()
     at.query_params["send"] = str(record.id)
     at.switch_page("pages/history.py").run()
     resend_unknown = "Resend the 1 batch(es) with an unknown outcome"
@@ -151,9 +150,8 @@ def test_history_resends_rejected_batches_and_unknown_ones_only_once_accepted(tm
     next(b for b in at.button if b.label == "Resend the 1 rejected batch(es)").click().run()
     wait_for_send(journal, record.id)
     assert journal.batches(record.id)[1].state is BatchState.UNKNOWN  # not resent with them
-    deadline = time.monotonic() + 20
-    while not [c for c in at.checkbox if c.key] and time.monotonic() < deadline:
-        at.run()  # until the worker has let go of the send and History offers the resend again
+    # Until the worker has let go of the send and History offers the resend again.
+    wait_until(lambda: [c for c in at.run().checkbox if c.key], what="History's resend again")
     at.checkbox(key=f"history.accept_duplicates.{record.id}").check().run()
     next(b for b in at.button if b.label == resend_unknown).click().run()
     wait_for_send(journal, record.id)
@@ -169,7 +167,7 @@ def test_history_resends_rejected_batches_and_unknown_ones_only_once_accepted(tm
 @pytest.mark.parametrize("link", ["99999999999999999999999", "abc", "-1", "424242"])
 def test_a_send_link_that_names_no_send_is_harmless(tmp_path, link):
     seeded_journal(tmp_path)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.query_params["send"] = link
     at.switch_page("pages/history.py").run()
     assert not at.exception
@@ -177,7 +175,7 @@ def test_a_send_link_that_names_no_send_is_harmless(tmp_path, link):
 
 
 def test_empty_history():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/history.py").run()
     assert not at.exception
     assert "No sends yet" in texts(at)
@@ -209,7 +207,7 @@ def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(
         return journaled_send(journal, payloads, program="p").id
 
     alpha, bravo = make("alpha"), make("bravo")
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = new_app()
     at.query_params["send"] = str(alpha)
     at.switch_page("pages/history.py").run()
     at.text_input(key="history.search").set_value("alpha").run()
@@ -225,7 +223,7 @@ def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(
 @pytest.mark.parametrize("search", ["Gate B12" + " x" * 25_000, "%_" * 25_000, "Ga\x00te"])
 def test_any_history_search_keeps_the_page_working(tmp_path, search):
     _, send_id = seeded_journal(tmp_path)
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/history.py").run()
     at.text_input(key="history.search").set_value(search).run()
     assert not at.exception
@@ -283,7 +281,7 @@ def test_history_after_a_crash_says_interrupted_and_what_is_true(tmp_path):
         assert journal.claim_batch(batch.id, owner)  # in flight when the console was killed
     journal.close()
 
-    at = AppTest.from_file(APP, default_timeout=30)  # the console starts again
+    at = new_app()  # the console starts again
     at.query_params["send"] = str(record.id)
     at.switch_page("pages/history.py").run()
     assert not at.exception

@@ -15,6 +15,7 @@ from components.sending.submit import submit_send
 from components.status.progress import send_progress
 from tests.sending_support import (
     FAST_RETRY,
+    IN_FLIGHT_TIMING,
     batches,
     client_for,
     plan_of,
@@ -43,6 +44,7 @@ def test_results_in_order_with_a_callback_per_batch(sandbox):
     assert len(set(received(sandbox))) == 12 == sandbox.stats()["send_posts"]
 
 
+@IN_FLIGHT_TIMING
 def test_in_flight_limit_is_reached_and_never_passed(sandbox):
     # Each answer takes long enough that all ten overlap at the server even on a loaded machine
     # (client and sandbox share one interpreter here).
@@ -262,6 +264,7 @@ def test_concurrent_double_clicks_make_one_job(sandbox, journal):
     assert sandbox.stats()["send_posts"] == 3
 
 
+@IN_FLIGHT_TIMING
 def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, journal):
     sandbox.configure(latency=0.05)
     worker = worker_on(journal, max_jobs=20)
@@ -289,6 +292,7 @@ def test_twenty_sends_from_different_sessions_share_the_limit(sandbox, journal):
     assert stats["send_posts"] == 80 == len(set(received(sandbox)))
 
 
+@IN_FLIGHT_TIMING
 def test_a_lower_limit_holds_for_the_whole_process_not_per_job(sandbox, journal):
     # Gates are per organisation for the life of the process: an API client id of its own keeps
     # this lowered gate away from the other tests.

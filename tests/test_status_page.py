@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -13,8 +12,9 @@ from components.guardrails.do_not_text import add_numbers
 from components.journal import Journal
 from components.team.auth import Identity, Role
 from components.ui.text import plain
-from tests.apptest_support import APP, composed, journaled_send, texts, wait_for_send
+from tests.apptest_support import composed, journaled_send, new_app, texts, wait_for_send
 from tests.sending_support import batches
+from tests.waiting import wait_until
 
 CSV = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 9990,Bob\n+1 949 500 9999,Cy\n"
 
@@ -23,14 +23,14 @@ pytestmark = pytest.mark.usefixtures("app_environment")
 
 
 def test_empty_status_page_asks_for_ids():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/status.py").run()
     assert not at.exception
     assert "Paste a transaction id" in texts(at)
 
 
 def test_an_unknown_pasted_id_is_reported_as_not_found():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.switch_page("pages/status.py").run()
     at.text_area(key="status.input").set_value("ffffff-18f-" + "0" * 32 + "\nbad/id")
     at.button[0].click().run()
@@ -59,10 +59,15 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
     at.switch_page("pages/status.py").run()
     assert not at.exception
     assert "still processing this send" in texts(at)  # the sandbox's status delay
-    deadline = time.monotonic() + 30
-    while "2 of 3 contacts processed" not in texts(at) and time.monotonic() < deadline:
-        time.sleep(0.5)
-        at.button(key="status.refresh").click().run()
+    wait_until(
+        lambda: (
+            "2 of 3 contacts processed" in texts(at)
+            or at.button(key="status.refresh").click().run() is None
+        ),
+        timeout=30,
+        every=0.5,
+        what="Status to show the contacts processed",
+    )
     text = texts(at)
     assert "2 of 3 contacts processed" in text  # ...9999 never finishes
     # Each chart has its figures in words beneath it, for a screen reader.
@@ -99,7 +104,7 @@ def test_deep_link_shows_the_send_then_resend_to_failed(tmp_path):
 
 
 def test_deep_links_that_are_not_ids_are_ignored_and_shown_as_plain_text():
-    at = AppTest.from_file(APP, default_timeout=30).run()
+    at = new_app().run()
     at.query_params["tx"] = [
         "bad/id",
         "[x](https://evil.example)",
@@ -121,7 +126,7 @@ def test_a_number_listed_before_a_resume_is_left_out_and_status_and_history_say_
     marketer = Identity(email="sam@example.com", roles=frozenset({Role.SENDER}))
     listed = ["19495000000", "19495000001", "19495000002", "19495000100"]  # batch 1, and one more
     add_numbers(journal, listed, "asked not to be texted", marketer, "manual")
-    at = AppTest.from_file(APP, default_timeout=30)
+    at = new_app()
     at.query_params["send"] = str(record.id)
     at.switch_page("pages/history.py").run()
     next(b for b in at.button if b.label.startswith("Resume")).click().run()

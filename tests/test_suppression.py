@@ -25,6 +25,9 @@ from components.status.opt_outs import opted_out_contacts
 from components.team.auth import Identity, PermissionDenied, Role
 from tests.journal_support import peek
 
+# The journal's storage contract: each test on SQLite and again on PostgreSQL.
+pytestmark = pytest.mark.storage
+
 ANN, BOB, CY = "19495001234", "19495009990", "19495009992"
 
 

@@ -35,6 +35,7 @@ from components.team.auth import Identity, Role
 from tests.sending_support import ALL_DAY, batches, client_for, submit
 from tests.test_approvals import CAROL, live_send
 from tests.test_schedules import wait_idle
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
@@ -108,12 +109,12 @@ def test_resend_to_failed_leaves_out_those_listed_from_status(sandbox, worker):
     with client_for(sandbox) as client:
         send_id = send(worker, client, read_contacts(CSV).recipients)
         [batch] = journal.batches(send_id)
-        deadline = time.monotonic() + 20
-        while True:
+
+        def complete():
             lookup = look_up(client, journal, batch.transaction_id)
-            if (lookup.status and lookup.status.complete) or time.monotonic() > deadline:
-                break
-            time.sleep(0.2)
+            return lookup if lookup.status and lookup.status.complete else None
+
+        lookup = wait_until(complete, every=0.2, what="every contact processed")
     table = insight_table(journal, [lookup])
     numbers, reason = opted_out_contacts(table)
     assert numbers == ["19495009992"] and "opted out of this SMS program" in reason

@@ -27,6 +27,7 @@ from components.team.auth import Identity, Role
 from tests.apptest_support import journaled_send
 from tests.sending_support import client_for, submit
 from tests.test_approvals import CAROL, SAM
+from tests.waiting import wait_until
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
@@ -59,9 +60,7 @@ def sent(sandbox) -> list[str]:
 
 def settle(worker: SendWorker, send_id: int) -> None:
     worker.wait(send_id, timeout=20)
-    deadline = time.monotonic() + 20
-    while worker.is_running(send_id) and time.monotonic() < deadline:
-        time.sleep(0.02)
+    wait_until(lambda: not worker.is_running(send_id), what=f"send #{send_id} to end")
 
 
 def test_an_approval_after_hours_waits_for_each_recipients_hours(sandbox, hours_worker):

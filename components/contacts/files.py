@@ -117,6 +117,20 @@ def _sniff_separator(lines: list[str]) -> str | None:
     return best
 
 
+def _trailing_separators(lines: list[str], separator: str) -> bool:
+    """Many separators end the lines (an export padded to a wide sheet): cells of nothing that
+    would cost as much to read as data. Counted at C speed."""
+    ends = " \t" + separator
+    trailing = sum(len(line) - len(line.rstrip(ends)) for line in lines)
+    return trailing > 1000 and trailing * 2 > sum(map(len, lines))
+
+
+def _without_trailing_separators(line: str, separator: str) -> str:
+    """The line without the separators (and spaces) at its end, unless a quote is open there (a
+    cell that goes on over the next line keeps its text)."""
+    return line if line.count('"') % 2 else line.rstrip(" \t" + separator)
+
+
 def _count_outside_quotes(line: str, separator: str) -> int:
     """Separators between quoted stretches (every quote opens or closes one, as "" does twice)."""
     return sum(part.count(separator) for part in line.split('"')[::2])
@@ -131,6 +145,9 @@ def _text_grid(text: str, notes: list[str]) -> Grid:
         return limits.rows_grid([], notes)
     lines = text.split("\n")
     separator = _sniff_separator(text[: limits.SNIFF_CHARACTERS].split("\n", 50)[:50])
+    if separator is not None and _trailing_separators(lines, separator):
+        lines = [_without_trailing_separators(line, separator) for line in lines]
+        text = "\n".join(lines)
     _check_text_limits(lines, separator)
     if separator is None:
         rows = [(i, [line.strip()]) for i, line in enumerate(lines, start=1) if line.strip()]

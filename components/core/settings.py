@@ -7,13 +7,17 @@ Settings page shows as they are, so that whoever set it can see what the console
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT
 
 CONFIRM_ABOVE = "SMS_CONSOLE_CONFIRM_ABOVE"
 MAX_IN_FLIGHT = "SMS_CONSOLE_MAX_IN_FLIGHT"
 LEASE_SECONDS = "SMS_CONSOLE_LEASE_SECONDS"
+# The built-in sandbox's pace (sandbox mode only): how long a new send's status answers "not
+# found", and over how many seconds its contacts are processed then. Unset: the sandbox's own.
+SANDBOX_STATUS_DELAY = "SMS_CONSOLE_SANDBOX_STATUS_DELAY"
+SANDBOX_DELIVERY_SECONDS = "SMS_CONSOLE_SANDBOX_DELIVERY_SECONDS"
 DEFAULT_LEASE_SECONDS = 30
 DEFAULT_CONFIRM_ABOVE = 1000
 
@@ -34,8 +38,9 @@ class ConsoleSettings:
     problems: tuple[SettingProblem, ...] = ()
     lease_seconds: int = DEFAULT_LEASE_SECONDS
     """Seconds a replica's lease on a running send lasts without a heartbeat
-    (components/sending/leases.py);
-    after that another replica takes the send over."""
+    (components/sending/leases.py); after that another replica takes the send over."""
+    sandbox_pace: Mapping[str, float] = field(default_factory=dict)
+    """The built-in sandbox's status_delay and delivery_seconds, where they are set."""
 
 
 def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
@@ -49,7 +54,36 @@ def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
     lease_seconds = _whole_number(
         environ, LEASE_SECONDS, DEFAULT_LEASE_SECONDS, 3, problems, most=3600
     )
-    return ConsoleSettings(confirm_above, max_in_flight, tuple(problems), lease_seconds)
+    pace = {
+        knob: seconds
+        for knob, variable in (
+            ("status_delay", SANDBOX_STATUS_DELAY),
+            ("delivery_seconds", SANDBOX_DELIVERY_SECONDS),
+        )
+        if (seconds := _seconds(environ, variable, problems)) is not None
+    }
+    return ConsoleSettings(confirm_above, max_in_flight, tuple(problems), lease_seconds, pace)
+
+
+def _seconds(
+    environ: Mapping[str, str], variable: str, problems: list[SettingProblem]
+) -> float | None:
+    """A number of seconds from 0 to an hour; None when unset or not one (reported)."""
+    raw = environ.get(variable)
+    if raw is None or not raw.strip():
+        return None
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 3600:
+        message = (
+            f"{variable} is '{raw}', which is not a number of seconds from 0 to 3600; the "
+            "sandbox keeps its own pace. Set it to a number such as 0.5, or remove it."
+        )
+        problems.append(SettingProblem(variable, raw, message))
+        return None
+    return seconds
 
 
 def _whole_number(

@@ -17,6 +17,7 @@ from components.core.connection import (
     places_database,
 )
 from components.core.database_url import DatabaseURL, DatabaseURLError, database_url
+from components.core.settings import console_settings
 from components.core.states import ConnectionMode
 from components.guardrails.quiet_hours_settings import QuietHours, parse_quiet_hours
 from components.sandbox import SandboxConfig, SandboxServer
@@ -38,8 +39,11 @@ def current_quiet_hours() -> QuietHours:
 
 @st.cache_resource(show_spinner="Starting the sandbox…")
 def sandbox_server() -> SandboxServer:
-    """One sandbox per process, on a free loopback port, for as long as the app runs."""
-    return SandboxServer(SandboxConfig()).start()
+    """One sandbox per process, on a free loopback port, for as long as the app runs, at the
+    pace SMS_CONSOLE_SANDBOX_* set, if any."""
+    config = SandboxConfig()
+    config.update(**console_settings(os.environ).sandbox_pace)
+    return SandboxServer(config).start()
 
 
 @dataclass(frozen=True)

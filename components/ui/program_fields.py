@@ -64,7 +64,12 @@ def known_programs() -> tuple[Program, ...] | None:
 
 
 def _take_choice() -> None:
-    st.session_state[PROGRAM] = st.session_state.get(CHOICE) or ""
+    """A program picked fills the id. Only a pick does: the picker is set from the id on every
+    run, so a browser that sends a rerun before it has drawn that (a fast typist, a busy
+    console) sends the picker's old value, empty, and that must not empty the id just typed."""
+    choice = st.session_state.get(CHOICE)
+    if choice:
+        st.session_state[PROGRAM] = choice
 
 
 def program_field() -> str:

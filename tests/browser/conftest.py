@@ -44,9 +44,16 @@ def _chromium_or_skip() -> str:
 
 
 @pytest.fixture(scope="session")
-def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def shared_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[StreamlitApp]:
+    """One app for the journeys that need no fresh process (each xdist worker has its own): a
+    journey counts its own sends, never the app's."""
     with running(StreamlitApp(tmp_path_factory.mktemp("app"))) as app:
-        yield app.url
+        yield app
+
+
+@pytest.fixture(scope="session")
+def app_url(shared_app: StreamlitApp) -> str:
+    return shared_app.url
 
 
 @pytest.fixture

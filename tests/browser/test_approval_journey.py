@@ -37,6 +37,7 @@ from tests.browser.conftest import (
     wait_idle,
     wait_rerun,
 )
+from tests.waiting import wait_until
 
 SAM, CAROL, VERA = "sam@example.com", "carol@example.com", "vera@example.com"
 BIG = 1001  # one more than a request holds: two batches
@@ -168,13 +169,13 @@ def note(page: Page, request: object, text: str) -> None:
 def sent_once_per_batch(console: Console, send_id: int, timeout: float = 90.0) -> list[dict]:
     """The POSTs the sandbox received once every batch of the send has its final state."""
     journal = console.journal()
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
+
+    def finished() -> bool:
         batches = journal.batches(send_id)
-        if batches and all(batch.state.final for batch in batches):
-            return console.sandbox.sent_payloads()
-        time.sleep(0.2)
-    raise AssertionError(f"send #{send_id} did not finish in {timeout:.0f} s")
+        return bool(batches) and all(batch.state.final for batch in batches)
+
+    wait_until(finished, timeout=timeout, every=0.2, what=f"send #{send_id} to finish")
+    return console.sandbox.sent_payloads()
 
 
 def canonical(payload: dict) -> str:
@@ -338,14 +339,17 @@ def test_an_approval_after_the_recipients_hours_waits_and_status_shows_them_held
     expect(carol.get_by_text(f"Send #{send_id} is approved and sending")).to_be_visible(
         timeout=SLOW
     )
-    # London's SMS goes at once; Los Angeles' waits for its morning.
-    deadline = time.monotonic() + 30
-    while len(console.sandbox.sent_payloads()) == posts and time.monotonic() < deadline:
-        time.sleep(0.2)
-    time.sleep(1)  # nothing else follows
+    # London's SMS goes at once; Los Angeles' waits for its morning: the worker's run ends.
+    journal = console.journal()
+    wait_until(
+        lambda: journal.audit_entries(send_id=send_id, action="send_finished"),
+        timeout=30,
+        every=0.2,
+        what="the approved send's run to end",
+    )
     sent = console.sandbox.sent_payloads()[posts:]
     assert [c["phoneNumber"] for p in sent for c in p["contacts"]] == ["447911123456"]
-    held = [b for b in console.journal().batches(send_id) if b.state.value == "planned"]
+    held = [b for b in journal.batches(send_id) if b.state.value == "planned"]
     assert len(held) == 1 and held[0].not_before > time.time() + 3600
 
     carol.goto(f"{console.url}/history?send={send_id}")

@@ -11,8 +11,7 @@ from tests.browser.conftest import wait_idle, wait_rerun
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+44 7911 123456,Bob\n+1 949 500 9990,Cy"
 
 
-def test_compose_send_and_follow_up_from_the_keyboard(page, own_app):
-    app_url = own_app.url  # an app of its own: its sends must not be counted by other journeys
+def test_compose_send_and_follow_up_from_the_keyboard(page, app_url):
     keys = page.keyboard
     page.goto(app_url)
     wait_idle(page)
