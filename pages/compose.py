@@ -23,7 +23,7 @@ ensure_app_shell()
 identity = require_page("Compose")
 st.title("Compose")
 
-st.subheader("1 · Recipients")
+st.header("1 · Recipients")
 input_column, summary_column = st.columns([5, 6], gap="large")
 with input_column:
     loaded = contacts_input()
@@ -47,16 +47,16 @@ def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame) -> None:
     st.divider()
     message_column, preview_column = st.columns([6, 5], gap="large")
     with message_column:
-        st.subheader("2 · Message")
+        st.header("2 · Message")
         draft = message_inputs(recipients)
     summary = summarize(recipients, draft, price_per_segment(), programs=known_programs())
     with message_column:
         message_feedback(summary, draft.content)
     with preview_column:
-        st.subheader("3 · Preview")
+        st.header("3 · Preview")
         preview(summary, recipients, draft.content)
     st.divider()
-    st.subheader("4 · Check and send")
+    st.header("4 · Check and send")
     check_and_send(summary, draft, recipients, everyone)
     active = active_send_id()
     if active is not None:

@@ -41,8 +41,9 @@ table = sends_table(sends, worker().running_sends(), user_zone())
 send_id = selected_send_id(table, search, mode)
 if send_id is None:
     st.caption(
-        "Select a send to see its batches. From the keyboard: Tab into the table, go to the "
-        "send's row with the arrow keys and press Shift+Space."
+        "Select a send to see its batches. From the keyboard: Tab into the table (past its "
+        "toolbar; the first row has the focus), go to the send's row with the arrow keys and "
+        "press Shift+Space."
     )
     st.stop()
 
@@ -53,7 +54,7 @@ if record is None:
 
 running = worker().is_running(record.id)
 st.divider()
-st.subheader(f"Send #{record.id} · {record.state(running=running)}")
+st.header(f"Send #{record.id} · {record.state(running=running)}")
 st.caption(
     f"{record.kind} · {record.mode} · program {md(record.program)} · {record.recipients:,} "
     f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"

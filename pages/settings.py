@@ -24,7 +24,7 @@ st.title("Settings")
 connection = current_connection()
 settings = connection.settings
 
-st.subheader("Connection")
+st.header("Connection")
 if settings.mode is ConnectionMode.SANDBOX:
     st.info(
         "No Acoustic credentials are configured, so the console uses its built-in sandbox: an "
@@ -63,7 +63,7 @@ with st.expander("How to connect to a real pod"):
     st.code("\n".join(f"{v}=..." for v in ENVIRONMENT_VARIABLES.values()), language=None)
     st.markdown("Restart the console after changing them.")
 
-st.subheader("Sending and storage")
+st.header("Sending and storage")
 environment = console_settings(os.environ)
 for problem in environment.problems:
     st.warning(md(problem.message), icon=":material/warning:")
@@ -112,7 +112,7 @@ st.dataframe(
     width="stretch",
 )
 
-st.subheader("Sign-in and roles")
+st.header("Sign-in and roles")
 secrets = read_secrets()
 if not auth_configured(secrets):
     st.info(
@@ -130,10 +130,10 @@ else:
     )
     st.dataframe(pd.DataFrame(rules.overview()), hide_index=True, width="stretch")
 
-st.subheader("Approval")
+st.header("Approval")
 approval_rule()
 
-st.subheader("Acoustic pods")
+st.header("Acoustic pods")
 st.table(
     pd.DataFrame(
         [{"Pod": pod, "API host": pod_base_url(pod)} for pod in POD_REGIONS],

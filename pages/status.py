@@ -91,7 +91,7 @@ if table.empty:
 kpi_row(table, lookups)
 charts_row(table, journal(), ids)
 
-st.subheader("Contacts")
+st.header("Contacts")
 shown = filtered_table(table)
 contacts_grid(shown)
 export_button(shown, journal(), lookups, actor=identity.actor)
@@ -100,11 +100,11 @@ opted_out_offer(journal(), table, identity)
 failed = int((table["state"] == ContactState.FAILED).sum())
 pending = int((table["state"] == ContactState.PENDING).sum())
 if (failed or pending) and identity.may(PAGE_PERMISSIONS["Compose"]):
-    st.subheader("Resend")
-    include_pending = st.checkbox(
-        f"Also the {pending:,} pending recipient(s)",
-        key="status.resend_pending",
-        disabled=not pending,
+    st.header("Resend")
+    # Offered only when there are pending ones: a disabled box is drawn in a grey that does not
+    # reach WCAG AA contrast, and offers nothing.
+    include_pending = pending > 0 and st.checkbox(
+        f"Also the {pending:,} pending recipient(s)", key="status.resend_pending"
     )
     if st.button(
         f"Put the {failed + (pending if include_pending else 0):,} recipient(s) back into Compose",

@@ -84,7 +84,10 @@ def app_environment(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator
 @pytest.fixture
 def downloads(monkeypatch: pytest.MonkeyPatch) -> dict[str, Callable[[], object]]:
     """The data of each deferred download button an AppTest run draws, by the button's key:
-    calling it is what a click on the button does (AppTest cannot click a download)."""
+    calling it is what a click on the button does. AppTest (Streamlit 1.67) lists download
+    buttons but cannot fetch what they serve: a deferred download's callable is only ever called
+    by the server's media handler, and AppTest's media manager goes with each run (streamlit
+    issue #9003 asks for it). So the one public seam, MediaFileManager.add_deferred, is wrapped."""
     captured: dict[str, Callable[[], object]] = {}
     original = MediaFileManager.add_deferred
 

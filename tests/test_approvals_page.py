@@ -61,7 +61,7 @@ def test_a_live_send_waits_and_the_approver_sends_exactly_it(live, tmp_path):
     assert "This sends **real SMS** to **2 phones**" in shown  # the confirmation the sender saw
     assert "every send to a live pod needs approval" in shown
     facts = approver.dataframe[0].value
-    assert dict(zip(facts[""], facts["value"], strict=True))["Recipients"] == "2"
+    assert dict(zip(facts["Fact"], facts["Value"], strict=True))["Recipients"] == "2"
     approver.text_area(key=f"approvals.note.{send_id}").set_value("Looks right")
     approver.button(key=f"approvals.approve.{send_id}").click().run()
     assert not approver.exception

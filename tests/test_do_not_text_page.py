@@ -97,11 +97,9 @@ def test_compose_counts_the_listed_and_the_send_leaves_them_out(tmp_path, downlo
     assert b"+19495009990" in downloads["compose.left_out_export"]()
     assert "Ready: 2 recipients" in texts(at)
     at.button(key="compose.send").click().run()
-    facts = next(d.value for d in at.dataframe if "value" in d.value.columns)
+    facts = next(d.value for d in at.dataframe if "Value" in d.value.columns)
     assert (
-        dict(zip(facts.iloc[:, 0], facts["value"], strict=True))[
-            "Left out (on the do-not-text list)"
-        ]
+        dict(zip(facts["Fact"], facts["Value"], strict=True))["Left out (on the do-not-text list)"]
         == "1"
     )
     at.button(key="send.confirm").click().run()

@@ -13,7 +13,7 @@ from components.message.mapping import map_tags
 from components.message.preflight import coverage_issues
 from components.message.rendering import render
 from components.sandbox.rendering import render_body
-from components.ui.text import plain
+from components.ui.text import inert_label, plain
 
 
 def frame(columns: dict[str, list[object]]) -> pd.DataFrame:
@@ -146,7 +146,8 @@ def test_tag_names_are_plain_text_in_labels(app_environment):
     assert not at.exception
     [field] = [t for t in at.text_input if t.key == "compose.default." + tag.casefold()]
     # The widget's own label is its accessible name only (never rendered as Markdown)...
-    assert field.label == f"%%{tag}%%" and field.proto.label_visibility.value == 2  # collapsed
+    # Collapsed, and inert: Streamlit renders even a collapsed label as Markdown.
+    assert field.label == inert_label(f"%%{tag}%%") and field.proto.label_visibility.value == 2
     # ...and what the marketer sees above it is the escaped text: no link, bold or colour.
     [shown] = [m.value for m in at.markdown if plain(m.value) == f"%%{tag}%%"]
     assert "\\[x\\]" in shown and "\\*\\*B" in shown and "\\:" in shown

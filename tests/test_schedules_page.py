@@ -39,8 +39,10 @@ def test_a_time_in_the_past_is_refused_and_a_future_one_schedules(tmp_path):
     assert "In your time zone: " + shown(tomorrow, "09:00") in texts(at)
     confirm = at.button(key="send.confirm")
     assert confirm.label == "Schedule 2 SMS (sandbox)"
-    facts = next(d.value for d in at.dataframe if "" in d.value.columns)
-    assert dict(zip(facts[""], facts["value"], strict=True))["Starts"] == shown(tomorrow, "09:00")
+    facts = next(d.value for d in at.dataframe if "Fact" in d.value.columns)
+    assert dict(zip(facts["Fact"], facts["Value"], strict=True))["Starts"] == shown(
+        tomorrow, "09:00"
+    )
     confirm.click().run()
     assert not at.exception
     send_id = at.session_state["send.active_id"]

@@ -211,12 +211,12 @@ def test_a_link_to_a_send_opens_it_even_after_another_was_selected_and_filtered(
     at.query_params["send"] = str(alpha)
     at.switch_page("pages/history.py").run()
     at.text_input(key="history.search").set_value("alpha").run()
-    assert [s.value for s in at.subheader] == [f"Send #{alpha} · interrupted"]
+    assert [s.value for s in at.header] == [f"Send #{alpha} · interrupted"]
     at.switch_page("pages/compose.py").run()
     at.query_params["send"] = str(bravo)  # e.g. "Open send #2 in History" from the dialog
     at.switch_page("pages/history.py").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == [f"Send #{bravo} · interrupted"]
+    assert [s.value for s in at.header] == [f"Send #{bravo} · interrupted"]
 
 
 # A lone surrogate cannot reach the page (a widget's value travels as UTF-8): unit tests only.
@@ -285,7 +285,7 @@ def test_history_after_a_crash_says_interrupted_and_what_is_true(tmp_path):
     at.query_params["send"] = str(record.id)
     at.switch_page("pages/history.py").run()
     assert not at.exception
-    assert [s.value for s in at.subheader] == [f"Send #{record.id} · interrupted"]
+    assert [s.value for s in at.header] == [f"Send #{record.id} · interrupted"]
     assert at.dataframe[0].value["State"].tolist() == ["interrupted"]
     assert at.dataframe[0].value["Batches"].tolist() == ["10 planned, 10 unknown"]
     advice = at.dataframe[1].value["What to do"].tolist()

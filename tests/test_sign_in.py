@@ -97,7 +97,7 @@ def test_a_viewer_sees_a_send_in_history_without_resume_or_resend(tmp_path):
     at = signed_in("vera@example.com")
     at.query_params["send"] = str(record.id)
     at.switch_page("pages/history.py").run()
-    assert f"Send #{record.id}" in at.subheader[0].value
+    assert f"Send #{record.id}" in at.header[0].value
     assert not [b for b in at.button if b.label.startswith(("Resume", "Resend"))]
     assert "Resuming or resending needs the sender role; ask ops@example.com" in texts(at)
 

@@ -3,7 +3,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from components.ui.text import WORD_JOINER, md, plain
+from components.ui.text import WORD_JOINER, inert_label, md, plain
 
 MARKDOWN_SIGNIFICANT = "`*_{}[]()#+-.!|<>~:$"
 
@@ -30,3 +30,11 @@ def test_every_significant_character_is_escaped_and_nothing_is_lost(text):
     for index, ch in enumerate(escaped):
         if ch in MARKDOWN_SIGNIFICANT:
             assert escaped[index - 1] == "\\"
+
+
+def test_a_label_is_inert_and_reads_as_written():
+    label = inert_label("%%[h](https://evil.example)%% %%:red[H] $y$%% ![i](x.png)")
+    assert "](" not in label and ":red[" not in label and "https://" not in label
+    assert " $y$" not in label  # LaTeX is escaped
+    assert plain(label) == "%%[h](https://evil.example)%% %%:red[H] $y$%% ![i](x.png)"
+    assert inert_label("%%FIRST NAME%%") == "%%FIRST NAME%%"  # the accessible name, untouched

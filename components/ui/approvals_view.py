@@ -206,7 +206,7 @@ def recent_decisions() -> None:
     ]
     if not closed:
         return
-    st.subheader("Decided lately")
+    st.header("Decided lately")
     st.dataframe(
         pd.DataFrame(
             [

@@ -32,7 +32,7 @@ def show_confirmation(confirmation: Confirmation) -> None:
             icon=":material/science:",
         )
     st.dataframe(
-        pd.DataFrame(confirmation.facts(user_zone()), columns=["", "value"]),
+        pd.DataFrame(confirmation.facts(user_zone()), columns=["Fact", "Value"]),
         hide_index=True,
         width="stretch",
     )

@@ -12,12 +12,18 @@ from streamlit.runtime.scriptrunner_utils.script_run_context import get_script_r
 def ensure_app_shell() -> None:
     """Call first in every page file.
 
-    Until `app.py` has called `st.navigation` in a process, Streamlit treats a `pages/` folder the
-    old way: a deep link such as `/status?tx=...` as the very first visit (and every AppTest run
-    of a page) executes `pages/status.py` on its own, without the page map, the sidebar or the
-    mode badge. Then this runs `app.py` in the same script run, which builds the real page map
-    and runs this very page inside it (widget events of the run are kept), and stops the
-    stand-alone run.
+    A `pages/` folder beside `app.py` (the design keeps it there) makes Streamlit 1.67 run in
+    its old pages-directory mode until some session calls `st.navigation`: the switch is one
+    process-wide value, `PagesManager.uses_pages_directory`, set when the first session starts.
+    In that mode the script runner never runs `app.py`; it runs the requested page file on its
+    own: a deep link such as `/status?tx=...` as the first visit to a fresh server, and every
+    AppTest run after the first (AppTest resets the value before each run). Streamlit has no
+    setting (`client.showSidebarNavigation` only hides the menu) and no `st.App` option to turn
+    this off, and its docs say `st.navigation` ignores `pages/` only once it has run; renaming
+    the folder is the only supported way out. So this switches the mode off and runs `app.py`
+    in the same script run, which builds the real page map and runs this very page inside it
+    (widget events of the run are kept), and stops the stand-alone run. Reviewed for Streamlit
+    1.67; a later release that detects `st.navigation` up front makes it unnecessary.
     """
     if not PagesManager.uses_pages_directory:
         return

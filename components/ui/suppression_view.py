@@ -298,7 +298,7 @@ def opted_out_offer(journal: Journal, table: pd.DataFrame, identity: Identity) -
         if numbers:
             st.caption("The contacts that opted out are on the do-not-text list.")
         return
-    st.subheader("Opted out")
+    st.header("Opted out")
     reason = st.text_input("Reason", value=reason, key="status.dnt_reason")
     if st.button(
         f"Add the {len(new):,} opted-out contact(s) to the do-not-text list",

@@ -7,7 +7,7 @@ import streamlit as st
 
 from components.message.mapping import map_tags, tag_key
 from components.ui.persistence import KEEP
-from components.ui.text import md
+from components.ui.text import inert_label, md
 
 _DEFAULT_KEY = "compose.default."
 _COLUMN_KEY = "compose.column."
@@ -52,8 +52,8 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
 
 
 def _plain_label(text: str) -> dict[str, str]:
-    """A widget label shown as written: Streamlit renders labels as Markdown (a tag named
-    `[x](https://…)` would become a link), so the label shown is escaped text above the widget,
-    and the widget keeps the raw text as its accessible name, which is never rendered."""
+    """A widget label shown as written: Streamlit renders labels as Markdown, collapsed ones too
+    (a tag named `[x](https://…)` would become a live link), so the label shown is escaped text
+    above the widget, and the widget's own label, its accessible name, is made inert."""
     st.markdown(md(text))
-    return {"label": text, "label_visibility": "collapsed"}
+    return {"label": inert_label(text), "label_visibility": "collapsed"}

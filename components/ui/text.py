@@ -27,3 +27,17 @@ def md(text: object) -> str:
 def plain(markdown_text: str) -> str:
     """What a reader sees of text built with `md`: escapes and word joiners removed (tests)."""
     return re.sub(r"\\(.)", r"\1", markdown_text, flags=re.DOTALL).replace(WORD_JOINER, "")
+
+
+# In a widget's label: a link's "](" is cut by the joiner, and "$" (LaTeX) is escaped.
+_LINK_TARGET = re.compile(r"\](?=\()")
+
+
+def inert_label(text: object) -> str:
+    """`text` for a widget's label, which Streamlit renders as Markdown even when it is collapsed
+    (links, images, colours, LaTeX, icons) and also uses, unrendered, as the widget's accessible
+    name: nothing of it is interpreted, and what a screen reader reads is the text as written,
+    invisible joiners aside (backslashes only before "$", which LaTeX would take)."""
+    value = _PATTERNS.sub(WORD_JOINER, str(text))
+    value = _LINK_TARGET.sub("]" + WORD_JOINER, value)
+    return value.replace("\\", "\\\\").replace("$", "\\$")

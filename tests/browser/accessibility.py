@@ -1,8 +1,10 @@
-"""The automated WCAG 2.1 AA check of the browser journeys: axe-core injected into the page.
+"""The automated accessibility check of the browser journeys: axe-core injected into the page.
 
 axe-core comes from the npm registry (package.json, pinned by package-lock.json; `make test`
-installs it). A serious or critical violation fails the journey with a list a person can act on:
-the rule, what it asks for, and the elements (selector and markup) that break it.
+installs it). The journeys see what axe sees when a person runs it: the WCAG 2.1 A and AA rules and
+axe's best practices (heading order, landmarks...), every impact, minor included. A violation
+fails the journey with a list a person can act on: the rule, what it asks for, and the elements
+(selector and markup) that break it.
 """
 
 from __future__ import annotations
@@ -12,8 +14,7 @@ from pathlib import Path
 from tests.required_tools import missing_tool
 
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-BLOCKING = ("serious", "critical")
+RULES = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 # Streamlit's own elements that the app cannot change, left out of the check (each with why).
 EXCLUDED: list[str] = []
@@ -42,17 +43,18 @@ def axe_path() -> Path:
 
 
 def violations(page: object, exclude: list[str] | None = None) -> list[dict]:
-    """Every WCAG 2.1 A/AA violation axe finds in the page as it is now, of any impact."""
+    """Every violation axe finds in the page as it is now (WCAG 2.1 A/AA and best practices),
+    of any impact."""
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):  # type: ignore[attr-defined]
         page.add_script_tag(path=str(axe_path()))  # type: ignore[attr-defined]
     return page.evaluate(  # type: ignore[attr-defined]
-        _RUN, {"tags": WCAG_21_AA, "exclude": [*EXCLUDED, *(exclude or [])]}
+        _RUN, {"tags": RULES, "exclude": [*EXCLUDED, *(exclude or [])]}
     )
 
 
 def report(found: list[dict], where: str) -> str:
     """The violations as a readable list: rule, impact, what it asks, each element."""
-    lines = [f"{where}: {len(found)} accessibility violation(s) (WCAG 2.1 AA, axe-core)"]
+    lines = [f"{where}: {len(found)} accessibility violation(s) (axe-core)"]
     for violation in found:
         lines.append(
             f"- {violation['id']} ({violation['impact']}): {violation['help']} "
@@ -71,15 +73,10 @@ def report(found: list[dict], where: str) -> str:
     return "\n".join(lines)
 
 
-def blocking_violations(page: object, exclude: list[str] | None = None) -> list[dict]:
-    """The serious and critical WCAG 2.1 AA violations of the page as it is now."""
-    return [v for v in violations(page, exclude) if v["impact"] in BLOCKING]
-
-
 def assert_accessible(page: object, where: str, exclude: list[str] | None = None) -> None:
-    """Fails when the page as it is now has a serious or critical WCAG 2.1 AA violation."""
-    blocking = blocking_violations(page, exclude)
-    assert not blocking, report(blocking, where)
+    """Fails when axe finds any violation in the page as it is now."""
+    found = violations(page, exclude)
+    assert not found, report(found, where)
 
 
 # The element that has the keyboard focus, inside components' shadow roots too.

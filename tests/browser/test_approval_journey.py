@@ -25,7 +25,7 @@ from components.sending.decisions import approve_and_send
 from components.sending.worker import SendWorker
 from components.team.auth import Identity, PermissionDenied, Role
 from components.ui.text import WORD_JOINER
-from tests.browser.accessibility import blocking_violations, report
+from tests.browser.accessibility import report, violations
 from tests.browser.conftest import (
     SIGNED_IN_SECRETS,
     StreamlitApp,
@@ -220,7 +220,7 @@ def test_sam_asks_carol_approves_one_send_and_rejects_another(page, second_page,
         expect(facts).to_contain_text(fact)
     bubble = request.get_by_role("figure", name=f"SMS preview: +19495000000 · 1 of {BIG:,}")
     expect(bubble).to_contain_text(FIRST_MESSAGE)
-    found = blocking_violations(carol)
+    found = violations(carol)
     assert not found, report(found, "Approvals with a pending request")
 
     note(carol, request, "Checked the list, go ahead")

@@ -37,6 +37,18 @@ def test_preview_and_counts_follow_the_typing(page, app_url):
     wait_idle(page)
     expect(page.get_by_test_id("stHtml").get_by_text("Hi Bob, see you - soon")).to_be_visible()
 
+    # Tag names are the marketer's text: in the defaults' labels (collapsed ones too) nothing of
+    # them becomes a link, LaTeX or a colour.
+    editor.press_sequentially(" %%[h](https://evil.example)%% %%:red[H] $y$%%", delay=5)
+    main = page.get_by_test_id("stMain")
+    expect(page.get_by_role("textbox", name=re.compile("evil"))).to_be_visible(timeout=15_000)
+    expect(page.get_by_role("textbox", name=re.compile(r"red\[H\]"))).to_be_visible()
+    wait_idle(page)
+    expect(main.locator("a[href*='evil.example']")).to_have_count(0)
+    expect(main.locator(".katex")).to_have_count(0)
+    expect(main.locator(".stMarkdownColoredText")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="%%FIRST NAME%%")).to_be_visible()  # named as written
+
 
 def test_the_draft_and_the_upload_survive_a_visit_to_another_page(page, app_url):
     compose(page, app_url, CONTACTS, "12345", "Hey %%FIRST NAME%%")
