@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urljoin, urlsplit
 
 import httpx
 
@@ -235,3 +236,28 @@ def transport_error(
         f"Could not reach Acoustic at {host} ({detail}). Check the network and the pod in "
         "Settings, then try again."
     )
+
+
+def next_page(body: Mapping[str, Any], base_url: str, seen: set[str]) -> str | None:
+    """The next page of a status answer to ask for (None: the last one, or one seen already);
+    never another host's, which would be handed the bearer token."""
+    meta = body.get("meta")
+    next_url = meta.get("nextPageUrl") if isinstance(meta, Mapping) else None
+    if not next_url:
+        return None
+    absolute = urljoin(base_url + "/", str(next_url))
+    own = urlsplit(base_url)
+    target = urlsplit(absolute)
+    if target.hostname == own.hostname and target.scheme != own.scheme:
+        # The same pod behind a proxy that names itself http://: keep our own scheme (and
+        # port), so that the token never travels unencrypted.
+        target = target._replace(scheme=own.scheme, netloc=own.netloc)
+        absolute = target.geturl()
+    if (target.scheme, target.netloc) != (own.scheme, own.netloc):
+        # Following it would hand our bearer token to another host.
+        raise UnexpectedResponseError(
+            "Acoustic's status answer pointed to its next page on another host; the look-up "
+            "was stopped so that the access token is not sent there.",
+            status_code=200,
+        )
+    return None if absolute in seen else absolute

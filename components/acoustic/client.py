@@ -11,7 +11,7 @@ import socket
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, urlsplit
 
 import httpx
 
@@ -23,6 +23,7 @@ from .answers import (
     error_for,
     int_of,
     json_or_none,
+    next_page,
     says_expired,
     seconds_of,
     token_error,
@@ -197,7 +198,7 @@ class AcousticClient:
                 total = int_of(data.get("totalContacts"))
                 processed = int_of(data.get("contactsProcessed"))
             contacts.extend(contact_statuses(data.get("contactStatus")))
-            url = self._next_page(body, seen)
+            url = next_page(body, self.base_url, seen)
         if url is not None:
             raise UnexpectedResponseError(
                 f"Acoustic's status answer went on for more than {MAX_STATUS_PAGES:,} pages; the "
@@ -343,28 +344,6 @@ class AcousticClient:
         now = time.time()
         lifetime = seconds_of(body.get("expires_in")) or DOCUMENTED_TOKEN_LIFETIME
         return AccessToken(value=Secret(str(value)), obtained_at=now, expires_at=now + lifetime)
-
-    def _next_page(self, body: Mapping[str, Any], seen: set[str]) -> str | None:
-        meta = body.get("meta")
-        next_url = meta.get("nextPageUrl") if isinstance(meta, Mapping) else None
-        if not next_url:
-            return None
-        absolute = urljoin(self.base_url + "/", str(next_url))
-        own = urlsplit(self.base_url)
-        target = urlsplit(absolute)
-        if target.hostname == own.hostname and target.scheme != own.scheme:
-            # The same pod behind a proxy that names itself http://: keep our own scheme (and
-            # port), so that the token never travels unencrypted.
-            target = target._replace(scheme=own.scheme, netloc=own.netloc)
-            absolute = target.geturl()
-        if (target.scheme, target.netloc) != (own.scheme, own.netloc):
-            # Following it would hand our bearer token to another host.
-            raise UnexpectedResponseError(
-                "Acoustic's status answer pointed to its next page on another host; the look-up "
-                "was stopped so that the access token is not sent there.",
-                status_code=200,
-            )
-        return None if absolute in seen else absolute
 
     # -- errors ------------------------------------------------------------------------------
 
