@@ -1,16 +1,21 @@
-"""Typing in Compose, measured in a real browser: from a keystroke in the message editor to the
-counts line, the preview bubble and the distribution, with 10,000 recipients loaded, in one tab
-and in five tabs at once (five sessions).
+"""Typing in Compose, measured in a real browser, as a marketing team uses one console process:
+1, 5 and 10 sessions at once (each a browser context of its own with its own 10,000-row file),
+all loading the page together, then all typing together.
 
     .venv/bin/python tests/benchmarks/bench_typing.py      (or: make bench)
+    .venv/bin/python tests/benchmarks/bench_typing.py --sessions 10 --keys 6
 
-It starts `streamlit run app.py` itself (sandbox mode, its own data directory) and drives Debian's
-Chromium headless; the tabs of a scenario act at the same moment (asyncio). Times are taken
-inside the page, from the keydown event's timeStamp (when the browser took the key) to when a
-MutationObserver first sees the DOM in the expected state, so Playwright's round trips do not
-count. Targets (issue 9, section 4): one tab, median keystroke -> counts line at most 400 ms and
-keystroke -> preview and distribution at most 1 s. Exits 1 when one is missed. The issue sets no
-number for five tabs: those rows are report-only.
+Each scenario starts `streamlit run` afresh (sandbox mode, its own data directory), opens one page
+to warm the process as a console that has been running would be, then measures:
+- page load: from the address opened until the script is idle, before any upload;
+- keystroke -> counts: from the keydown event's timeStamp (when the browser took the key) to when
+  a MutationObserver first sees the counts line of the new text; Playwright's round trips do not
+  count. A slow keystroke is a figure, not an error: each is waited for up to WAIT_MS;
+- the server's memory: the largest resident set of the console process during the scenario.
+Targets (issue "A marketing team on one replica"): 1 session: page load <= 2 s, keystroke ->
+counts median <= 200 ms and max <= 500 ms; 10 sessions: page load median <= 5 s, keystroke ->
+counts median <= 600 ms and max <= 1.5 s, memory <= 600 MB. 5 sessions are reported. Exits 1
+when a target is missed.
 """
 
 from __future__ import annotations
@@ -44,13 +49,12 @@ TAIL = MESSAGE[MESSAGE.rindex("%%") + 2 :]  # the literal text after the last ta
 KEYS = "abcdefghijklmnopqrstuvwxyz"
 WORD = " hello"  # typed at about 8 characters a second, as a person would
 WORD_DELAY_MS = 125
-WAIT_MS = 10_000  # the longest a keystroke may take before it counts as missed
-LOAD_MS = 30_000  # the longest a page load may take
-BUDGET_S = 140.0  # no keystroke round starts later than this into the run (about 3 min in all)
+WAIT_MS = 120_000  # a step slower than this is recorded as this (it is reported, not fatal)
 
-TARGET_COUNTS_MS = 400
-TARGET_FOLLOW_MS = 1000
-FAIR_FIVE_TABS_MS = 1000  # our judgement, not the issue's: report-only
+TARGETS = {  # sessions -> (page load median, keystroke -> counts median, max), ms; memory MB
+    1: (2_000, 200, 500, None),
+    10: (5_000, 600, 1_500, 600),
+}
 
 # Installed in every page before its scripts run. `arm(want, since)` names the state to wait for;
 # each condition's first-seen time is kept, relative to the last keydown (or to navigation start).
@@ -110,22 +114,23 @@ _OBSERVER = """
 
 
 @dataclass
-class Tab:
+class Session:
     page: Page
     text: str = ""
     shortest: int = 0
     load_ms: float | None = None
-    contacts_ms: float | None = None
+    upload_ms: float | None = None
     counts_ms: list[float] = field(default_factory=list)
     follow_ms: list[float] = field(default_factory=list)
     word_ms: list[float] = field(default_factory=list)
-    word_pace: float | None = None
-    missed: int = 0
+    slow: int = 0  # steps that took longer than WAIT_MS
 
 
-def contacts_file(rows: int = RECIPIENTS) -> bytes:
-    """`rows` distinct valid recipients with a FIRST NAME and a PIN, as a CSV file."""
-    recipients = read_contacts(contacts_csv(int(rows * 1.4)), filename="c.csv").recipients
+def contacts_file(rows: int = RECIPIENTS, seed: int = 0) -> bytes:
+    """`rows` distinct valid recipients with a FIRST NAME and a PIN, as a CSV file; each seed
+    gives other numbers and names (each session has a file of its own)."""
+    text = contacts_csv(int(rows * 1.4), seed=20261124 + seed)
+    recipients = read_contacts(text, filename="c.csv").recipients
     head = recipients.head(rows)
     if len(head) < rows:
         raise RuntimeError(f"the data set gave only {len(head):,} recipients")
@@ -134,21 +139,26 @@ def contacts_file(rows: int = RECIPIENTS) -> bytes:
     return ("\n".join(lines) + "\n").encode()
 
 
-async def open_tab(browser: Browser) -> Tab:
+async def open_session(browser: Browser) -> Session:
     context = await browser.new_context(viewport={"width": 1400, "height": 1000}, locale="en-US")
     await context.add_init_script(_OBSERVER)
     page = await context.new_page()
     page.set_default_timeout(WAIT_MS)
-    return Tab(page)
+    return Session(page)
 
 
-async def load_contacts(tab: Tab, url: str, csv: bytes) -> None:
-    """Opens Compose and uploads the contacts; timed in the page from navigation start until the
-    recipients and the counts line are shown. An upload, not a paste: Playwright's fill() of
-    10,000 lines into st.text_area takes minutes."""
-    page = tab.page
-    await page.goto(url)
-    await page.wait_for_selector(IDLE, timeout=LOAD_MS)
+async def load_page(session: Session, url: str) -> None:
+    """The address opened until the script is idle (the page drawn, nothing uploaded)."""
+    started = time.perf_counter()
+    await session.page.goto(url)
+    await session.page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    session.load_ms = (time.perf_counter() - started) * 1000
+
+
+async def upload(session: Session, csv: bytes) -> None:
+    """The session's own file uploaded, until its recipients and the counts line are shown. An
+    upload, not a paste: Playwright's fill() of 10,000 lines into a text area takes minutes."""
+    page = session.page
     want = {"recipients": f"{RECIPIENTS:,}", "counts": None, "fromKey": False}
     await page.evaluate("(w) => window.__bench.arm(w)", want)
     await page.get_by_text("Upload a file", exact=True).click()
@@ -156,16 +166,15 @@ async def load_contacts(tab: Tab, url: str, csv: bytes) -> None:
     await dropzone.wait_for(state="attached")
     await page.evaluate("() => { window.__bench.keyAt = performance.now(); }")
     await dropzone.set_input_files({"name": "contacts.csv", "mimeType": "text/csv", "buffer": csv})
-    await page.wait_for_function("() => window.__bench.done()", polling=50, timeout=LOAD_MS)
-    await page.wait_for_selector(IDLE, timeout=LOAD_MS)
+    await page.wait_for_function("() => window.__bench.done()", polling=50, timeout=WAIT_MS)
+    await page.wait_for_selector(IDLE, timeout=WAIT_MS)
     hit, uploaded_at = await page.evaluate("() => [window.__bench.hit, window.__bench.keyAt]")
-    tab.load_ms = max(hit.values())
-    tab.contacts_ms = tab.load_ms - uploaded_at
+    session.upload_ms = max(hit.values()) - uploaded_at
 
 
-async def write_message(tab: Tab) -> None:
+async def write_message(session: Session) -> None:
     """Program and message (not timed), then waits until the page has settled on them."""
-    page = tab.page
+    page = session.page
     program = page.get_by_role("textbox", name="SMS program id")
     await program.fill(PROGRAM)
     await program.press("Enter")
@@ -175,10 +184,10 @@ async def write_message(tab: Tab) -> None:
     await editor.click()
     await editor.press("Control+End")
     await editor.press_sequentially(MESSAGE, delay=5)
-    tab.text = MESSAGE
+    session.text = MESSAGE
     await page.wait_for_function("() => window.__bench.done()", polling=100)
     await page.wait_for_selector(IDLE)
-    tab.shortest = await read_shortest(page)
+    session.shortest = await read_shortest(page)
 
 
 async def read_shortest(page: Page) -> int:
@@ -187,17 +196,17 @@ async def read_shortest(page: Page) -> int:
     return int((await page.evaluate(shown)).replace(",", ""))
 
 
-async def type_and_measure(tab: Tab, typed: str, word: bool = False) -> None:
+async def type_and_measure(session: Session, typed: str, word: bool = False) -> None:
     """Types `typed` (a word at about 8 characters a second) and waits until the page shows it:
-    counts line, preview bubble, distribution. Times run from the last keydown; a step that is
-    not seen within WAIT_MS counts as WAIT_MS."""
-    page = tab.page
-    tab.text += typed
-    tab.shortest += len(typed)
+    counts line, preview bubble, distribution. Times run from the last keydown; a step slower
+    than WAIT_MS is recorded as WAIT_MS."""
+    page = session.page
+    session.text += typed
+    session.shortest += len(typed)
     want = {
-        "counts": len(tab.text),
-        "preview": TAIL + tab.text[len(MESSAGE) :],
-        "shortest": f"{tab.shortest:,}",
+        "counts": len(session.text),
+        "preview": TAIL + session.text[len(MESSAGE) :],
+        "shortest": f"{session.shortest:,}",
         "fromKey": True,
     }
     await page.evaluate("(w) => window.__bench.arm(w)", want)
@@ -206,186 +215,201 @@ async def type_and_measure(tab: Tab, typed: str, word: bool = False) -> None:
     try:
         await page.wait_for_function("() => window.__bench.done()", polling=50, timeout=WAIT_MS)
         await page.wait_for_selector(IDLE, timeout=WAIT_MS)
-    except PlaywrightError:  # a timeout is a measurement, not a crash
-        tab.missed += 1
-        tab.shortest = await read_shortest(page)  # go on from what the page shows
-    hit, keys = await page.evaluate("() => [window.__bench.hit, window.__bench.keys]")
+    except PlaywrightError:  # slower than WAIT_MS: recorded as that, the run goes on
+        session.slow += 1
+        session.shortest = await read_shortest(page)
+    hit = await page.evaluate("() => window.__bench.hit")
     counts = hit.get("counts", WAIT_MS)
     if word:
-        tab.word_ms.append(counts)
-        if len(keys) > 1:
-            tab.word_pace = (len(keys) - 1) * 1000 / (keys[-1] - keys[0])
+        session.word_ms.append(counts)
         return
-    tab.counts_ms.append(counts)
-    tab.follow_ms.append(max(hit.get("preview", WAIT_MS), hit.get("shortest", WAIT_MS)))
+    session.counts_ms.append(counts)
+    session.follow_ms.append(max(hit.get("preview", WAIT_MS), hit.get("shortest", WAIT_MS)))
 
 
-async def scenario(browser: Browser, url: str, csv: bytes, tabs: int, keys: int, deadline: float):
-    """`tabs` people at once: each step runs in every tab together (asyncio.gather), so that
-    their reruns contend: the loads, then `keys` rounds of one keystroke, then a word."""
-    opened = [await open_tab(browser) for _ in range(tabs)]
-    phases, rounds = {}, 0
+class MemoryWatch:
+    """The console process's largest resident set while a scenario runs, read from /proc."""
 
-    async def together(step) -> None:
-        await asyncio.gather(*(step(tab) for tab in opened))
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.peak_mb = 0.0
+        self._task: asyncio.Task | None = None
+
+    def sample(self) -> None:
+        with contextlib.suppress(OSError):
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+
+    async def _watch(self) -> None:
+        while True:
+            self.sample()
+            await asyncio.sleep(0.25)
+
+    def __enter__(self) -> MemoryWatch:
+        self._task = asyncio.get_running_loop().create_task(self._watch())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._task is not None:
+            self._task.cancel()
+        self.sample()
+
+
+async def scenario(browser: Browser, app: StreamlitApp, files: list[bytes], keys: int) -> dict:
+    """`len(files)` people at once: each step runs in every session together (asyncio.gather),
+    so that their reruns contend: the page loads, the uploads, the message, `keys` rounds of one
+    keystroke, then a word."""
+    warm = await open_session(browser)  # a console that has been running: its modules imported
+    await load_page(warm, app.url)
+    await warm.page.context.close()
+    sessions = [await open_session(browser) for _ in files]
+    phases: dict[str, float] = {}
+
+    async def together(name: str, step) -> None:
+        started = time.monotonic()
+        await asyncio.gather(*(step(session, i) for i, session in enumerate(sessions)))
+        phases[name] = time.monotonic() - started
 
     try:
-        started = time.monotonic()
-        await together(lambda tab: load_contacts(tab, url, csv))
-        phases["load"], started = time.monotonic() - started, time.monotonic()
-        await together(write_message)
-        phases["message"], started = time.monotonic() - started, time.monotonic()
-        while rounds < keys and time.monotonic() < deadline:
-            key = KEYS[rounds % len(KEYS)]
-            await together(lambda tab, key=key: type_and_measure(tab, key))
-            rounds += 1
-        phases["keys"], started = time.monotonic() - started, time.monotonic()
-        await together(lambda tab: type_and_measure(tab, WORD, word=True))
-        phases["word"] = time.monotonic() - started
+        with MemoryWatch(app.process.pid) as memory:
+            await together("load", lambda s, i: load_page(s, app.url))
+            await together("upload", lambda s, i: upload(s, files[i]))
+            await together("message", lambda s, i: write_message(s))
+            for round_ in range(keys):
+                key = KEYS[round_ % len(KEYS)]
+                await together(f"key {round_}", lambda s, i, key=key: type_and_measure(s, key))
+            await together("word", lambda s, i: type_and_measure(s, WORD, word=True))
     except PlaywrightError as exc:
         print(f"\n{str(exc)[:1500]}", file=sys.stderr)
         out = ROOT / "test-artifacts"
         out.mkdir(exist_ok=True)
         with contextlib.suppress(PlaywrightError):
-            await opened[0].page.screenshot(path=str(out / "bench_typing.png"), timeout=10_000)
+            await sessions[0].page.screenshot(path=str(out / "bench_typing.png"), timeout=10_000)
         raise
     finally:
-        for tab in opened:
-            await tab.page.context.close()
+        for session in sessions:
+            await session.page.context.close()
     return {
-        "load": [t.load_ms for t in opened if t.load_ms is not None],
-        "contacts": [t.contacts_ms for t in opened if t.contacts_ms is not None],
-        "counts": [ms for t in opened for ms in t.counts_ms],
-        "follow": [ms for t in opened for ms in t.follow_ms],
-        "word": [ms for t in opened for ms in t.word_ms],
-        "pace": [t.word_pace for t in opened if t.word_pace],
-        "rounds": rounds,
-        "phases": phases,
-        "missed": sum(t.missed for t in opened),
+        "load": [s.load_ms for s in sessions if s.load_ms is not None],
+        "upload": [s.upload_ms for s in sessions if s.upload_ms is not None],
+        "counts": [ms for s in sessions for ms in s.counts_ms],
+        "follow": [ms for s in sessions for ms in s.follow_ms],
+        "word": [ms for s in sessions for ms in s.word_ms],
+        "memory_mb": memory.peak_mb,
+        "slow": sum(s.slow for s in sessions),
+        "seconds": sum(phases.values()),
     }
 
 
-def row(name: str, values: list[float], target: str, passed: bool | None) -> str:
+def figures(values: list[float]) -> str:
     if not values:
-        return f"{name:<46} {'-':>5} {'-':>9} {'-':>9}  {target:<22} NO DATA"
-    verdict = "report" if passed is None else ("PASS" if passed else "FAIL")
-    median = statistics.median(values)
-    return (
-        f"{name:<46} {len(values):>5} {median:>7.0f}ms {max(values):>7.0f}ms  {target:<22} "
-        f"{verdict}"
-    )
+        return f"{'-':>8} {'-':>8}"
+    return f"{statistics.median(values):>6.0f}ms {max(values):>6.0f}ms"
 
 
-def report(one: dict, five: dict | None, tabs: int) -> list[str]:
-    """Prints the table; returns the missed targets."""
-    failures = []
-    counts_ok = bool(one["counts"]) and statistics.median(one["counts"]) <= TARGET_COUNTS_MS
-    follow_ok = bool(one["follow"]) and statistics.median(one["follow"]) <= TARGET_FOLLOW_MS
-    if not counts_ok:
-        failures.append("1 tab: keystroke -> counts line")
-    if not follow_ok:
-        failures.append("1 tab: keystroke -> preview and distribution")
-    print(f"\n{'scenario':<46} {'n':>5} {'median':>9} {'max':>9}  {'target':<22} result")
-    print("-" * 104)
-    lines = [
-        row("1 tab: page load to 10,000 recipients", one["load"], "-", None),
-        row("1 tab: upload to recipients shown", one["contacts"], "-", None),
-        row(
-            "1 tab: keystroke -> counts line",
-            one["counts"],
-            f"median <= {TARGET_COUNTS_MS} ms",
-            counts_ok,
-        ),
-        row(
-            "1 tab: keystroke -> preview + distribution",
-            one["follow"],
-            f"median <= {TARGET_FOLLOW_MS} ms",
-            follow_ok,
-        ),
-        row(f"1 tab: word {WORD!r} at 8/s, last key -> counts", one["word"], "-", None),
-    ]
-    if five is not None:
-        fair = f"median <= {FAIR_FIVE_TABS_MS} ms *"
-        lines += [
-            row(f"{tabs} tabs: page load to 10,000 recipients", five["load"], "-", None),
-            row(f"{tabs} tabs: upload to recipients shown", five["contacts"], "-", None),
-            row(f"{tabs} tabs: keystroke -> counts line", five["counts"], fair, None),
-            row(f"{tabs} tabs: keystroke -> preview + distribution", five["follow"], "-", None),
-            row(f"{tabs} tabs: word, last key -> counts", five["word"], fair, None),
-        ]
-    print("\n".join(lines))
+def judge(sessions: int, result: dict) -> list[str]:
+    """The targets this scenario missed."""
+    target = TARGETS.get(sessions)
+    if target is None or not result["counts"]:
+        return [] if target is None else [f"{sessions} sessions: no keystroke measured"]
+    load, median, most, memory = target
+    missed = []
+    if statistics.median(result["load"]) > load:
+        missed.append(f"{sessions} sessions: page load median > {load} ms")
+    if statistics.median(result["counts"]) > median:
+        missed.append(f"{sessions} sessions: keystroke -> counts median > {median} ms")
+    if max(result["counts"]) > most:
+        missed.append(f"{sessions} sessions: keystroke -> counts max > {most} ms")
+    if memory is not None and result["memory_mb"] > memory:
+        missed.append(f"{sessions} sessions: memory > {memory} MB")
+    return missed
+
+
+def report(results: dict[int, dict]) -> list[str]:
     print(
-        "\nTimes in the page: from the keydown's timeStamp (navigation start, for page loads) to "
-        f"when the DOM shows the new state. A step that took over {WAIT_MS / 1000:.0f} s counts as "
-        f"{WAIT_MS / 1000:.0f} s (misses: 1 tab {one['missed']}"
-        + (f", {tabs} tabs {five['missed']}" if five else "")
-        + ")."
+        f"\n{'sessions':>8}  {'page load med/max':>17}  {'upload med/max':>17}  "
+        f"{'key->counts med/max':>19}  {'key->preview med/max':>20}  {'memory':>7}  result"
     )
-    for name, result in (("1 tab", one), (f"{tabs} tabs", five)):
-        if result is not None:
-            spent = ", ".join(f"{k} {v:.0f} s" for k, v in result["phases"].items())
-            print(f"Wall time, {name}: {spent}.")
-    if five is not None:
+    print("-" * 118)
+    failures = []
+    for sessions, result in results.items():
+        missed = judge(sessions, result)
+        failures += missed
+        verdict = "report" if sessions not in TARGETS else ("FAIL" if missed else "PASS")
         print(
-            f"* The issue gives no number for {tabs} tabs: these rows are report-only; a median "
-            f"within {FAIR_FIVE_TABS_MS} ms is our judgement of fair. Rounds made: "
-            f"{five['rounds']} (in each, one key in every tab at the same moment)."
+            f"{sessions:>8}  {figures(result['load']):>17}  {figures(result['upload']):>17}  "
+            f"{figures(result['counts']):>19}  {figures(result['follow']):>20}  "
+            f"{result['memory_mb']:>5.0f}MB  {verdict}"
         )
-    paces = [p for r in (one, five) if r is not None for p in r["pace"]]
-    if paces:
-        print(f"The word was typed at {min(paces):.1f} to {max(paces):.1f} characters a second.")
+    print(
+        "\nTargets: "
+        + "; ".join(
+            f"{n} session(s): page load median <= {t[0] / 1000:g} s, keystroke -> counts median <= "
+            f"{t[1]} ms, max <= {t[2]} ms" + (f", memory <= {t[3]} MB" if t[3] else "")
+            for n, t in TARGETS.items()
+        )
+        + "."
+    )
+    for sessions, result in results.items():
+        print(
+            f"{sessions} session(s): {result['seconds']:.0f} s; word at 8/s, last key -> counts "
+            f"{figures(result['word']).strip()}; steps slower than {WAIT_MS / 1000:.0f} s: "
+            f"{result['slow']}"
+        )
     return failures
 
 
-async def in_browser(url: str, csv: bytes, keys: int, tabs: int, deadline: float):
+async def in_browser(app: StreamlitApp, files: list[bytes], keys: int) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            one = await scenario(browser, url, csv, 1, keys, deadline)
-            five = await scenario(browser, url, csv, tabs, keys, deadline) if tabs else None
+            return await scenario(browser, app, files, keys)
         finally:
             await browser.close()
-    return one, five
 
 
-def run(csv: bytes, keys: int, tabs: int, deadline: float) -> tuple[dict, dict | None]:
-    """One tab, then `tabs` tabs at once, against an app process of the run's own."""
+def run(sessions: int, files: list[bytes], keys: int) -> dict:
+    """One scenario against a console process of its own."""
     with tempfile.TemporaryDirectory(prefix="bench-typing-") as tmp:
         app = StreamlitApp(Path(tmp))
         try:
             app.wait_ready()
-            return asyncio.run(in_browser(app.url, csv, keys, tabs, deadline))
+            return asyncio.run(in_browser(app, files[:sessions], keys))
         finally:
             app.stop()
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--keys", type=int, default=12, help="keystrokes per tab (default 12)")
-    parser.add_argument("--tabs", type=int, default=5, help="tabs at once (default 5; 0: skip)")
+    parser.add_argument(
+        "--sessions", type=int, nargs="+", default=[1, 5, 10], help="scenarios (default 1 5 10)"
+    )
+    parser.add_argument("--keys", type=int, default=8, help="keystrokes per session (default 8)")
     args = parser.parse_args()
     started = time.monotonic()
-    deadline = started + BUDGET_S
     load = os.getloadavg()
     print(
-        f"Typing in Compose, headless Chromium, {RECIPIENTS:,} recipients; machine: "
+        f"Typing in Compose, headless Chromium, {RECIPIENTS:,} recipients a session; machine: "
         f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
         "(shared machine: expect noise)"
     )
-    csv = contacts_file()
-    try:
-        one, five = run(csv, args.keys, args.tabs, deadline)
-    except PlaywrightError as exc:  # its call log would print all 10,000 contacts
-        print(f"\nthe browser run failed: {str(exc).splitlines()[0]}", file=sys.stderr)
-        print("screenshot: test-artifacts/bench_typing.png", file=sys.stderr)
-        return 2
-    failures = report(one, five, args.tabs)
+    files = [contacts_file(seed=n) for n in range(max(args.sessions))]
+    results: dict[int, dict] = {}
+    for sessions in args.sessions:
+        try:
+            results[sessions] = run(sessions, files, args.keys)
+        except PlaywrightError as exc:  # its call log would print all 10,000 contacts
+            print(f"\nthe browser run failed: {str(exc).splitlines()[0]}", file=sys.stderr)
+            print("screenshot: test-artifacts/bench_typing.png", file=sys.stderr)
+            return 2
+    failures = report(results)
     load = os.getloadavg()
     print(
         f"\nran {time.monotonic() - started:.0f} s; load average at the end {load[0]:.2f} "
         f"{load[1]:.2f} {load[2]:.2f}"
     )
-    print("all targets met" if not failures else f"MISSED: {', '.join(failures)}")
+    print("all targets met" if not failures else f"MISSED: {'; '.join(failures)}")
     return 1 if failures else 0
 
 
