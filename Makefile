@@ -9,7 +9,7 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: run test setup setup-test browser postgresql lint format bench sandbox clean
+.PHONY: run test stress setup setup-test browser postgresql lint format bench sandbox clean
 
 run: setup
 	$(PY) -m streamlit run console.py
@@ -20,6 +20,11 @@ test: setup-test browser postgresql
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -m "not browser and not processes" -n auto --dist loadgroup
 	$(PY) -m pytest -m "browser or processes" -n 2 --dist loadscope
+
+# Nothing typed is lost, at length: 150 compositions typed without pauses into a busy console
+# (make test types 6, CI 60). Needs what make test needs.
+stress: setup-test browser
+	TYPING_ATTEMPTS=150 $(PY) -m pytest -p no:cacheprovider tests/browser/test_typing_under_load.py
 
 setup: $(STAMP)
 

@@ -11,7 +11,8 @@ from components.ui.compose_sections import (
     preview,
     price_per_segment,
 )
-from components.ui.compose_widgets import contacts_input, contacts_summary, earlier_failures_warning
+from components.ui.compose_widgets import contacts_summary, earlier_failures_warning
+from components.ui.contacts_input import contacts_input
 from components.ui.identity import require_page
 from components.ui.program_fields import known_programs
 from components.ui.progress_panel import progress_panel

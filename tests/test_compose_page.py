@@ -186,7 +186,7 @@ def test_a_file_that_cannot_be_used_says_why_on_the_page():
 
 
 def test_the_same_contacts_are_read_once_for_every_session(monkeypatch):
-    import components.ui.compose_widgets as widgets
+    import components.ui.contacts_input as widgets
 
     readings = []
     real = widgets.read_contacts
@@ -214,7 +214,7 @@ def test_a_pasted_document_of_a_message_stays_bounded():
 
 
 def test_a_refused_paste_says_why_and_stays_refused_without_reading_again(monkeypatch):
-    import components.ui.compose_widgets as widgets
+    import components.ui.contacts_input as widgets
 
     readings = []
     real = widgets.read_contacts

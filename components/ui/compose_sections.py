@@ -26,7 +26,7 @@ from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection
 from components.ui.message_editor import message_editor, repaired_message
-from components.ui.persistence import KEEP
+from components.ui.persistence import KEEP, held
 from components.ui.program_fields import program_field, send_options
 from components.ui.quiet_hours_view import quiet_hours_notice
 from components.ui.send_dialog import confirm_send
@@ -57,6 +57,7 @@ def message_inputs(recipients: pd.DataFrame) -> Draft:
         program = program_field()
     source = source_column.text_input(
         "Source (optional)",
+        value=str(held("compose.source")),
         key="compose.source",
         persist_state=KEEP,
         help="Echoed in Acoustic's Universal Behavior event, e.g. your own reference.",
@@ -226,6 +227,7 @@ def check_and_send(
         number_column, button_column = st.columns([3, 2], vertical_alignment="bottom")
         test_number = number_column.text_input(
             "Test number",
+            value=str(held("compose.test_number")),
             key="compose.test_number",
             placeholder="+1 949 500 1234",
             persist_state=KEEP,

@@ -13,6 +13,7 @@ from components.ui.tag_fields import default_key
 CONTENT = "compose.content"
 CONTENT_VERSION = "compose.content_version"
 PROGRAM = "compose.program"
+PROGRAM_CHOICE = "compose.program_choice"  # the picker over PROGRAM (program_fields)
 SOURCE = "compose.source"
 CONTACTS_SOURCE = "compose.contacts_source"
 PASTE = "compose.paste"
@@ -46,6 +47,7 @@ def prefill_compose(
         set_message(content)
     if program is not None:
         state[PROGRAM] = program
+        state.pop(PROGRAM_CHOICE, None)  # the picker shows the new id when next drawn
     if source is not None:
         state[SOURCE] = source
     for name, value in (defaults or {}).items():

@@ -51,6 +51,41 @@ _CSS = """
 """
 
 _JS = """
+// Streamlit may draw the editor anew while the console is busy (a full run and a fragment run
+// crossing), mid-typing: the text, the caret and the focus live in a store of the page, not in
+// the element, and the keys typed in the moment between the two elements are kept too.
+const stores = (globalThis.__smsMessageEditors ??= {});
+const GAP_MS = 1500;
+
+function storeFor(name) {
+  if (!stores[name]) {
+    const store = { pending: [] };
+    document.addEventListener("keydown", (event) => {
+      const gap = store.removedAt && Date.now() - store.removedAt < GAP_MS;
+      if (!gap || event.ctrlKey || event.metaKey || event.altKey) { return; }
+      if (document.activeElement && document.activeElement !== document.body) { return; }
+      if (event.key.length === 1 || event.key === "Enter" || event.key === "Backspace") {
+        store.pending.push(event.key);
+        event.preventDefault();
+      }
+    }, true);
+    stores[name] = store;
+  }
+  return stores[name];
+}
+
+function replay(area, keys) {
+  for (const key of keys) {
+    const start = area.selectionStart, end = area.selectionEnd;
+    if (key === "Backspace") {
+      const from = start === end ? Math.max(0, start - 1) : start;
+      area.setRangeText("", from, end, "end");
+    } else {
+      area.setRangeText(key === "Enter" ? "\\n" : key, start, end, "end");
+    }
+  }
+}
+
 export default function (component) {
   const { data, setStateValue, parentElement } = component;
   const area = parentElement.querySelector("textarea.input");
@@ -58,12 +93,23 @@ export default function (component) {
   if (!area || !backdrop) { return; }
   const settings = data || {};
   const version = String(settings.version ?? 0);
+  const store = storeFor(settings.store || "editor");
+  let sent = area.value;
   if (area.dataset.version !== version) {
     const remount = area.dataset.version === undefined;
-    area.value = settings.text ?? "";
+    const kept = remount && store.version === version && typeof store.text === "string";
+    area.value = kept ? store.text : (settings.text ?? "");
     area.dataset.version = version;
+    sent = kept ? (settings.text ?? "") : area.value;  // what was kept is reported below
+    if (kept && store.focused) {
+      area.focus();
+      area.setSelectionRange(store.start ?? area.value.length, store.end ?? area.value.length);
+      if (store.removedAt && Date.now() - store.removedAt < GAP_MS) { replay(area, store.pending); }
+    }
+    store.pending = [];
+    store.removedAt = null;
     // Python replaced the text (e.g. look-alikes swapped): make the widget state agree.
-    if (!remount) { setStateValue("text", area.value); }
+    if (!remount) { setStateValue("text", area.value); sent = area.value; }
   }
   area.placeholder = settings.placeholder || "";
   area.rows = settings.rows || 6;
@@ -71,6 +117,11 @@ export default function (component) {
   const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
     ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
 
+  const keep = () => {
+    Object.assign(store, {
+      version, text: area.value, start: area.selectionStart, end: area.selectionEnd,
+    });
+  };
   const paint = () => {
     backdrop.replaceChildren();
     const text = area.value;
@@ -98,26 +149,46 @@ export default function (component) {
   };
 
   let timer = null;
-  let sent = area.value;
   const report = () => {
     timer = null;
     if (area.value !== sent) { sent = area.value; setStateValue("text", area.value); }
   };
   const onInput = () => {
+    keep();
     paint();
     if (timer) { clearTimeout(timer); }
     timer = setTimeout(report, settings.debounce_ms ?? 250);
   };
-  const onBlur = () => { if (timer) { clearTimeout(timer); } report(); };
+  const onFocus = () => { store.focused = true; };
+  const onBlur = () => {
+    if (timer) { clearTimeout(timer); }
+    report();
+    // A blur because the element left the page is not the marketer leaving the editor.
+    setTimeout(() => {
+      if (area.isConnected) { store.focused = false; } else if (store.focused) {
+        store.removedAt = Date.now();
+      }
+    }, 0);
+  };
   const onScroll = () => { backdrop.scrollTop = area.scrollTop; };
   const resize = new ResizeObserver(() => paint());
   area.addEventListener("input", onInput);
+  area.addEventListener("keyup", keep);
+  area.addEventListener("focus", onFocus);
   area.addEventListener("blur", onBlur);
   area.addEventListener("scroll", onScroll);
   resize.observe(area);
+  keep();
   paint();
+  if (area.value !== sent) { timer = setTimeout(report, 0); }
   return () => {
+    keep();
+    if (document.activeElement === area || !area.isConnected) {
+      if (store.focused) { store.removedAt = Date.now(); }
+    }
     area.removeEventListener("input", onInput);
+    area.removeEventListener("keyup", keep);
+    area.removeEventListener("focus", onFocus);
     area.removeEventListener("blur", onBlur);
     area.removeEventListener("scroll", onScroll);
     resize.disconnect();
@@ -157,6 +228,7 @@ def message_editor(
             "placeholder": placeholder,
             "rows": rows,
             "debounce_ms": 150,
+            "store": key,
         },
         default={"text": text},
         on_text_change=lambda: None,

@@ -22,12 +22,11 @@ from components.message.program_listing import (
     fetch_listing,
     program_label,
 )
-from components.ui.compose_state import CAMPAIGN, PROGRAM, TTL
+from components.ui.compose_state import CAMPAIGN, PROGRAM, PROGRAM_CHOICE, TTL
 from components.ui.connection import current_connection
-from components.ui.persistence import KEEP
+from components.ui.persistence import KEEP, held
 from components.ui.text import md
 
-CHOICE = "compose.program_choice"
 LISTING_TTL = 300  # seconds: a program activated in Acoustic shows up within five minutes
 WAIT_SECONDS = 3.0
 _EXECUTOR = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sms-programs")
@@ -64,28 +63,41 @@ def known_programs() -> tuple[Program, ...] | None:
 
 
 def _take_choice() -> None:
-    """A program picked fills the id. Only a pick does: the picker is set from the id on every
-    run, so a browser that sends a rerun before it has drawn that (a fast typist, a busy
-    console) sends the picker's old value, empty, and that must not empty the id just typed."""
-    choice = st.session_state.get(CHOICE)
+    """A program picked fills the id. Only a pick does (a rerun carrying the picker's empty
+    value must not empty the id just typed)."""
+    choice = st.session_state.get(PROGRAM_CHOICE)
     if choice:
         st.session_state[PROGRAM] = choice
 
 
+def _follow_typed_id(active_ids: tuple[str, ...]) -> None:
+    """A typed id that Acoustic lists shows as the choice; any other leaves the choice empty."""
+    typed = str(st.session_state.get(PROGRAM) or "").strip()
+    if active_ids:
+        st.session_state[PROGRAM_CHOICE] = typed if typed in active_ids else None
+    else:  # no picker yet: it shows the id when the list arrives
+        st.session_state.pop(PROGRAM_CHOICE, None)
+
+
 def program_field() -> str:
     """The picker of active programs (when Acoustic lists any) filling the id field below it,
-    which may also be typed; returns the id."""
+    which may also be typed; returns the id.
+
+    The two are kept in step only by their callbacks, which run on the marketer's own change
+    with the values the browser sent: no run writes either key otherwise, so a run that was
+    already under way when something was typed has nothing to send back over it."""
     state = st.session_state
     listing = program_listing()
     active = {program.id: program for program in (listing.active if listing else ())}
     if active:
-        current = str(state.get(PROGRAM) or "").strip()
-        state[CHOICE] = current if current in active else None  # follows a typed id
+        if PROGRAM_CHOICE not in state:  # the picker is drawn for the first time: it shows the id
+            current = str(state.get(PROGRAM) or "").strip()
+            state[PROGRAM_CHOICE] = current if current in active else None
         st.selectbox(
             "SMS program",
             list(active),
             index=None,
-            key=CHOICE,
+            key=PROGRAM_CHOICE,
             format_func=lambda program_id: program_label(active[program_id]),
             placeholder="Choose one of the organisation's programs…",
             on_change=_take_choice,
@@ -95,8 +107,11 @@ def program_field() -> str:
         st.caption(md(listing.note))
     return st.text_input(
         "SMS program id",
+        value=str(held(PROGRAM)),
         key=PROGRAM,
         persist_state=KEEP,
+        on_change=_follow_typed_id,
+        args=(tuple(active),),
         help="Acoustic's channel qualifier: filled by the choice above, or typed.",
     )
 
@@ -106,13 +121,14 @@ def send_options() -> tuple[str, int | None]:
     campaign_column, ttl_column = st.columns(2)
     campaign = campaign_column.text_input(
         "Campaign name (optional)",
+        value=str(held(CAMPAIGN)),
         key=CAMPAIGN,
         persist_state=KEEP,
         help="Sent to Acoustic as campaignName with every batch.",
     )
     ttl = ttl_column.number_input(
         "Expire after, minutes (optional)",
-        value=None,
+        value=held(TTL, None),  # type: ignore[arg-type]
         step=1,
         key=TTL,
         persist_state=KEEP,

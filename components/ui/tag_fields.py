@@ -6,7 +6,7 @@ from __future__ import annotations
 import streamlit as st
 
 from components.message.mapping import map_tags, tag_key
-from components.ui.persistence import KEEP
+from components.ui.persistence import KEEP, held
 from components.ui.text import inert_label, md
 
 _DEFAULT_KEY = "compose.default."
@@ -31,6 +31,7 @@ def tag_fields(content: str, columns: list[str]) -> tuple[dict[str, str], dict[s
         with grid[index % len(grid)]:
             defaults[source.tag] = st.text_input(
                 **_plain_label(f"%%{source.tag}%%"),
+                value=str(held(default_key(source.tag))),
                 key=default_key(source.tag),
                 persist_state=KEEP,
             )
