@@ -40,11 +40,13 @@ recipients = screened.recipients if screened is not None else nobody
 everyone = loaded.contacts.recipients if loaded is not None else nobody
 
 
-@st.fragment
 def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame) -> None:
-    """Everything that depends on the message: a keystroke reruns this, not the contacts.
-    `recipients`: `everyone` but those on the do-not-text list (the planner leaves them out
-    again when it plans the send)."""
+    """Everything that depends on the message. `recipients`: `everyone` but those on the
+    do-not-text list (the planner leaves them out again when it plans the send).
+
+    Not a fragment: a keystroke reruns the whole page, which costs little (the contacts are read
+    once, closed expanders build nothing). A fragment's reruns crossed the page's full runs, and
+    the browser then drew this section anew with each widget's default, mid-typing."""
     st.divider()
     message_column, preview_column = st.columns([6, 5], gap="large")
     with message_column:

@@ -42,6 +42,11 @@ def test_contacts_counts_and_tables():
     assert metric(at, "Recipients") == "2"
     assert metric(at, "Rejected") == "1"
     assert metric(at, "Merged") == "1"
+    assert not at.dataframe  # the tables are built only when their expander is opened
+    at.session_state["compose.recipients_open"] = True
+    at.session_state["compose.rejected_open"] = True
+    at.run()
+    assert len(at.dataframe) == 2
     recipients = at.dataframe[-1].value
     assert recipients["phoneNumber"].tolist() == ["19495001234", "447911123456"]
     assert recipients["PIN"].tolist() == ["0042", "1200"]
@@ -89,6 +94,8 @@ def test_contact_values_are_escaped_in_the_bubble():
 
 def test_show_request_has_the_payload_and_a_curl_without_token():
     at = composed("Hi %%FIRST NAME%%", CSV)
+    assert not at.code  # the request is built only while its expander is open
+    at.session_state["compose.request_open"] = True
     at.text_input(key="compose.default.first name").set_value("there").run()
     codes = [c.value for c in at.code]
     assert any('"channelQualifier": "12345"' in c for c in codes)
@@ -112,6 +119,7 @@ def test_bad_file_does_not_crash_the_page():
 
 def test_the_phone_column_list_follows_the_contacts_and_a_stale_choice_is_dropped():
     at = composed("Hi", "phone,FIRST NAME,alt\n+1 949 500 1234,Ann,+1 949 500 1299\n")
+    at.session_state["compose.recipients_open"] = True
     column = at.selectbox(key="compose.phone_column")
     assert column.options == ["(automatic)", "phone", "FIRST NAME", "alt"]  # at once
     column.set_value("alt").run()
@@ -130,6 +138,8 @@ def test_a_tag_two_columns_could_fill_names_both_and_the_choice_fills_preview_an
     assert "the console uses 'FIRST NAME'" in text  # spelled exactly as the tag
     choice = at.selectbox(key="compose.column.first name")
     assert choice.options == ["First Name", "FIRST NAME"] and choice.value == "FIRST NAME"
+    at.session_state["compose.request_open"] = True
+    at.run()
     assert '"FIRST NAME": "Ann"' in at.code[0].value
     choice.set_value("First Name").run()
     assert "the console uses 'First Name'" in texts(at)
@@ -149,6 +159,7 @@ def test_a_workbook_with_several_sheets_offers_the_choice():
     at = new_app().run()
     at.session_state["compose.contacts_source"] = "Upload a file"
     at.session_state["compose.upload_kept"] = (data, "book.xlsx", "file-1")
+    at.session_state["compose.recipients_open"] = True
     at.run()
     assert not at.exception
     sheet = at.selectbox(key="compose.sheet")

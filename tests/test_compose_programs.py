@@ -33,6 +33,8 @@ def _fresh_listing() -> Iterator[None]:
 
 
 def shown_request(at) -> dict:
+    at.session_state["compose.request_open"] = True  # built only while open
+    at.run()
     return json.loads(next(c.value for c in at.code if c.value.lstrip().startswith("{")))
 
 

@@ -30,6 +30,9 @@ def test_compose_counts_recipients_outside_their_hours_and_when_the_last_enters(
     assert "enters the allowed hours on Wed 2 Dec 2026, 16:00 (UTC+00:00)." in text
     expander = next(e for e in at.expander if e.label.startswith("Recipients outside"))
     assert expander.label == "Recipients outside their hours (2)"
+    with time_machine.travel(NOON_UTC, tick=False):
+        at.session_state["compose.quiet_hours.open"] = True  # the table is built when opened
+        at.run()
     table = at.dataframe[-1].value
     assert table["Phone number"].tolist() == ["+19495001234", "+12012345678"]
     assert table["Time zones"].tolist() == ["America/Los_Angeles", "America/New_York"]

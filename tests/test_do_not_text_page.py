@@ -62,6 +62,7 @@ def test_a_sender_adds_one_number_with_a_reason_but_cannot_import(tmp_path):
 
 def test_an_admin_imports_with_rejected_rows_searches_and_removes(tmp_path, downloads):
     at = open_page(signed_in("ops@example.com").run())
+    at.session_state["dnt.rejected_open"] = True
     at.text_area(key="dnt.import_paste").set_value(
         "phone\n+1 949 500 1234\nnot a number\n+1 949 500 9990\n"
     ).run()

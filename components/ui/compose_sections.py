@@ -1,6 +1,5 @@
 """The parts of the Compose page that follow the message as it is typed: the message and its
-fields, the per-recipient preview, and the checks and send buttons. The page runs them in one
-fragment, so a keystroke reruns these and not the contacts above them."""
+fields, the per-recipient preview, and the checks and send buttons."""
 
 from __future__ import annotations
 
@@ -25,6 +24,7 @@ from components.message.segments import count_segments, smart_fix
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection
+from components.ui.expanders import expander_when_open
 from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP, held
 from components.ui.program_fields import program_field, send_options
@@ -272,7 +272,11 @@ def check_and_send(
 
 def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:
     """The exact request of one batch (only that batch is built), as JSON and as cURL."""
-    with st.expander("Show request", icon=":material/data_object:"):
+    with expander_when_open(
+        "Show request", key="compose.request_open", icon=":material/data_object:"
+    ) as open_:
+        if not open_:
+            return
         st.caption(
             f"{summary.batches} request(s) of at most {MAX_CONTACTS_PER_SEND} contacts each, "
             "POSTed to /rest/channels/sms/externalconsentsends."

@@ -18,6 +18,7 @@ from components.core.states import IssueLevel
 from components.message.preflight import Issue
 from components.message.rendering import MAX_CONTENT_CHARACTERS, MessageStatistics
 from components.message.segments import SegmentCount
+from components.ui.expanders import expander_when_open
 from components.ui.local_time import local_time
 from components.ui.sending import journal
 from components.ui.text import md
@@ -61,25 +62,34 @@ def contacts_summary(contacts: ContactList) -> None:
             st.warning(md(note), icon=":material/warning:")
     if contacts.phone_column:
         st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
-    rejected_rows(contacts.rejected)
-    if len(contacts.flagged):
-        with st.expander(f"Flagged numbers ({len(contacts.flagged):,})", icon=":material/flag:"):
-            st.dataframe(contacts.flagged, hide_index=True, width="stretch")
-    if contacts.duplicates:
-        with st.expander(
+    rejected_rows(contacts.rejected, key="compose.rejected_open")
+    tables = (
+        (contacts.flagged, f"Flagged numbers ({len(contacts.flagged):,})", "flagged", "flag"),
+        (
+            contacts.duplicate_rows if contacts.duplicates else contacts.duplicate_rows[:0],
             f"Duplicates ({contacts.duplicates:,}): the first row of each number is kept",
-            icon=":material/content_copy:",
-        ):
-            st.dataframe(contacts.duplicate_rows, hide_index=True, width="stretch")
-    if len(contacts.recipients):
-        with st.expander(f"Recipients ({len(contacts.recipients):,})", icon=":material/group:"):
-            st.dataframe(contacts.recipients, hide_index=True, width="stretch", height=260)
+            "duplicates",
+            "content_copy",
+        ),
+        (contacts.recipients, f"Recipients ({len(contacts.recipients):,})", "recipients", "group"),
+    )
+    for table, label, name, icon in tables:
+        if len(table):
+            with expander_when_open(
+                label, key=f"compose.{name}_open", icon=f":material/{icon}:"
+            ) as open_:
+                if open_:
+                    height = 260 if name == "recipients" else "auto"
+                    st.dataframe(table, hide_index=True, width="stretch", height=height)
 
 
-def rejected_rows(rejected: pd.DataFrame) -> None:
+def rejected_rows(rejected: pd.DataFrame, *, key: str) -> None:
     """The rows that could not be read, by row (as in the file) with the value and why."""
-    if len(rejected):
-        with st.expander(f"Rejected rows ({len(rejected):,})", icon=":material/block:"):
+    if not len(rejected):
+        return
+    label = f"Rejected rows ({len(rejected):,})"
+    with expander_when_open(label, key=key, icon=":material/block:") as open_:
+        if open_:
             st.dataframe(
                 rejected,
                 hide_index=True,

@@ -19,12 +19,12 @@ _PREVIOUS_RUN = "persistence.previous_run"
 def held(key: str, default: object = "") -> object:
     """The value the session holds for a widget, given as the widget's own value.
 
-    When a full run and a fragment run cross in a busy console, the browser may draw a widget
-    anew and, having dropped what it held, show the widget's default: the next rerun would then
-    send that default over what was typed. Drawn with `value=held(key)`, the widget shows what
-    the console holds instead. (Streamlit logs a warning when a widget has both a value and a
-    Session State write in the same run; `.streamlit/config.toml` turns that warning off, as this
-    is deliberate.)"""
+    When two runs cross in a busy console (a fragment's and the page's), the browser may draw
+    a widget anew and, having dropped what it held, show the widget's default: the next rerun
+    would then send that default over what was typed. Drawn with `value=held(key)`, the widget
+    shows what the console holds instead. (Streamlit logs a warning when a widget has both a
+    value and a Session State write in the same run; `.streamlit/config.toml` turns that
+    warning off, as this is deliberate.)"""
     return st.session_state.get(key, default)
 
 

@@ -14,6 +14,7 @@ from components.core.times import shown_time
 from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
 from components.guardrails.quiet_hours_settings import describe
 from components.ui.connection import current_quiet_hours
+from components.ui.expanders import expander_when_open
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import user_zone
 from components.ui.sending import acting_identity, journal
@@ -54,7 +55,10 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
         )
     st.warning(" ".join(lines), icon=":material/bedtime:")
 
-    with st.expander(f"Recipients outside their hours ({summary.outside:,})"):
+    label = f"Recipients outside their hours ({summary.outside:,})"
+    with expander_when_open(label, key="compose.quiet_hours.open") as open_:
+        if not open_:
+            return summary
         table = outside_table(summary, recipients, zone)
         st.dataframe(table, hide_index=True, width="stretch")
         audited_csv_download(

@@ -259,7 +259,7 @@ def _import_summary(contacts: ContactList) -> None:
         st.caption(md(note))
     if contacts.phone_column:
         st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
-    rejected_rows(contacts.rejected)
+    rejected_rows(contacts.rejected, key="dnt.rejected_open")
 
 
 def remove_form(journal: Journal, identity: Identity) -> None:

@@ -6,10 +6,11 @@ contacts and typing, TYPING_ATTEMPTS compositions in all (`make test`: 6; CI: 60
 stress`: 150, enough to see a loss that happens once in a hundred). Every attempt's fields are
 read back once the page has settled; a lost value is named with its attempt and screenshot.
 
-Before the fix this lost every field of the message section in about one composition in ten: the
-paste's full run ended early in `st.rerun()` (to redraw the phone-column list) before it had
-drawn the message section, the browser dropped that section's widgets and their values, and
-drew them empty again while the server still held what was typed.
+Before the fix this lost typing in about one composition in ten. The paste's full run ended
+early in `st.rerun()` (to redraw the phone-column list) before it had drawn the message section:
+the browser dropped that section's widgets and drew them empty again while the server still held
+what was typed. And the message section was a fragment, whose reruns crossed the page's full
+runs: the browser then drew the section anew, mid-typing, with each widget's default.
 """
 
 from __future__ import annotations
