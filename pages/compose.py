@@ -5,11 +5,13 @@ import streamlit as st
 
 from components.message.draft import summarize
 from components.ui.compose_sections import (
+    SendFields,
     check_and_send,
     message_feedback,
     message_inputs,
     preview,
     price_per_segment,
+    send_fields,
 )
 from components.ui.compose_widgets import contacts_summary, earlier_failures_warning
 from components.ui.contacts_input import contacts_input
@@ -40,18 +42,26 @@ recipients = screened.recipients if screened is not None else nobody
 everyone = loaded.contacts.recipients if loaded is not None else nobody
 
 
-def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame) -> None:
-    """Everything that depends on the message. `recipients`: `everyone` but those on the
-    do-not-text list (the planner leaves them out again when it plans the send).
+st.divider()
+fields_column, _ = st.columns([6, 5], gap="large")
+with fields_column:
+    st.header("2 · Message")
+    fields = send_fields()
 
-    Not a fragment: a keystroke reruns the whole page, which costs little (the contacts are read
-    once, closed expanders build nothing). A fragment's reruns crossed the page's full runs, and
-    the browser then drew this section anew with each widget's default, mid-typing."""
-    st.divider()
+
+@st.fragment
+def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame, fields: SendFields) -> None:
+    """Everything that follows the message as it is typed: a keystroke reruns this fragment, not
+    the page. `recipients`: `everyone` but those on the do-not-text list (the planner leaves them
+    out again when it plans the send).
+
+    The fields typed beside the message (`fields`) are drawn by the page, not here: when a
+    fragment rerun and a full run cross in a busy console, the browser may draw this fragment
+    anew, and a field being typed in it would lose its text. The editor, which sends while the
+    marketer types, survives that (message_editor keeps its text, caret and focus)."""
     message_column, preview_column = st.columns([6, 5], gap="large")
     with message_column:
-        st.header("2 · Message")
-        draft = message_inputs(recipients)
+        draft = message_inputs(recipients, fields)
     summary = summarize(recipients, draft, price_per_segment(), programs=known_programs())
     with message_column:
         message_feedback(summary, draft.content)
@@ -66,4 +76,4 @@ def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame) -> None:
         progress_panel(active)
 
 
-message_area(recipients, everyone)
+message_area(recipients, everyone, fields)

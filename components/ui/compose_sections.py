@@ -3,6 +3,8 @@ fields, the per-recipient preview, and the checks and send buttons."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import pandas as pd
 import streamlit as st
 
@@ -46,12 +48,19 @@ PRICE = "compose.price"
 PREVIEW = "compose.preview"
 
 
-def message_inputs(recipients: pd.DataFrame) -> Draft:
-    """Program, source, campaign and expiry, the message and each tag's default (and column,
-    where several fit)."""
-    state = st.session_state
-    state.setdefault(CONTENT, "")
-    state.setdefault(CONTENT_VERSION, 0)
+@dataclass(frozen=True)
+class SendFields:
+    """What the marketer types beside the message: drawn by the page, outside the message's
+    fragment, so that a rerun of the fragment never crosses a commit of theirs."""
+
+    program: str
+    source: str
+    campaign: str
+    ttl_minutes: int | None
+
+
+def send_fields() -> SendFields:
+    """Program (picked or typed), source, campaign and expiry."""
     program_column, source_column = st.columns(2)
     with program_column:
         program = program_field()
@@ -63,6 +72,14 @@ def message_inputs(recipients: pd.DataFrame) -> Draft:
         help="Echoed in Acoustic's Universal Behavior event, e.g. your own reference.",
     )
     campaign, ttl = send_options()
+    return SendFields(program, source, campaign, ttl)
+
+
+def message_inputs(recipients: pd.DataFrame, fields: SendFields) -> Draft:
+    """The message and each tag's default (and column, where several fit), with `fields`."""
+    state = st.session_state
+    state.setdefault(CONTENT, "")
+    state.setdefault(CONTENT_VERSION, 0)
     content = message_editor(
         key="compose.editor",
         text=state[CONTENT],
@@ -76,12 +93,12 @@ def message_inputs(recipients: pd.DataFrame) -> Draft:
     defaults, columns = tag_fields(renderable_part(content), list(recipients.columns))
     return Draft(
         content=content,
-        program=program,
-        source=source,
+        program=fields.program,
+        source=fields.source,
         defaults=defaults,
         columns=columns,
-        ttl_minutes=ttl,
-        campaign_name=campaign,
+        ttl_minutes=fields.ttl_minutes,
+        campaign_name=fields.campaign,
     )
 
 
