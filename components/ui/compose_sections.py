@@ -51,7 +51,7 @@ PREVIEW = "compose.preview"
 @dataclass(frozen=True)
 class SendFields:
     """What the marketer types beside the message: drawn by the page, outside the message's
-    fragment, so that a rerun of the fragment never crosses a commit of theirs."""
+    fragment, so that the fragment's reruns never draw these fields anew mid-typing."""
 
     program: str
     source: str

@@ -63,24 +63,29 @@ def contacts_summary(contacts: ContactList) -> None:
     if contacts.phone_column:
         st.caption(f"Phone numbers from the column **{md(contacts.phone_column)}**.")
     rejected_rows(contacts.rejected, key="compose.rejected_open")
-    tables = (
-        (contacts.flagged, f"Flagged numbers ({len(contacts.flagged):,})", "flagged", "flag"),
-        (
-            contacts.duplicate_rows if contacts.duplicates else contacts.duplicate_rows[:0],
+    if len(contacts.flagged):
+        _table_when_open(
+            contacts.flagged, f"Flagged numbers ({len(contacts.flagged):,})", "flagged", "flag"
+        )
+    if contacts.duplicates:
+        _table_when_open(
+            contacts.duplicate_rows,
             f"Duplicates ({contacts.duplicates:,}): the first row of each number is kept",
             "duplicates",
             "content_copy",
-        ),
-        (contacts.recipients, f"Recipients ({len(contacts.recipients):,})", "recipients", "group"),
-    )
-    for table, label, name, icon in tables:
-        if len(table):
-            with expander_when_open(
-                label, key=f"compose.{name}_open", icon=f":material/{icon}:"
-            ) as open_:
-                if open_:
-                    height = 260 if name == "recipients" else "auto"
-                    st.dataframe(table, hide_index=True, width="stretch", height=height)
+        )
+    if len(contacts.recipients):
+        label = f"Recipients ({len(contacts.recipients):,})"
+        _table_when_open(contacts.recipients, label, "recipients", "group", height=260)
+
+
+def _table_when_open(
+    table: pd.DataFrame, label: str, name: str, icon: str, height: int | str = "auto"
+) -> None:
+    """A table of the contacts read, in an expander that builds it only while open."""
+    with expander_when_open(label, key=f"compose.{name}_open", icon=f":material/{icon}:") as open_:
+        if open_:
+            st.dataframe(table, hide_index=True, width="stretch", height=height)  # type: ignore[arg-type]
 
 
 def rejected_rows(rejected: pd.DataFrame, *, key: str) -> None:

@@ -145,8 +145,12 @@ def _reading(given: _Input, region: str) -> tuple[str, ContactList | ContactFile
     choice = state.get(PHONE_COLUMN, AUTOMATIC)
     column = None if choice == AUTOMATIC else choice
     sheet = state.get(SHEET) if given.source == "Upload a file" else None
+
+    def key_for(sheet: str | None) -> str:
+        return f"{given.source}:{given.identity}:{region}:{column}:{sheet}"
+
     while True:
-        key = f"{given.source}:{given.identity}:{region}:{column}:{sheet}"
+        key = key_for(sheet)
         if key in memo:
             return key, memo[key]
         try:
@@ -164,7 +168,7 @@ def _reading(given: _Input, region: str) -> tuple[str, ContactList | ContactFile
         memo[key] = contacts
         if isinstance(contacts, ContactList) and sheet is None and contacts.sheet is not None:
             # The sheet the reader took is the one the choice shows: no second reading.
-            key = f"{given.source}:{given.identity}:{region}:{column}:{contacts.sheet}"
+            key = key_for(contacts.sheet)
             memo[key] = contacts
         return key, contacts
 
