@@ -7,6 +7,7 @@ import uuid
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from components.ui.compose_widgets import segments_in_words
 from components.ui.text import plain
 from tests.apptest_support import composed, new_app, texts
 from tests.xlsx_support import raw_xlsx, sheet_xml
@@ -84,6 +85,26 @@ def test_preview_steps_through_recipients():
     bubble = str(at.get("html")[0].proto)
     assert "+447911123456" in bubble and "Code 1200 for you" in bubble
     assert metric(at, "Segments") == "2"
+
+
+def test_segments_per_sms_in_words_and_the_chart_only_when_asked():
+    at = composed("Code %%PIN%% for %%FIRST NAME%%", CSV)
+    at.text_input(key="compose.default.first name").set_value("you").run()
+    assert "Segments per SMS: 1 segment for 2 recipients (100%)." in texts(at)
+    assert not at.get("plotly_chart")  # not redrawn with every keystroke while nobody looks
+    at.session_state["compose.segments_chart_open"] = True
+    at.run()
+    assert len(at.get("plotly_chart")) == 1
+
+
+def test_segments_in_words_never_rounds_a_few_to_none_or_most_to_all():
+    assert segments_in_words({1: 1}, 1) == "Segments per SMS: 1 segment for 1 recipient (100%)."
+    assert segments_in_words({1: 9_999, 2: 1}, 10_000) == (
+        "Segments per SMS: 1 segment for 9,999 recipients (>99.9%), 2 segments for 1 (<0.1%)."
+    )
+    assert segments_in_words({1: 95, 2: 5}, 100).endswith(
+        "for 95 recipients (95%), 2 segments for 5 (5%)."
+    )
 
 
 def test_contact_values_are_escaped_in_the_bubble():

@@ -83,11 +83,16 @@ def outside_window(
     *,
     start: time = DEFAULT_START,
     end: time = DEFAULT_END,
+    ids: np.ndarray | None = None,
 ) -> WindowSummary:
-    """The quiet-hours summary of numbers in the API's form (see the module docstring)."""
+    """The quiet-hours summary of numbers in the API's form (see the module docstring). `ids`:
+    `zone_set_ids(numbers)` kept from an earlier call with the same numbers (it does not depend
+    on the time or the window), which spares a look-up per number."""
     window_bounds(start, end)  # an unusable window is refused before any work
-    values = numbers.tolist() if isinstance(numbers, pd.Series) else list(numbers)
-    ids = np.fromiter((zone_set_id(str(v)) for v in values), dtype=np.int64, count=len(values))
+    if ids is None:
+        ids = zone_set_ids(numbers)
+    elif len(ids) != len(numbers):
+        raise ValueError("ids are not the zone sets of these numbers")
     counts = np.bincount(ids, minlength=len(_ZONE_SETS))
     outside_by_id = np.zeros(len(counts), dtype=bool)
     groups = []
@@ -107,7 +112,7 @@ def outside_window(
         at=at,
         start=start,
         end=end,
-        total=len(values),
+        total=len(ids),
         outside=sum(g.recipients for g in outside),
         never_opens=never,
         last_opens_at=max(opening) if opening and not never else None,
@@ -118,6 +123,13 @@ def outside_window(
 
 
 # -- zones of many numbers --------------------------------------------------------------------
+
+
+def zone_set_ids(numbers: Sequence[str] | pd.Series) -> np.ndarray:
+    """Each number's zone set id (`zone_set_id`), in order."""
+    values = numbers.tolist() if isinstance(numbers, pd.Series) else list(numbers)
+    return np.fromiter((zone_set_id(str(v)) for v in values), dtype=np.int64, count=len(values))
+
 
 _ZONE_SETS: list[tuple[tuple[str, ...], bool]] = []  # id -> (zones, from the country's zones)
 _ZONE_SET_IDS: dict[tuple[tuple[str, ...], bool], int] = {}

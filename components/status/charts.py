@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import plotly.graph_objects as go
 
+from components.core.shares import share_text
 from components.core.states import ContactState
 
 COLORS = {
@@ -30,12 +31,6 @@ def _count_axis(figure: go.Figure, axis: str, largest: float) -> None:
     (figure.update_xaxes if axis == "x" else figure.update_yaxes)(**options)
 
 
-def _share(part: int, total: int) -> str:
-    """A percentage that never reads 0% or 100% when it is neither (4 failures of 3,005)."""
-    share = part / total
-    return f"{share:.1%}" if 0 < share < 0.01 or 0.99 < share < 1 else f"{share:.0%}"
-
-
 def outcome_donut(
     sent: int, failed: int, pending: int, scheduled: int = 0, left_out: int = 0
 ) -> go.Figure:
@@ -43,7 +38,7 @@ def outcome_donut(
     values = [sent, failed, pending, scheduled, left_out]
     total = sum(values)
     # Slices of zero get no label: a "0 (0%)" floating by the ring only adds noise.
-    text = [f"{v:,}<br>{_share(v, total)}" if v and total else "" for v in values]
+    text = [f"{v:,}<br>{share_text(v, total)}" if v and total else "" for v in values]
     figure = go.Figure(
         go.Pie(
             labels=labels,
@@ -161,7 +156,7 @@ def text_alternative(figure: go.Figure, most: int = 8) -> str:
         values = [int(v) for v in pie.values]
         total = sum(values)
         parts = [
-            f"{v:,} {label} ({_share(v, total)})"
+            f"{v:,} {label} ({share_text(v, total)})"
             for label, v in zip(pie.labels, values, strict=True)
             if v
         ]

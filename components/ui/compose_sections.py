@@ -89,6 +89,9 @@ def message_inputs(recipients: pd.DataFrame, fields: SendFields) -> Draft:
     )
     content = repaired_message(content, CONTENT, CONTENT_VERSION)
     state[CONTENT] = content
+    # Right under the box and before any work on the recipients: in a busy console the numbers
+    # a marketer watches while typing reach the browser first, and the preview follows.
+    counts_line(count_segments(content), content)
     # A message over the limit cannot be sent: only the tags of what could be get a field.
     defaults, columns = tag_fields(renderable_part(content), list(recipients.columns))
     return Draft(
@@ -103,9 +106,8 @@ def message_inputs(recipients: pd.DataFrame, fields: SendFields) -> Draft:
 
 
 def message_feedback(summary: Summary, content: str) -> None:
-    """The counts line, what forces UCS-2 (with the one-click fix), and where each tag's value
-    comes from."""
-    counts_line(summary.template, content)
+    """What forces UCS-2 (with the one-click fix), and where each tag's value comes from (the
+    counts line is message_inputs')."""
     if not summary.template.is_gsm:
         fix = smart_fix(content)
         shown = " ".join(

@@ -3,6 +3,7 @@ local time), and when the last of them enters the allowed hours, shown in the us
 
 from __future__ import annotations
 
+import weakref
 from datetime import UTC, datetime, tzinfo
 
 import numpy as np
@@ -11,7 +12,7 @@ import streamlit as st
 
 from components.core.csv_files import to_csv
 from components.core.times import shown_time
-from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
+from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window, zone_set_ids
 from components.guardrails.quiet_hours_settings import describe
 from components.ui.connection import current_quiet_hours
 from components.ui.expanders import expander_when_open
@@ -20,6 +21,7 @@ from components.ui.local_time import user_zone
 from components.ui.sending import acting_identity, journal
 from components.ui.text import md
 
+_ZONE_IDS = "compose.quiet_hours.zone_ids"
 SHOWN_ZONES = 3  # a number in 42 zones lists the first few and a count
 
 
@@ -31,7 +33,13 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
     for problem in settings.problems:
         st.warning(md(problem), icon=":material/schedule:")
     start, end = settings.window(program)
-    summary = outside_window(recipients["phoneNumber"], datetime.now(UTC), start=start, end=end)
+    summary = outside_window(
+        recipients["phoneNumber"],
+        datetime.now(UTC),
+        start=start,
+        end=end,
+        ids=_zone_ids_of(recipients),
+    )
     hours = describe(start, end)
     if not summary.outside:
         st.caption(
@@ -70,6 +78,20 @@ def quiet_hours_notice(recipients: pd.DataFrame, program: str) -> WindowSummary 
             key="compose.quiet_hours.export",
         )
     return summary
+
+
+def _zone_ids_of(recipients: pd.DataFrame) -> np.ndarray:
+    """The recipients' zone sets, kept for as long as the session shows this very frame (the
+    screened recipients are one shared object per contacts and list version, never changed; a
+    new file or list version is another object): a keystroke re-judges the hours, which move
+    with the clock, without a look-up per number."""
+    state = st.session_state
+    kept = state.get(_ZONE_IDS)
+    if kept is not None and kept[0]() is recipients:
+        return kept[1]
+    ids = zone_set_ids(recipients["phoneNumber"])
+    state[_ZONE_IDS] = (weakref.ref(recipients), ids)
+    return ids
 
 
 def outside_table(summary: WindowSummary, recipients: pd.DataFrame, zone: tzinfo) -> pd.DataFrame:

@@ -58,13 +58,22 @@ def _records_frame(records: list[SuppressionRecord], *, export: bool = False) ->
 
 
 def screened_recipients(journal: Journal, loaded: LoadedContacts) -> Screened:
-    """Compose's recipients without the listed numbers, kept per contacts and list version."""
-    key = (loaded.key, journal.location, journal.suppression_version())
-    memo = st.session_state.setdefault("compose.screened_memo", {})
-    if key not in memo:
-        memo.clear()
-        memo[key] = screen(journal, loaded.contacts.recipients)
-    return memo[key]
+    """Compose's recipients without the listed numbers, once per process for the same contacts
+    (their digest and reading choices) and list version: ten marketers with the same file share
+    one screening, and an edit of the list (a new version) screens again. Shared: nothing may
+    change what it returns."""
+    return _shared_screening(
+        (loaded.key, journal.location, journal.suppression_version()),
+        journal,
+        loaded.contacts.recipients,
+    )
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _shared_screening(
+    key: tuple[object, ...], _journal: Journal, _recipients: pd.DataFrame
+) -> Screened:
+    return screen(_journal, _recipients)
 
 
 def everyone_listed_reason(count: int) -> str:
