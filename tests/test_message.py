@@ -162,10 +162,14 @@ def test_hints_for_every_documented_api_message():
 
 GSM_TEXT = st.text(alphabet=st.sampled_from("ab €{}[~^|\\\né"), max_size=400)
 ANY_TEXT = st.text(alphabet=st.sampled_from("ab €{}[~^|\\\n—’😀é中"), max_size=400)
+# Joining characters (a combining accent, a zero-width joiner, a Hangul jamo, a regional
+# indicator), CR LF and ë (UCS-2 of one unit per character): every path of the vectorized count.
+JOINING_TEXT = st.text(alphabet=st.sampled_from("a ë\u0301\u200d\u1100\u1161🇬\r\n"), max_size=300)
+PLAIN_UCS2_TEXT = st.text(alphabet=st.sampled_from("abcë€{ "), min_size=60, max_size=300)
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.lists(st.one_of(GSM_TEXT, ANY_TEXT), min_size=1))
+@given(st.lists(st.one_of(GSM_TEXT, ANY_TEXT, JOINING_TEXT, PLAIN_UCS2_TEXT), min_size=1))
 def test_vectorized_statistics_agree_with_the_exact_counter(texts):
     stats = message_statistics(pd.Series(texts, dtype="str"))
     exact = [count_segments(t) for t in texts]

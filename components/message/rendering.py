@@ -28,7 +28,10 @@ from components.message.segments import (
     GSM_CHARACTERS,
     GSM_EXTENDED,
     PART_SEPTETS,
+    PART_UNITS,
     SINGLE_SEPTETS,
+    SINGLE_UNITS,
+    beyond_length_pattern,
     count_segments,
 )
 
@@ -194,7 +197,13 @@ def segments_per_text(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series
     segments = pd.Series(1, index=texts.index, dtype="int64")
     multi = ~ucs2 & (septets > SINGLE_SEPTETS)
     segments[multi] = -(-septets[multi] // PART_SEPTETS)
-    exact = (multi & (septets > characters)) | ucs2
+    # UCS-2 with one unit and one grapheme per character (most names with an accent or a
+    # non-Latin script) is counted here too; joining or astral characters go to the counter.
+    plain_ucs2 = ucs2 & ~texts.str.contains(beyond_length_pattern(), regex=True)
+    long_ucs2 = plain_ucs2 & (characters > SINGLE_UNITS)
+    segments[long_ucs2] = -(-characters[long_ucs2] // PART_UNITS)
+    exact = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2)
+    units[plain_ucs2] = characters[plain_ucs2]
     if exact.any():
         counted = {text: count_segments(text) for text in texts[exact].unique()}
         segments[exact] = texts[exact].map(lambda t: counted[t].segments).astype("int64")

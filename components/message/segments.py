@@ -15,7 +15,7 @@ import re
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import regex
 
@@ -46,6 +46,25 @@ _JOINING = regex.compile(
 _UTF16_NATIVE = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 _ESCAPED = {ord(c): "\x1b" + c for c in GSM_EXTENDED}
 _ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@cache
+def beyond_length_pattern() -> str:
+    """A character class (for pandas' vectorized `str.contains`, Python's re and RE2 alike) of the
+    characters that make a UCS-2 text's count more than its length: those that can join a
+    neighbour into one grapheme, and astral ones (two UTF-16 units). A UCS-2 text without any
+    has one unit and one grapheme per character. Built once, from `_JOINING` over the BMP."""
+    bmp = "".join(chr(c) for c in range(0x10000) if not 0xD800 <= c <= 0xDFFF)
+    ranges: list[list[int]] = []
+    for point in sorted({ord(c) for c in _JOINING.findall(bmp)}):
+        if ranges and ranges[-1][1] == point - 1:
+            ranges[-1][1] = point
+        else:
+            ranges.append([point, point])
+    spans = "".join(
+        re.escape(chr(a)) + ("" if a == b else "-" + re.escape(chr(b))) for a, b in ranges
+    )
+    return "[" + spans + chr(0x10000) + "-" + chr(0x10FFFF) + "]"
 
 
 @dataclass(frozen=True)

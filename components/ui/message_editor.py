@@ -1,9 +1,10 @@
 """A message box that reports its text while the marketer types, not only on blur.
 
 `st.text_area` sends its value on blur or Ctrl+Enter, so counts would lag behind the typing. This
-inline `st.components.v2` editor (no build step) sends the text back debounced; all counting stays
-in Python. Characters that force UCS-2 are marked in a backdrop behind the text, built from text
-nodes only (the text is never parsed as HTML).
+inline `st.components.v2` editor (no build step) sends the text back at once after a pause and
+debounced while keys follow each other; all counting stays in Python. Characters that force
+UCS-2 are marked in a backdrop behind the text, built from text nodes only (the text is never
+parsed as HTML).
 """
 
 from __future__ import annotations
@@ -157,7 +158,13 @@ export default function (component) {
     keep();
     paint();
     if (timer) { clearTimeout(timer); }
-    timer = setTimeout(report, settings.debounce_ms ?? 250);
+    // A key after a pause is reported at once (its counts follow it); keys typed in a row wait
+    // for the pause after them, so a word is one rerun, not one per letter.
+    const now = Date.now();
+    const pause = settings.debounce_ms ?? 250;
+    const afterPause = now - (store.lastInputAt ?? 0) > pause;
+    store.lastInputAt = now;
+    if (afterPause) { report(); } else { timer = setTimeout(report, pause); }
   };
   const onFocus = () => { store.focused = true; };
   const onBlur = () => {
