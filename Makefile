@@ -9,12 +9,12 @@ PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 AXE    := node_modules/axe-core/axe.min.js
 
-.PHONY: run test stress setup setup-test browser postgresql lint format bench sandbox clean
+.PHONY: run test stress setup setup-test browser postgresql nginx lint format bench sandbox clean
 
 run: setup
 	$(PY) -m streamlit run console.py
 
-test: setup-test browser postgresql
+test: setup-test browser postgresql nginx
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
@@ -43,6 +43,10 @@ browser: $(AXE)
 # PostgreSQL's binaries: the tests start their own throwaway server (tests/postgres_server.py).
 postgresql:
 	@bash scripts/ensure-postgresql.sh
+
+# nginx, to run deploy/nginx.conf in front of replicas (tests/test_load_balancer.py).
+nginx:
+	@bash scripts/ensure-nginx.sh
 
 # axe-core, the accessibility checker the browser journeys inject (version pinned by the lock file).
 $(AXE): package.json package-lock.json

@@ -3,22 +3,12 @@
 # in a temporary folder with PostgreSQL's own binaries). Install Debian's postgresql when pg_ctl is
 # missing and we can; otherwise say what to do.
 set -u
+. "$(dirname "$0")/apt-install.sh"
+found() { ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1; }
 if [ -n "${PG_CTL:-}" ] && [ -x "$PG_CTL" ]; then exit 0; fi
-if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || command -v pg_ctl >/dev/null 2>&1; then
-  exit 0
-fi
-if command -v apt-get >/dev/null 2>&1; then
-  SUDO=""
-  if [ "$(id -u)" -ne 0 ]; then
-    if command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then SUDO="sudo -n"; else SUDO="none"; fi
-  fi
-  if [ "$SUDO" != "none" ]; then
-    echo "Installing Debian's postgresql for the journal's tests (one time)..."
-    $SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq postgresql >/dev/null
-    # The tests start their own servers; the package's own cluster is not needed.
-    if ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1; then exit 0; fi
-  fi
-fi
+found && exit 0
+# The tests start their own servers; the package's own cluster is not needed.
+apt_install postgresql && found && exit 0
 cat >&2 <<MSG
 PostgreSQL's binaries (pg_ctl) were not found and could not be installed automatically.
 The tests that run the journal on PostgreSQL will be skipped.

@@ -189,7 +189,8 @@ def nginx_block(conf: str, opening: str) -> str:
 
 def test_nginx_balances_both_consoles_with_sticky_sessions(services, consoles):
     upstream = nginx_block(nginx_conf(), "upstream consoles")
-    assert re.search(r"^\s*ip_hash;", upstream, re.MULTILINE)
+    # By the balancer's own cookie, not the address (tests/test_load_balancer.py runs it).
+    assert re.search(r"^\s*hash \$console_route consistent;", upstream, re.MULTILINE)
     servers = set(re.findall(r"^\s*server\s+(\S+?)[\s;]", upstream, re.MULTILINE))
     assert servers == {f"{name}:{STREAMLIT_PORT}" for name in consoles}
     assert "./deploy/nginx.conf:/etc/nginx/nginx.conf:ro" in services["lb"]["volumes"]
