@@ -41,6 +41,7 @@ from playwright.async_api import Error as PlaywrightError  # noqa: E402
 from components.contacts.reading import read_contacts  # noqa: E402
 from tests.benchmarks.datasets import contacts_csv  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, IDLE, StreamlitApp  # noqa: E402
+from tests.load_balancer_support import nginx_in_front  # noqa: E402
 
 RECIPIENTS = 10_000
 PROGRAM = "12345"
@@ -228,18 +229,21 @@ async def type_and_measure(session: Session, typed: str, word: bool = False) -> 
 
 
 class MemoryWatch:
-    """The console process's largest resident set while a scenario runs, read from /proc."""
+    """The console processes' largest resident set (together) while a scenario runs, from /proc."""
 
-    def __init__(self, pid: int) -> None:
-        self.pid = pid
+    def __init__(self, pids: list[int]) -> None:
+        self.pids = pids
         self.peak_mb = 0.0
         self._task: asyncio.Task | None = None
 
     def sample(self) -> None:
-        with contextlib.suppress(OSError):
-            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
-                    self.peak_mb = max(self.peak_mb, int(line.split()[1]) / 1024)
+        total = 0.0
+        for pid in self.pids:
+            with contextlib.suppress(OSError):
+                for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) / 1024
+        self.peak_mb = max(self.peak_mb, total)
 
     async def _watch(self) -> None:
         while True:
@@ -256,13 +260,24 @@ class MemoryWatch:
         self.sample()
 
 
-async def scenario(browser: Browser, app: StreamlitApp, files: list[bytes], keys: int) -> dict:
+@dataclass(frozen=True)
+class Console:
+    """Where the browsers go (nginx in front when there are several processes), and the
+    processes behind it, each with its own address (for the warm-up)."""
+
+    url: str
+    pids: list[int]
+    process_urls: list[str]
+
+
+async def scenario(browser: Browser, console: Console, files: list[bytes], keys: int) -> dict:
     """`len(files)` people at once: each step runs in every session together (asyncio.gather),
     so that their reruns contend: the page loads, the uploads, the message, `keys` rounds of one
     keystroke, then a word."""
-    warm = await open_session(browser)  # a console that has been running: its modules imported
-    await load_page(warm, app.url)
-    await warm.page.context.close()
+    for url in console.process_urls:  # a console that has been running: its modules imported
+        warm = await open_session(browser)
+        await load_page(warm, url)
+        await warm.page.context.close()
     sessions = [await open_session(browser) for _ in files]
     phases: dict[str, float] = {}
 
@@ -272,8 +287,8 @@ async def scenario(browser: Browser, app: StreamlitApp, files: list[bytes], keys
         phases[name] = time.monotonic() - started
 
     try:
-        with MemoryWatch(app.process.pid) as memory:
-            await together("load", lambda s, i: load_page(s, app.url))
+        with MemoryWatch(console.pids) as memory:
+            await together("load", lambda s, i: load_page(s, console.url))
             await together("upload", lambda s, i: upload(s, files[i]))
             await together("message", lambda s, i: write_message(s))
             for round_ in range(keys):
@@ -360,24 +375,36 @@ def report(results: dict[int, dict]) -> list[str]:
     return failures
 
 
-async def in_browser(app: StreamlitApp, files: list[bytes], keys: int) -> dict:
+async def in_browser(console: Console, files: list[bytes], keys: int) -> dict:
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         try:
-            return await scenario(browser, app, files, keys)
+            return await scenario(browser, console, files, keys)
         finally:
             await browser.close()
 
 
-def run(sessions: int, files: list[bytes], keys: int) -> dict:
-    """One scenario against a console process of its own."""
-    with tempfile.TemporaryDirectory(prefix="bench-typing-") as tmp:
-        app = StreamlitApp(Path(tmp))
-        try:
+def run(sessions: int, files: list[bytes], keys: int, processes: int = 1) -> dict:
+    """One scenario against console processes of its own: one, or several behind the nginx of
+    deploy/nginx.conf (each with a journal of its own: typing in Compose needs none shared)."""
+    with (
+        tempfile.TemporaryDirectory(prefix="bench-typing-") as tmp,
+        contextlib.ExitStack() as on_exit,
+    ):
+        apps = []
+        for number in range(processes):
+            folder = Path(tmp) / f"console-{number + 1}"
+            folder.mkdir()
+            app = StreamlitApp(folder)
+            on_exit.callback(app.stop)
+            apps.append(app)
+        for app in apps:
             app.wait_ready()
-            return asyncio.run(in_browser(app, files[:sessions], keys))
-        finally:
-            app.stop()
+        url = apps[0].url
+        if processes > 1:
+            url = on_exit.enter_context(nginx_in_front([app.port for app in apps], Path(tmp)))
+        console = Console(url, [app.process.pid for app in apps], [app.url for app in apps])
+        return asyncio.run(in_browser(console, files[:sessions], keys))
 
 
 def main() -> int:
@@ -386,11 +413,18 @@ def main() -> int:
         "--sessions", type=int, nargs="+", default=[1, 5, 10], help="scenarios (default 1 5 10)"
     )
     parser.add_argument("--keys", type=int, default=8, help="keystrokes per session (default 8)")
+    parser.add_argument(
+        "--processes",
+        type=int,
+        default=1,
+        help="console processes behind deploy/nginx.conf's nginx (default 1: no nginx)",
+    )
     args = parser.parse_args()
     started = time.monotonic()
     load = os.getloadavg()
     print(
-        f"Typing in Compose, headless Chromium, {RECIPIENTS:,} recipients a session; machine: "
+        f"Typing in Compose, headless Chromium, {RECIPIENTS:,} recipients a session, "
+        f"{args.processes} console process(es); machine: "
         f"{os.cpu_count()} cores, load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} "
         "(shared machine: expect noise)"
     )
@@ -398,7 +432,7 @@ def main() -> int:
     results: dict[int, dict] = {}
     for sessions in args.sessions:
         try:
-            results[sessions] = run(sessions, files, args.keys)
+            results[sessions] = run(sessions, files, args.keys, args.processes)
         except PlaywrightError as exc:  # its call log would print all 10,000 contacts
             print(f"\nthe browser run failed: {str(exc).splitlines()[0]}", file=sys.stderr)
             print("screenshot: test-artifacts/bench_typing.png", file=sys.stderr)
