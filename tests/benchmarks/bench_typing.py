@@ -11,7 +11,9 @@ to warm the process as a console that has been running would be, then measures:
 - keystroke -> counts: from the keydown event's timeStamp (when the browser took the key) to when
   a MutationObserver first sees the counts line of the new text; Playwright's round trips do not
   count. A slow keystroke is a figure, not an error: each is waited for up to WAIT_MS;
-- the server's memory: the largest resident set of the console process during the scenario.
+- the server's memory: the largest resident set of the console process during the scenario;
+- the page load of a bare Streamlit page (a title and a line), as many sessions at once: the
+  browsers run on this machine too, and their own work is a floor under any page's load.
 Targets (issue "A marketing team on one replica"): 1 session: page load <= 2 s, keystroke ->
 counts median <= 200 ms and max <= 500 ms; 10 sessions: page load median <= 5 s, keystroke ->
 counts median <= 600 ms and max <= 1.5 s, memory <= 600 MB. 5 sessions are reported. Exits 1
@@ -343,17 +345,19 @@ def judge(sessions: int, result: dict) -> list[str]:
 
 def report(results: dict[int, dict]) -> list[str]:
     print(
-        f"\n{'sessions':>8}  {'page load med/max':>17}  {'upload med/max':>17}  "
-        f"{'key->counts med/max':>19}  {'key->preview med/max':>20}  {'memory':>7}  result"
+        f"\n{'sessions':>8}  {'page load med/max':>17}  {'bare page med':>13}  "
+        f"{'upload med/max':>17}  {'key->counts med/max':>19}  {'key->preview med/max':>20}  "
+        f"{'memory':>7}  result"
     )
-    print("-" * 118)
+    print("-" * 133)
     failures = []
     for sessions, result in results.items():
         missed = judge(sessions, result)
         failures += missed
         verdict = "report" if sessions not in TARGETS else ("FAIL" if missed else "PASS")
         print(
-            f"{sessions:>8}  {figures(result['load']):>17}  {figures(result['upload']):>17}  "
+            f"{sessions:>8}  {figures(result['load']):>17}  "
+            f"{statistics.median(result['bare_load']):>11.0f}ms  {figures(result['upload']):>17}  "
             f"{figures(result['counts']):>19}  {figures(result['follow']):>20}  "
             f"{result['memory_mb']:>5.0f}MB  {verdict}"
         )
@@ -365,6 +369,10 @@ def report(results: dict[int, dict]) -> list[str]:
             for n, t in TARGETS.items()
         )
         + "."
+    )
+    print(
+        "Bare page: a Streamlit page with a title and a line, loaded as many at once in the same "
+        "browsers: the floor that the browsers, on this machine too, set under any page load."
     )
     for sessions, result in results.items():
         print(
@@ -404,7 +412,38 @@ def run(sessions: int, files: list[bytes], keys: int, processes: int = 1) -> dic
         if processes > 1:
             url = on_exit.enter_context(nginx_in_front([app.port for app in apps], Path(tmp)))
         console = Console(url, [app.process.pid for app in apps], [app.url for app in apps])
-        return asyncio.run(in_browser(console, files[:sessions], keys))
+        result = asyncio.run(in_browser(console, files[:sessions], keys))
+        for app in apps:
+            app.stop()
+        result["bare_load"] = bare_page_loads(Path(tmp), sessions)
+        return result
+
+
+def bare_page_loads(tmp: Path, sessions: int) -> list[float]:
+    """Page loads of a bare Streamlit page, `sessions` at once, as the console's are measured:
+    on a machine that also runs the browsers, their own work is a floor no page goes under."""
+    folder = tmp / "bare"
+    folder.mkdir()
+    app = StreamlitApp(folder, script="tests/benchmarks/bare_streamlit_page.py")
+    try:
+        app.wait_ready()
+        return asyncio.run(_bare_loads(app.url, sessions))
+    finally:
+        app.stop()
+
+
+async def _bare_loads(url: str, sessions: int) -> list[float]:
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        try:
+            warm = await open_session(browser)
+            await load_page(warm, url)
+            await warm.page.context.close()
+            opened = [await open_session(browser) for _ in range(sessions)]
+            await asyncio.gather(*(load_page(session, url) for session in opened))
+            return [session.load_ms for session in opened if session.load_ms is not None]
+        finally:
+            await browser.close()
 
 
 def main() -> int:
