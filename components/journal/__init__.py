@@ -12,7 +12,8 @@ history_queries.py (History's list), records.py (what they return), audit_trail.
 audit log, see components/team/audit.py), approvals.py (requests for approval, see
 components/team/approvals.py), schedules.py (held batches, cancel, reschedule), suppressions.py (the
 do-not-text list, see components/guardrails/do_not_text.py), leases.py (which replica runs a send,
-see components/sending/leases.py)."""
+see components/sending/leases.py), templates.py (templates and their versions, see
+components/templates)."""
 
 from __future__ import annotations
 
@@ -28,6 +29,7 @@ from components.journal.schedules import ScheduledSends
 from components.journal.sends import Sends, destination_of
 from components.journal.snapshots import Snapshots
 from components.journal.suppressions import SuppressionRecord, Suppressions
+from components.journal.templates import TemplateConflict, TemplateStore, TemplateVersionRecord
 
 __all__ = [
     "ApprovalRecord",
@@ -41,6 +43,8 @@ __all__ = [
     "SendRecord",
     "Snapshot",
     "SuppressionRecord",
+    "TemplateConflict",
+    "TemplateVersionRecord",
     "default_journal_path",
     "destination_of",
 ]
@@ -55,5 +59,6 @@ class Journal(
     ScheduledSends,
     Suppressions,
     SendLeases,
+    TemplateStore,
 ):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

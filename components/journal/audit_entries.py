@@ -43,6 +43,11 @@ class AuditAction(StrEnum):
     )
     SUPPRESSION_REMOVED = "suppression_removed"
     SUPPRESSION_IMPORTED = "suppression_imported"
+    TEMPLATE_SAVED = "template_saved"  # components/templates records these five
+    TEMPLATE_APPROVED = "template_approved"
+    TEMPLATE_ARCHIVED = "template_archived"
+    TEMPLATE_RESTORED = "template_restored"
+    TEMPLATE_IMPORTED = "template_imported"
 
     @property
     def words(self) -> str:

@@ -36,6 +36,9 @@ sends = sa.Table(
     sa.Column("scheduled_by", sa.Text),
     sa.Column("cancelled_at", Seconds),
     sa.Column("cancelled_by", sa.Text),
+    # The template version an unchanged send came from (NULL: written in Compose).
+    sa.Column("template_id", sa.Integer),
+    sa.Column("template_version", sa.Integer),
     # What it does with recipients outside their allowed hours (HoursChoice), and for "anyway"
     # why and who said so. NULL: each waits for their hours.
     sa.Column("hours_choice", sa.Text),
@@ -139,4 +142,39 @@ send_leases = sa.Table(
     sa.Column("acquired_at", Seconds, nullable=False),
     sa.Column("heartbeat_at", Seconds, nullable=False),
     sa.Column("expires_at", Seconds, nullable=False),
+)
+
+templates = sa.Table(
+    "templates",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("name_key", sa.Text, nullable=False, unique=True),  # the name without case
+    sa.Column("created_by", sa.Text, nullable=False),
+    sa.Column("created_at", Seconds, nullable=False),
+    sa.Column("archived_at", Seconds),
+    sa.Column("archived_by", sa.Text),
+)
+
+template_versions = sa.Table(
+    "template_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("template_id", sa.Integer, sa.ForeignKey("templates.id"), nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("content", sa.Text, nullable=False),  # the default language's message
+    sa.Column("program", sa.Text, nullable=False),
+    sa.Column("source", sa.Text, nullable=False),
+    sa.Column("campaign_name", sa.Text, nullable=False),
+    sa.Column("ttl_minutes", sa.Integer),
+    sa.Column("defaults_json", sa.Text, nullable=False),
+    sa.Column("default_language", sa.Text, nullable=False),
+    sa.Column("variants_json", sa.Text, nullable=False),  # other languages: code -> message
+    sa.Column("saved_by", sa.Text, nullable=False),
+    sa.Column("saved_subject", sa.Text),  # the sign-in subject: nobody approves their own
+    sa.Column("saved_at", Seconds, nullable=False),
+    sa.Column("approved_by", sa.Text),
+    sa.Column("approved_at", Seconds),
+    sa.UniqueConstraint("template_id", "version", name="uq_template_versions_version"),
 )
