@@ -31,6 +31,7 @@ pages = [
         ("Compose", ":material/edit_note:"),
         ("Status", ":material/monitoring:"),
         ("History", ":material/history:"),
+        ("Templates", ":material/library_books:"),
         ("Approvals", APPROVALS_ICON),
         ("Audit", ":material/policy:"),
         ("Do not text", ":material/do_not_disturb_on:"),

@@ -87,17 +87,24 @@ def test_roles_are_nested_admin_approver_sender_viewer():
 
 def test_the_menu_lists_only_the_pages_a_role_may_use():
     listed = "Do not text"
-    assert menu(Identity(email="v@x.y", roles=roles("viewer"))) == ["Status", "History", listed]
+    assert menu(Identity(email="v@x.y", roles=roles("viewer"))) == [
+        "Status",
+        "History",
+        "Templates",
+        listed,
+    ]
     assert menu(Identity(email="s@x.y", roles=roles("sender"))) == [
         "Compose",
         "Status",
         "History",
+        "Templates",
         listed,
     ]
     assert menu(Identity(email="p@x.y", roles=roles("approver"))) == [
         "Compose",
         "Status",
         "History",
+        "Templates",
         "Approvals",
         "Audit",
         listed,
@@ -106,6 +113,7 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
         "Compose",
         "Status",
         "History",
+        "Templates",
         "Approvals",
         "Audit",
         listed,

@@ -62,6 +62,7 @@ PAGE_PERMISSIONS: dict[str, Permission] = {
     "Compose": Permission.SEND_TEST,
     "Status": Permission.VIEW,
     "History": Permission.VIEW,
+    "Templates": Permission.VIEW,  # everyone reads them; a save or an approval is checked
     "Approvals": Permission.APPROVE,
     "Audit": Permission.APPROVE,  # approvers and admins
     "Do not text": Permission.VIEW,  # everyone sees the list; changing it is checked per action
