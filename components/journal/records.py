@@ -49,6 +49,16 @@ class SendRecord:
     hours_choice: HoursChoice | None = None  # None: each recipient waits for their hours
     hours_reason: str | None = None  # why it goes outside the hours anyway
     hours_by: str | None = None  # who said so
+    template_id: int | None = None  # the template version it came from, unchanged
+    template_name: str | None = None
+    template_version: int | None = None
+
+    @property
+    def template_label(self) -> str | None:
+        """ "One-time code v3" for a send from that version, unchanged; None otherwise."""
+        if self.template_name is None or self.template_version is None:
+            return None
+        return f"{self.template_name} v{self.template_version}"
 
     @property
     def hours(self) -> HoursChoice:
@@ -214,6 +224,9 @@ _SEND_COLUMNS = (
     "next_start",
     "hours_reason",
     "hours_by",
+    "template_id",
+    "template_name",
+    "template_version",
 )
 _BATCH_COLUMNS = (
     "id",

@@ -79,11 +79,13 @@ class Sends(JournalBase):
         hours_choice: str | None = None,
         hours_reason: str | None = None,
         hours_by: str | None = None,
+        template: tuple[int, str, int] | None = None,
     ) -> SendRecord:
         """Writes the send and all its batches (state planned) in one transaction; batch i is not
         sent before `not_before[i]` (None: at once) of a send scheduled as `schedule`;
         `hours_choice` says what the worker does with recipients outside their hours (with the
-        reason and who gave it, for "anyway").
+        reason and who gave it, for "anyway"); `template` is (id, name, version) of the template
+        version it came from, unchanged.
 
         Raises DuplicateSendError when the same send was journaled before, unless `repeat_of`
         names it: a deliberate repeat the user confirmed.
@@ -125,6 +127,9 @@ class Sends(JournalBase):
                     hours_choice=hours_choice,
                     hours_reason=hours_reason,
                     hours_by=hours_by,
+                    template_id=template[0] if template else None,
+                    template_name=template[1] if template else None,
+                    template_version=template[2] if template else None,
                 )
                 .returning(sends.c.id)
             ).scalar_one()

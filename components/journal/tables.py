@@ -38,6 +38,7 @@ sends = sa.Table(
     sa.Column("cancelled_by", sa.Text),
     # The template version an unchanged send came from (NULL: written in Compose).
     sa.Column("template_id", sa.Integer),
+    sa.Column("template_name", sa.Text),
     sa.Column("template_version", sa.Integer),
     # What it does with recipients outside their allowed hours (HoursChoice), and for "anyway"
     # why and who said so. NULL: each waits for their hours.

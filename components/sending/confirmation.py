@@ -43,6 +43,10 @@ class HoursFacts:
         )
 
 
+TEMPLATE_FACT = "Template"
+APPROVAL_FACT = "Approval"
+
+
 @dataclass(frozen=True)
 class Confirmation:
     live: bool
@@ -61,11 +65,15 @@ class Confirmation:
     starts_at: float | str | None = None  # when it starts (a str: as an older console wrote it)
     left_out: int = 0  # recipients left out because they are on the do-not-text list
     hours: HoursFacts | None = None  # recipients outside their hours, and what happens to them
+    template: str = ""  # "One-time code v3 (approved)", or "changed from One-time code v3"
+    preapproved: str = ""  # the rule that let it go without a second person, in words
 
     def facts(self, zone: tzinfo) -> list[tuple[str, str]]:
         """The table the dialog and the approver show, times in the reader's `zone`."""
         left_out = [(LEFT_OUT_FACT, f"{self.left_out:,}")] if self.left_out else []
         hours = [(HOURS_FACT, self.hours.words(zone))] if self.hours else []
+        template = [(TEMPLATE_FACT, self.template)] if self.template else []
+        approval = [(APPROVAL_FACT, self.preapproved)] if self.preapproved else []
         return [
             ("Sends to", self.target),
             ("SMS program", self.program),
@@ -76,6 +84,8 @@ class Confirmation:
             ("Estimated cost", f"${self.estimated_cost:,.2f}"),
             ("Starts", self._start(zone)),
             *hours,
+            *template,
+            *approval,
         ]
 
     def _start(self, zone: tzinfo) -> str:

@@ -34,6 +34,7 @@ from components.sending.confirmation import Confirmation, HoursFacts, target_of
 from components.sending.schedules import Schedule, check_start
 from components.team.approval_rules import ApprovalRule
 from components.team.auth import Identity
+from components.templates import TemplateVersion, unchanged
 
 MAX_REASON = 300
 
@@ -126,6 +127,9 @@ class SendPlan:
     earlier_failures: int = 0
     first_number: str = ""
     first_text: str = ""
+    template: TemplateVersion | None = None  # the version it sends, unchanged
+    changed_from: TemplateVersion | None = None  # the version it started from, then changed
+    preapproved: bool = False  # no second person: an approved template version, unchanged
 
     @property
     def payloads(self) -> list[dict[str, Any]]:
@@ -192,6 +196,23 @@ class SendPlan:
             starts_at=self.starts_at,
             left_out=len(self.listed),
             hours=self._hours_facts(),
+            template=self._template_words(),
+            preapproved=self._preapproval_words(),
+        )
+
+    def _template_words(self) -> str:
+        if self.template is not None:
+            return self.template.label + (" (approved)" if self.template.approved else "")
+        if self.changed_from is not None:
+            return f"changed from {self.changed_from.label}: sent as written, no template version"
+        return ""
+
+    def _preapproval_words(self) -> str:
+        if not self.preapproved or self.template is None:
+            return ""
+        return (
+            f"no second person: {self.template.label} is approved and unchanged, and the rule "
+            "lets an approved template go out at once to this many recipients"
         )
 
     def _hours_facts(self) -> HoursFacts | None:
@@ -220,11 +241,14 @@ def plan_send(
     earlier_failures: Mapping[str, object] | None = None,
     summary: Summary | None = None,
     now: datetime | None = None,
+    template: TemplateVersion | None = None,
 ) -> SendPlan:
     """The plan of a send of `draft` to `recipients` (a frame with `phoneNumber` in the API's
     form and a column per field), made by `actor`. `summary`, when given, is Compose's summary
     of the same recipients after the do-not-text list (it is computed per keystroke; the plan
-    reuses it). `earlier_failures` maps numbers that failed in an earlier send to anything."""
+    reuses it). `earlier_failures` maps numbers that failed in an earlier send to anything.
+    `template`: the version the draft started from; the send records it only while the draft is
+    still that version (`templates.unchanged`)."""
     now = now or datetime.now(UTC)
     kind = SendKind(kind)
     mask = listed_mask(recipients["phoneNumber"], guardrails.listed)
@@ -254,8 +278,18 @@ def plan_send(
     failed = earlier_failures or {}
     first = _first_row(kept, batches)
     planned = sum(len(b.payload.get("contacts", [])) for b in batches)
-    reasons = guardrails.approval_rule.reasons(
-        kind=str(kind), mode=destination.mode, recipients=planned, estimated_cost=cost
+    kept_template = template if template is not None and unchanged(template, draft) else None
+    approved_template = kept_template is not None and kept_template.approved
+    rule = guardrails.approval_rule
+    reasons = rule.reasons(
+        kind=str(kind),
+        mode=destination.mode,
+        recipients=planned,
+        estimated_cost=cost,
+        approved_template=approved_template,
+    )
+    preapproved = not reasons and bool(
+        rule.reasons(kind=str(kind), mode=destination.mode, recipients=planned, estimated_cost=cost)
     )
     return SendPlan(
         kind=kind,
@@ -278,6 +312,9 @@ def plan_send(
         else 0,
         first_number=str(kept["phoneNumber"].iloc[first]),
         first_text=str(summary.rendered.texts.iloc[first]) if len(summary.rendered.texts) else "",
+        template=kept_template,
+        changed_from=template if template is not None and kept_template is None else None,
+        preapproved=preapproved,
     )
 
 

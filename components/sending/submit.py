@@ -45,6 +45,8 @@ def submit_send(
         mode=plan.destination.mode,
         recipients=plan.recipients,
         estimated_cost=plan.estimated_cost,
+        # The plan's word; the worker checks the journaled send against the version again.
+        approved_template=plan.template is not None and plan.template.approved,
     )
     schedule = plan.schedule
     reason = " ".join(plan.choices.hours_reason.split()) if anyway else None
@@ -67,6 +69,11 @@ def submit_send(
         hours_choice=str(plan.hours_choice) if plan.hours_choice else None,
         hours_reason=reason,
         hours_by=by.actor if anyway else None,
+        template=(
+            (plan.template.template_id, plan.template.name, plan.template.version)
+            if plan.template
+            else None
+        ),
     )
     journal = worker.journal
     journal.record_audit(
@@ -84,6 +91,8 @@ def submit_send(
             "left_out": len(plan.listed),
             "held": plan.held,
             "no_hours": len(plan.no_hours),
+            **({"template": plan.template.label} if plan.template else {}),
+            **({"preapproved": True} if plan.preapproved else {}),
         },
     )
     if anyway and plan.hours is not None:

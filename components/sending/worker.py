@@ -26,6 +26,7 @@ from components.guardrails.quiet_hours_plan import common_opening
 from components.guardrails.quiet_hours_settings import QuietHours
 from components.journal import AuditAction, BatchRecord, Journal, SendRecord
 from components.sending.batches import BatchResult, send_payloads
+from components.sending.from_template import sends_approved_template
 from components.sending.hours import due_numbers, window_summary
 from components.sending.leases import (
     DEFAULT_LEASE_SECONDS,
@@ -135,7 +136,7 @@ class SendWorker:
         and the hours as each batch goes out. False when it is already running or nothing of it
         is due."""
         record = self._record(send_id)
-        blocked = approval_block(self.journal, record, self.approval_rule)
+        blocked = self._approval_block(record)
         if blocked:
             raise ApprovalRequired(blocked)
         if record.cancelled_at is not None:
@@ -166,9 +167,17 @@ class SendWorker:
         LookupError for a send the journal does not hold."""
         record = self._record(send_id)
         require(by, permission_to_send(record.kind))
-        blocked = approval_block(self.journal, record, self.approval_rule)
+        blocked = self._approval_block(record)
         if blocked:
             raise ApprovalRequired(blocked)
+
+    def _approval_block(self, record: SendRecord) -> str | None:
+        preapproved = self.approval_rule.approved_templates_up_to > 0 and sends_approved_template(
+            self.journal, record
+        )
+        return approval_block(
+            self.journal, record, self.approval_rule, approved_template=preapproved
+        )
 
     def _record(self, send_id: int) -> SendRecord:
         record = self.journal.get_send(send_id)

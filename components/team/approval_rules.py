@@ -12,6 +12,8 @@ sign-in: in local mode one person holds every role and nobody else could approve
     sandbox = false          # the thresholds apply to sandbox sends too
     tests = false            # test sends follow the same rule
     expires_after_hours = 24 # a request nobody decided on in time expires
+    approved_templates_up_to = 500  # a send from an approved template version, unchanged, to
+                                    # at most this many recipients needs nobody (0: off)
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ class ApprovalRule:
     sandbox: bool = False
     tests: bool = False
     expires_after_hours: float = DEFAULT_EXPIRY_HOURS
+    approved_templates_up_to: int = 0
     problems: tuple[str, ...] = field(default=(), compare=False)
 
     @property
@@ -43,10 +46,19 @@ class ApprovalRule:
         return self.expires_after_hours * 3600
 
     def reasons(
-        self, *, kind: str, mode: str, recipients: int, estimated_cost: float | None
+        self,
+        *,
+        kind: str,
+        mode: str,
+        recipients: int,
+        estimated_cost: float | None,
+        approved_template: bool = False,
     ) -> list[str]:
-        """Why a send needs approval, in words the confirmation shows; empty when it does not."""
+        """Why a send needs approval, in words the confirmation shows; empty when it does not.
+        `approved_template`: the send is an approved template version, unchanged."""
         if not self.enabled or (kind == SendKind.TEST and not self.tests):
+            return []
+        if self.preapproves(approved_template=approved_template, recipients=recipients):
             return []
         live = is_live(mode)
         if not live and not self.sandbox:
@@ -59,6 +71,13 @@ class ApprovalRule:
         if self.above_cost and (estimated_cost or 0.0) > self.above_cost:
             found.append(f"its estimated cost is above ${self.above_cost:,.2f}")
         return found
+
+    def preapproves(self, *, approved_template: bool, recipients: int) -> bool:
+        """The rule that lets an approved template version, unchanged, go out without a second
+        person, to at most `approved_templates_up_to` recipients."""
+        return (
+            self.enabled and approved_template and 0 < recipients <= self.approved_templates_up_to
+        )
 
     def describe(self) -> list[str]:
         """The rule in sentences, for Settings."""
@@ -76,6 +95,11 @@ class ApprovalRule:
             lines.append(f"So does any send whose estimated cost is above ${self.above_cost:,.2f}.")
         if not lines:
             lines.append("No send needs approval.")
+        if self.approved_templates_up_to:
+            lines.append(
+                "A send from an approved template version, unchanged, to at most "
+                f"{self.approved_templates_up_to:,} recipients needs no second person."
+            )
         lines.append(
             "The thresholds apply to sandbox sends too."
             if self.sandbox
@@ -153,6 +177,7 @@ _KEYS = {
     "sandbox": _flag,
     "tests": _flag,
     "expires_after_hours": _hours,
+    "approved_templates_up_to": _count,
 }
 _WANTED = {
     _flag: "true or false",
@@ -167,4 +192,5 @@ _EXAMPLES = {
     "sandbox": "false",
     "tests": "false",
     "expires_after_hours": "24",
+    "approved_templates_up_to": "500",
 }

@@ -63,8 +63,12 @@ def closed_words(approval: ApprovalRecord, zone: tzinfo = UTC) -> str:
     }[approval.state]
 
 
-def approval_block(journal: Journal, record: SendRecord, rule: ApprovalRule) -> str | None:
-    """Why the worker must not send `record` now; None when it may."""
+def approval_block(
+    journal: Journal, record: SendRecord, rule: ApprovalRule, *, approved_template: bool = False
+) -> str | None:
+    """Why the worker must not send `record` now; None when it may. `approved_template`: the
+    worker found the send to be an approved template version, unchanged (the worker checks it
+    against the journal; the rule decides what that allows)."""
     approval = journal.latest_approval(record.id)
     if approval is None:
         reasons = rule.reasons(
@@ -72,6 +76,7 @@ def approval_block(journal: Journal, record: SendRecord, rule: ApprovalRule) -> 
             mode=record.mode,
             recipients=record.recipients,
             estimated_cost=record.estimated_cost,
+            approved_template=approved_template,
         )
         if not reasons:
             return None

@@ -35,6 +35,7 @@ from components.ui.send_dialog import confirm_send
 from components.ui.sending import confirmation_open, make_plan, open_confirmation
 from components.ui.suppression_view import everyone_listed_reason
 from components.ui.tag_fields import tag_fields
+from components.ui.template_start import picked_template
 from components.ui.test_send import (
     TestPlanFor,
     repeat_test_prompt,
@@ -283,7 +284,13 @@ def check_and_send(
         price = price_per_segment()
         confirm_send(
             lambda choices: make_plan(
-                connection, everyone, draft, choices, price=price, summary=summary
+                connection,
+                everyone,
+                draft,
+                choices,
+                price=price,
+                summary=summary,
+                template=picked_template(),
             ),
             client,
         )

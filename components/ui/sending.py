@@ -24,6 +24,7 @@ from components.sending.submit import PlanNotReady, submit_send
 from components.sending.worker import SendCancelled, SendWorker
 from components.team.approvals import ApprovalError
 from components.team.auth import Identity, PermissionDenied
+from components.templates import TemplateVersion
 from components.ui.connection import (
     Connection,
     current_connection,
@@ -132,8 +133,10 @@ def make_plan(
     kind: SendKind = SendKind.BULK,
     price: float = 0.0,
     summary: Summary | None = None,
+    template: TemplateVersion | None = None,
 ) -> SendPlan:
-    """The planner's plan of this send, from what the page has and the rules in force."""
+    """The planner's plan of this send, from what the page has and the rules in force;
+    `template`, the version the draft started from."""
     failures = journal().earlier_failures() if kind is SendKind.BULK else None
     return plan_send(
         recipients,
@@ -146,6 +149,7 @@ def make_plan(
         price_per_segment=price,
         earlier_failures=failures,
         summary=summary,
+        template=template,
     )
 
 

@@ -4,7 +4,8 @@
 - template_versions: what a send needs besides its recipients (message, program, source,
   campaign, expiry, a default per tag), the messages per language (variants_json: language code
   -> message; the default language's is `content`), who saved it and when, and who approved it.
-- sends.template_id / template_version: the version an unchanged send came from.
+- sends.template_id / template_name / template_version: the version an unchanged send came
+  from (the name as it was, for History, Status and exports).
 
 Revision ID: 0005
 Revises: 0004
@@ -56,6 +57,7 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("sends") as table:
         table.add_column(sa.Column("template_id", sa.Integer))
+        table.add_column(sa.Column("template_name", sa.Text))
         table.add_column(sa.Column("template_version", sa.Integer))
 
 

@@ -1,0 +1,89 @@
+"""Compose's "Start from a template": the picker (by name, with what each is for), which fills
+the draft with a version, and the line that says whether the draft is still that version."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from components.message.draft import Draft
+from components.message.mapping import tag_key
+from components.templates import TemplateVersion, newest_versions, unchanged
+from components.ui.compose_state import CAMPAIGN, PROGRAM, PROGRAM_CHOICE, SOURCE, TTL, set_message
+from components.ui.sending import journal
+from components.ui.tag_fields import default_key
+
+PICKED = "compose.template"  # the TemplateVersion the draft started from
+_CHOICE = "compose.template_choice"
+NONE = "(none: write the message)"
+
+
+def _apply(versions: dict[str, TemplateVersion]) -> None:
+    """Fills the draft with the chosen version (the picker's callback, before any widget)."""
+    state = st.session_state
+    version = versions.get(state.get(_CHOICE, NONE))
+    if version is None:
+        state.pop(PICKED, None)
+        return
+    draft = version.draft
+    set_message(draft.content)
+    state[PROGRAM] = draft.program
+    state.pop(PROGRAM_CHOICE, None)  # the program picker shows the id when next drawn
+    state[SOURCE] = draft.source
+    state[CAMPAIGN] = draft.campaign_name
+    state[TTL] = draft.ttl_minutes
+    for tag in version.tags:
+        state[default_key(tag)] = str(draft.defaults.get(tag, ""))
+    state[PICKED] = version
+
+
+def template_picker() -> None:
+    """The active templates' newest versions, by name; choosing one fills the draft."""
+    versions = {v.name: v for v in newest_versions(journal())}
+    if not versions:
+        return
+    picked: TemplateVersion | None = st.session_state.get(PICKED)
+    if picked is not None and picked.name in versions:
+        st.session_state.setdefault(_CHOICE, picked.name)
+    st.selectbox(
+        "Start from a template",
+        [NONE, *versions],
+        key=_CHOICE,
+        format_func=lambda name: (
+            name
+            if name == NONE
+            else f"{name} — {versions[name].description or versions[name].draft.content[:60]}"
+        ),
+        on_change=_apply,
+        args=(versions,),
+        help="Fills the message, program, defaults and options; Templates lists them all.",
+    )
+
+
+def picked_template() -> TemplateVersion | None:
+    return st.session_state.get(PICKED)
+
+
+def template_note(draft: Draft, recipients: pd.DataFrame) -> None:
+    """Whether the draft is still the version it started from, and the template's columns that
+    the contacts lack."""
+    version = picked_template()
+    if version is None:
+        return
+    if unchanged(version, draft):
+        approved = " (approved)" if version.approved else ""
+        st.caption(f"From the template {version.label}{approved}; the send records it.")
+    else:
+        st.caption(
+            f"Changed from {version.label}: this send records no template version, and it is an "
+            "ordinary send for approval."
+        )
+    if len(recipients):
+        have = {tag_key(c) for c in recipients.columns}
+        lacking = [t for t in version.tags if tag_key(t) not in have]
+        if lacking:
+            st.warning(
+                f"The contacts have no column {', '.join(lacking)}, which {version.name} uses: "
+                "add the column to the file, or give a default below.",
+                icon=":material/table_view:",
+            )
