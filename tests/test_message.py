@@ -6,6 +6,7 @@ import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from components.message.draft import CONTENT_COLUMN, Draft, payloads_for, summarize
 from components.message.payloads import build_payloads
 from components.message.preflight import (
     API_CONTACT_COUNT,
@@ -216,3 +217,26 @@ def test_many_tags_with_spaces_are_counted_not_listed_one_by_one():
     spaced = [i for i in preflight(content, "1", 1) if "spaces inside" in i.message]
     assert len(spaced) == 6
     assert spaced[-1].message == "295 more tags have spaces inside the %% marks."
+
+
+def test_recipients_with_a_message_of_their_own_are_rendered_counted_and_batched_with_it():
+    frame = pd.DataFrame(
+        {
+            "phoneNumber": ["19495001234", "49301234567", "447911123456"],
+            "NAME": ["Ann", "Bea", ""],
+            CONTENT_COLUMN: ["", "Hallo %%NAME%% — schön", ""],
+        }
+    )
+    draft = Draft(content="Hi %%NAME%%", program="1", defaults={"NAME": "you"})
+    summary = summarize(frame, draft, 0.01)
+    assert summary.rendered.texts.tolist() == ["Hi Ann", "Hallo Bea — schön", "Hi you"]
+    assert summary.statistics.ucs2.tolist() == [False, True, False]
+    assert summary.template.is_gsm and summary.batches == 2
+    payloads = payloads_for(frame, draft)
+    assert [(p["content"], len(p["contacts"])) for p in payloads] == [
+        ("Hi %%NAME%%", 2),
+        ("Hallo %%NAME%% — schön", 1),
+    ]
+    assert all(
+        "%%content" not in c.get("personalization", {}) for p in payloads for c in p["contacts"]
+    )

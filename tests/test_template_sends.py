@@ -11,12 +11,17 @@ import time_machine
 
 from components.journal import Journal
 from components.message.draft import Draft
-from components.sending import Guardrails, plan_send
+from components.sending import Guardrails, SendChoices, plan_send
 from components.sending.from_template import sends_approved_template
 from components.sending.submit import submit_send
 from components.team.approval_rules import ApprovalRule
 from components.team.approvals import ApprovalRequired
-from components.templates import approve_template, archive_template, save_template
+from components.templates import (
+    approve_template,
+    archive_template,
+    recipient_languages,
+    save_template,
+)
 from tests.sending_support import client_for, worker_on
 from tests.test_plan import NOON, POD, SAM, recipients
 from tests.test_templates import ADMIN, APPROVER
@@ -114,3 +119,61 @@ def test_a_journaled_request_that_is_not_the_version_is_not_preapproved(journal)
         template=(version.template_id, version.name, version.version),
     )
     assert not sends_approved_template(journal, record)
+
+
+GERMAN = "Hallo %%FIRST NAME%%"
+SPANISH = "Hola %%FIRST NAME%%"
+# Los Angeles (en), Berlin (de), Madrid (es by the number), Zurich (de), London with "fr" given.
+MIXED = (
+    "phone,FIRST NAME,LANG\n+1 949 500 1234,Ann,\n+49 30 1234567,Bea,\n+34 612 345 678,Cy,\n"
+    "+41 44 668 18 00,Dan,\n+44 7911 123456,Eve,fr\n"
+)
+
+
+def test_each_recipient_gets_their_language_in_batches_of_their_own(journal):
+    version = save_template(
+        journal, "Hello", DRAFT, actor=SAM, variants={"de": GERMAN, "es": SPANISH}
+    )
+    plan = planned(version, frame=recipients(MIXED), rule=ApprovalRule(live=False))
+    contents = [
+        (b.payload["content"], [c["phoneNumber"] for c in b.payload["contacts"]])
+        for b in plan.batches
+    ]
+    assert contents == [  # at noon UTC; Los Angeles (04:00) waits for its hours
+        (GERMAN, ["49301234567", "41446681800"]),
+        (SPANISH, ["34612345678"]),
+        (DRAFT.content, ["447911123456"]),
+        (DRAFT.content, ["19495001234"]),
+    ]
+    facts = dict(plan.confirmation().facts(UTC))
+    assert facts["Languages"] == "en 2 · de 2 · es 1"
+    # A column of language codes, once chosen, wins over the number's country.
+    chosen = plan_send(
+        recipients(MIXED.replace("Ann,\n", "Ann,es-MX\n")),
+        DRAFT,
+        actor=SAM,
+        destination=POD,
+        guardrails=Guardrails(approval_rule=ApprovalRule(live=False)),
+        choices=SendChoices(language_column="LANG"),
+        now=NOON,
+        template=version,
+    )
+    spanish = [b for b in chosen.batches if b.payload["content"] == SPANISH]
+    assert [c["phoneNumber"] for b in spanish for c in b.payload["contacts"]] == [
+        "34612345678",
+        "19495001234",  # es-MX in the column; held for its hours, still in Spanish
+    ]
+    # The confirmation's sample is the first recipient to go, in their own language.
+    assert plan.first_text == "Hallo Bea"
+
+
+def test_a_recipient_whose_language_has_no_message_gets_the_default_and_is_counted(journal):
+    version = save_template(journal, "Hello", DRAFT, actor=SAM, variants={"de": GERMAN})
+    frame = recipients("phone,LANG\n+81 90 1234 5678,\n+49 30 1234567,ja\n+1 949 500 1234,DE\n")
+    choice = recipient_languages(frame, version, column="LANG")
+    # Japan has no message (default, counted); "ja" has none either, so Berlin's number gives
+    # German; "DE" in the column gives German to a US number.
+    assert choice.languages.tolist() == ["en", "de", "de"] and choice.defaulted == 1
+    assert choice.counts() == {"en": 1, "de": 2}
+    by_country = recipient_languages(frame, version)
+    assert by_country.languages.tolist() == ["en", "de", "en"] and by_country.defaulted == 1

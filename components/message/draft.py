@@ -4,7 +4,7 @@ statistics, preflight issues, the request bodies and the cost estimate, all from
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import pandas as pd
 
@@ -23,6 +23,10 @@ from components.message.rendering import (
 from components.message.segments import SegmentCount, count_segments
 
 DEFAULT_PRICE_PER_SEGMENT = 0.0079  # USD; a typical US carrier-inclusive rate, editable
+# A recipient's own message (a template's language variant), as a column of the recipients:
+# where present, it replaces the draft's content for that row. A tag cannot contain "%", so no
+# tag ever names this column.
+CONTENT_COLUMN = "%%content"
 
 
 @dataclass(frozen=True)
@@ -79,15 +83,14 @@ def renderable_part(content: str) -> str:
     return content[:cut]
 
 
-def summarize(
+def _summarize_one(
     recipients: pd.DataFrame,
     draft: Draft,
     price_per_segment: float,
     *,
     programs: Sequence[Program] | None = None,
 ) -> Summary:
-    """Everything Compose shows for this draft; `programs` is Acoustic's list when it is known
-    (None: not known, so no id can be found missing from it)."""
+    """The summary of one message for every recipient (see `summarize`)."""
     shown = renderable_part(draft.content)
     mapping = map_tags(shown, list(recipients.columns), draft.defaults, draft.columns)
     rendered = render_all(shown, recipients, None, mapping=mapping)
@@ -118,7 +121,66 @@ def summarize(
     )
 
 
+def summarize(
+    recipients: pd.DataFrame,
+    draft: Draft,
+    price_per_segment: float,
+    *,
+    programs: Sequence[Program] | None = None,
+) -> Summary:
+    """Everything Compose shows for this draft; `programs` is Acoustic's list when it is known
+    (None: not known, so no id can be found missing from it). Recipients with a message of
+    their own (CONTENT_COLUMN) are rendered, counted and checked with it: one summary over all,
+    whose issues are each message's."""
+    if CONTENT_COLUMN not in recipients.columns:
+        return _summarize_one(recipients, draft, price_per_segment, programs=programs)
+    parts = []
+    for content, rows in _by_content(recipients, draft):
+        group = recipients.loc[rows].drop(columns=[CONTENT_COLUMN])
+        parts.append(
+            (
+                rows,
+                _summarize_one(
+                    group, replace(draft, content=content), price_per_segment, programs=programs
+                ),
+            )
+        )
+    texts = pd.concat([part.rendered.texts.set_axis(rows) for rows, part in parts]).reindex(
+        recipients.index
+    )
+    statistics = message_statistics(texts)
+    issues = list({(i.level, i.message): i for _, part in parts for i in part.issues}.values())
+    first = parts[0][1]
+    return Summary(
+        template=count_segments(draft.content),
+        rendered=RenderResult(texts=texts, coverage=first.rendered.coverage),
+        statistics=statistics,
+        issues=issues,
+        batches=sum(part.batches for _, part in parts),
+        estimated_cost=statistics.total_segments * max(price_per_segment, 0.0),
+        mapping=first.mapping,
+        truncated=any(part.truncated for _, part in parts),
+    )
+
+
+def _by_content(recipients: pd.DataFrame, draft: Draft) -> list[tuple[str, pd.Index]]:
+    """The rows of each message, in the order each first appears (a blank: the draft's)."""
+    own = recipients[CONTENT_COLUMN].astype("str").fillna("")
+    own = own.where(own.str.strip() != "", draft.content)
+    return [(str(content), rows) for content, rows in own.groupby(own, sort=False).groups.items()]
+
+
 def payloads_for(recipients: pd.DataFrame, draft: Draft) -> list[dict]:
+    """The request bodies, in batches of at most 1000; recipients with a message of their own
+    (CONTENT_COLUMN) get batches of their own per message: a request carries one content."""
+    if CONTENT_COLUMN in recipients.columns:
+        return [
+            payload
+            for content, rows in _by_content(recipients, draft)
+            for payload in payloads_for(
+                recipients.loc[rows].drop(columns=[CONTENT_COLUMN]), replace(draft, content=content)
+            )
+        ]
     return build_payloads(
         recipients,
         content=draft.content,

@@ -45,6 +45,7 @@ class HoursFacts:
 
 TEMPLATE_FACT = "Template"
 APPROVAL_FACT = "Approval"
+LANGUAGES_FACT = "Languages"
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,7 @@ class Confirmation:
     left_out: int = 0  # recipients left out because they are on the do-not-text list
     hours: HoursFacts | None = None  # recipients outside their hours, and what happens to them
     template: str = ""  # "One-time code v3 (approved)", or "changed from One-time code v3"
+    languages: str = ""  # recipients per language of a template with several
     preapproved: str = ""  # the rule that let it go without a second person, in words
 
     def facts(self, zone: tzinfo) -> list[tuple[str, str]]:
@@ -73,6 +75,7 @@ class Confirmation:
         left_out = [(LEFT_OUT_FACT, f"{self.left_out:,}")] if self.left_out else []
         hours = [(HOURS_FACT, self.hours.words(zone))] if self.hours else []
         template = [(TEMPLATE_FACT, self.template)] if self.template else []
+        template += [(LANGUAGES_FACT, self.languages)] if self.languages else []
         approval = [(APPROVAL_FACT, self.preapproved)] if self.preapproved else []
         return [
             ("Sends to", self.target),

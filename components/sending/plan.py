@@ -29,12 +29,12 @@ from components.guardrails.do_not_text import listed_mask
 from components.guardrails.quiet_hours_bulk import WindowSummary, outside_window
 from components.guardrails.quiet_hours_plan import common_opening, each_when_open
 from components.guardrails.quiet_hours_settings import QuietHours
-from components.message.draft import Draft, Summary, payloads_for, summarize
+from components.message.draft import CONTENT_COLUMN, Draft, Summary, payloads_for, summarize
 from components.sending.confirmation import Confirmation, HoursFacts, target_of
 from components.sending.schedules import Schedule, check_start
 from components.team.approval_rules import ApprovalRule
 from components.team.auth import Identity
-from components.templates import TemplateVersion, unchanged
+from components.templates import LanguageChoice, TemplateVersion, recipient_languages, unchanged
 
 MAX_REASON = 300
 
@@ -72,6 +72,7 @@ class SendChoices:
     hours: HoursChoice = HoursChoice.EACH_WHEN_OPEN
     hours_reason: str = ""
     repeat_of: int | None = None
+    language_column: str | None = None  # a template's language per contact, from this column
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class SendPlan:
     template: TemplateVersion | None = None  # the version it sends, unchanged
     changed_from: TemplateVersion | None = None  # the version it started from, then changed
     preapproved: bool = False  # no second person: an approved template version, unchanged
+    languages: LanguageChoice | None = None  # each recipient's language, for a template's variants
 
     @property
     def payloads(self) -> list[dict[str, Any]]:
@@ -197,6 +199,7 @@ class SendPlan:
             left_out=len(self.listed),
             hours=self._hours_facts(),
             template=self._template_words(),
+            languages=self._language_words(),
             preapproved=self._preapproval_words(),
         )
 
@@ -206,6 +209,21 @@ class SendPlan:
         if self.changed_from is not None:
             return f"changed from {self.changed_from.label}: sent as written, no template version"
         return ""
+
+    def _language_words(self) -> str:
+        """ "en 1,200 · de 300 (12 without a message in their language get en)"."""
+        if self.languages is None or self.template is None:
+            return ""
+        counts = self.languages.counts()
+        words = " · ".join(
+            f"{code} {counts[code]:,}" for code in self.template.languages if code in counts
+        )
+        if self.languages.defaulted:
+            words += (
+                f" ({self.languages.defaulted:,} without a message in their language get "
+                f"{self.template.default_language})"
+            )
+        return words
 
     def _preapproval_words(self) -> str:
         if not self.preapproved or self.template is None:
@@ -257,6 +275,13 @@ def plan_send(
     base = SendPlan(kind, destination, actor, draft, (), choices, listed=listed)
     if not len(kept):
         return _nobody(base, recipients)
+    kept_template = template if template is not None and unchanged(template, draft) else None
+    languages = None
+    if kept_template is not None and kept_template.variants:
+        languages = recipient_languages(kept, kept_template, column=choices.language_column)
+        messages = languages.languages.map(kept_template.message_for)
+        kept = kept.assign(**{CONTENT_COLUMN: messages})
+        summary = None  # each recipient's own language: rendered and counted again
     if summary is None or len(summary.rendered.texts) != len(kept):
         summary = summarize(kept, draft, price_per_segment)
     blocking = tuple(f"{i.message} {i.fix}" for i in summary.issues if i.level is IssueLevel.ERROR)
@@ -278,7 +303,6 @@ def plan_send(
     failed = earlier_failures or {}
     first = _first_row(kept, batches)
     planned = sum(len(b.payload.get("contacts", [])) for b in batches)
-    kept_template = template if template is not None and unchanged(template, draft) else None
     approved_template = kept_template is not None and kept_template.approved
     rule = guardrails.approval_rule
     reasons = rule.reasons(
@@ -315,6 +339,7 @@ def plan_send(
         template=kept_template,
         changed_from=template if template is not None and kept_template is None else None,
         preapproved=preapproved,
+        languages=languages,
     )
 
 
