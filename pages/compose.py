@@ -21,7 +21,12 @@ from components.ui.progress_panel import progress_panel
 from components.ui.sending import active_send_id, journal
 from components.ui.shell import ensure_app_shell
 from components.ui.suppression_view import left_out_notice, screened_recipients
-from components.ui.template_start import template_note, template_picker
+from components.ui.template_start import (
+    in_their_languages,
+    language_column_picker,
+    template_note,
+    template_picker,
+)
 
 ensure_app_shell()
 identity = require_page("Compose")
@@ -48,6 +53,7 @@ fields_column, _ = st.columns([6, 5], gap="large")
 with fields_column:
     st.header("2 · Message")
     template_picker()
+    language_column_picker(list(recipients.columns))
     fields = send_fields()
 
 
@@ -64,9 +70,10 @@ def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame, fields: SendF
     message_column, preview_column = st.columns([6, 5], gap="large")
     with message_column:
         draft = message_inputs(recipients, fields)
+        template_note(draft, recipients)
+        recipients = in_their_languages(recipients, draft)
     summary = summarize(recipients, draft, price_per_segment(), programs=known_programs())
     with message_column:
-        template_note(draft, recipients)
         message_feedback(summary, draft.content)
     with preview_column:
         st.header("3 · Preview")

@@ -7,15 +7,8 @@ import streamlit as st
 from components.ui.identity import require_page
 from components.ui.sending import journal
 from components.ui.shell import ensure_app_shell
-from components.ui.templates_view import (
-    done_message,
-    duplicate_button,
-    editor,
-    preview_panel,
-    template_list,
-    transfer_panel,
-    versions_panel,
-)
+from components.ui.template_panels import preview_panel, transfer_panel, versions_panel
+from components.ui.templates_view import done_message, duplicate_button, editor, template_list
 
 ensure_app_shell()
 identity = require_page("Templates")

@@ -44,3 +44,24 @@ def test_a_template_fills_the_draft_and_says_when_it_is_changed(tmp_path):
     assert "The contacts have no column PIN, which One-time code uses" in text
     at.text_input(key="compose.program").set_value("12345").run()
     assert "Changed from One-time code v1: this send records no template version" in texts(at)
+
+
+def test_a_template_in_two_languages_previews_each_recipient_in_theirs(tmp_path):
+    save_template(
+        Journal(tmp_path / "journal.sqlite3"),
+        "Hello",
+        Draft(content="Hi %%FIRST NAME%%", program="777"),
+        actor="sam@example.com",
+        variants={"de": "Hallo %%FIRST NAME%%"},
+    )
+    at = new_app().run()
+    paste = "phone,FIRST NAME,LANG\n+1 949 500 1234,Ann,de\n+49 30 1234567,Bea,\n"
+    at.text_area(key="compose.paste").set_value(paste).run()
+    at.selectbox(key="compose.template_choice").set_value("Hello").run()
+    assert not at.exception
+    assert "Languages: en 1 · de 1. Each language goes in requests of its own." in texts(at)
+    bubbles = [str(h.proto) for h in at.get("html")]
+    assert any("Hi Ann" in b for b in bubbles)
+    at.selectbox(key="compose.language_column").set_value("LANG").run()
+    assert "Languages: de 2." in texts(at)
+    assert any("Hallo Ann" in str(h.proto) for h in at.get("html"))

@@ -128,3 +128,26 @@ def test_export_holds_every_version_and_language(tmp_path, downloads):
     (template,) = document["templates"]
     assert template["name"] == "OTP" and [v["version"] for v in template["versions"]] == [1, 2]
     assert template["versions"][1]["variants"] == {"de": "Code %%PIN%% %%FIRST NAME%%"}
+
+
+def test_a_language_is_added_by_its_code_and_checked_for_the_same_fields(tmp_path):
+    at = open_page(signed_in("sam@example.com").run())
+    key = "templates.edit.(new)"
+    at.text_input(key=f"{key}.name").set_value("Doors")
+    at.text_area(key=f"{key}.message").set_value("Doors open at 9, %%FIRST NAME%%.")
+    at.text_input(key=f"{key}.new_language").set_value("Deutsch")
+    at.button(key=f"{key}.add_language").click().run()
+    assert "Deutsch is not a language code." in texts(at)
+    at.text_input(key=f"{key}.new_language").set_value("DE")
+    at.button(key=f"{key}.add_language").click().run()
+    at.text_area(key=f"{key}.variant.de").set_value("Türen öffnen um 9.")
+    at.button(key=f"{key}.save").click().run()
+    assert "The de message lacks %%FIRST NAME%%" in texts(at)
+    at.text_area(key=f"{key}.variant.de").set_value("Türen öffnen um 9, %%FIRST NAME%%.")
+    at.button(key=f"{key}.save").click().run()
+    assert "Saved Doors v1." in texts(at)
+    (version,) = template_versions(journal_of(tmp_path), "Doors")
+    assert version.variants == {"de": "Türen öffnen um 9, %%FIRST NAME%%."}
+    counts = next(d.value for d in at.dataframe if "Encoding" in d.value.columns)
+    assert counts["Language"].tolist() == ["en", "de"]
+    assert counts["Encoding"].tolist() == ["GSM-7", "UCS-2"]

@@ -35,7 +35,7 @@ from components.ui.send_dialog import confirm_send
 from components.ui.sending import confirmation_open, make_plan, open_confirmation
 from components.ui.suppression_view import everyone_listed_reason
 from components.ui.tag_fields import tag_fields
-from components.ui.template_start import picked_template
+from components.ui.template_start import chosen_language_column, picked_template
 from components.ui.test_send import (
     TestPlanFor,
     repeat_test_prompt,
@@ -291,6 +291,7 @@ def check_and_send(
                 price=price,
                 summary=summary,
                 template=picked_template(),
+                language_column=chosen_language_column(),
             ),
             client,
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from dataclasses import replace
 
 import pandas as pd
 import streamlit as st
@@ -134,6 +135,7 @@ def make_plan(
     price: float = 0.0,
     summary: Summary | None = None,
     template: TemplateVersion | None = None,
+    language_column: str | None = None,
 ) -> SendPlan:
     """The planner's plan of this send, from what the page has and the rules in force;
     `template`, the version the draft started from."""
@@ -144,7 +146,7 @@ def make_plan(
         actor=acting_identity(),
         destination=destination(connection),
         guardrails=guardrails(),
-        choices=choices,
+        choices=replace(choices, language_column=language_column),
         kind=kind,
         price_per_segment=price,
         earlier_failures=failures,

@@ -3,19 +3,29 @@ the draft with a version, and the line that says whether the draft is still that
 
 from __future__ import annotations
 
+import weakref
+
 import pandas as pd
 import streamlit as st
 
-from components.message.draft import Draft
+from components.message.draft import CONTENT_COLUMN, Draft
 from components.message.mapping import tag_key
-from components.templates import TemplateVersion, newest_versions, unchanged
+from components.templates import (
+    TemplateVersion,
+    newest_versions,
+    recipient_languages,
+    unchanged,
+)
 from components.ui.compose_state import CAMPAIGN, PROGRAM, PROGRAM_CHOICE, SOURCE, TTL, set_message
 from components.ui.sending import journal
 from components.ui.tag_fields import default_key
 
 PICKED = "compose.template"  # the TemplateVersion the draft started from
 _CHOICE = "compose.template_choice"
+LANGUAGE_COLUMN = "compose.language_column"
+_LANGUAGES = "compose.languages_memo"
 NONE = "(none: write the message)"
+BY_COUNTRY = "(none: by the number's country)"
 
 
 def _apply(versions: dict[str, TemplateVersion]) -> None:
@@ -62,6 +72,58 @@ def template_picker() -> None:
 
 def picked_template() -> TemplateVersion | None:
     return st.session_state.get(PICKED)
+
+
+def language_column_picker(columns: list[str]) -> None:
+    """For a template in several languages: the contacts' column that holds each one's language
+    (a code such as en, de or pt-br), if the file has one."""
+    version = picked_template()
+    if version is None or not version.variants:
+        return
+    options = [BY_COUNTRY, *(c for c in columns if c != "phoneNumber")]
+    if st.session_state.get(LANGUAGE_COLUMN) not in options:
+        st.session_state[LANGUAGE_COLUMN] = BY_COUNTRY
+    st.selectbox(
+        "Language of each contact",
+        options,
+        key=LANGUAGE_COLUMN,
+        help=f"{version.name} has messages in {', '.join(version.languages)}. Without a column, "
+        "each number's country decides; a language with no message gets "
+        f"{version.default_language}.",
+    )
+
+
+def chosen_language_column() -> str | None:
+    chosen = st.session_state.get(LANGUAGE_COLUMN)
+    return None if chosen in (None, BY_COUNTRY) else str(chosen)
+
+
+def in_their_languages(recipients: pd.DataFrame, draft: Draft) -> pd.DataFrame:
+    """The recipients, each with their language's message (CONTENT_COLUMN) while the draft is
+    a template version in several languages; as given otherwise. Shows the count per language.
+    Kept for as long as the session shows the same recipients, version and column."""
+    version = picked_template()
+    if version is None or not version.variants or not len(recipients):
+        return recipients
+    if not unchanged(version, draft):
+        return recipients
+    column = chosen_language_column()
+    kept = st.session_state.get(_LANGUAGES)
+    key = (version.template_id, version.version, column)
+    if kept is not None and kept[0]() is recipients and kept[1] == key:
+        choice = kept[2]
+    else:
+        choice = recipient_languages(recipients, version, column=column)
+        st.session_state[_LANGUAGES] = (weakref.ref(recipients), key, choice)
+    counts = choice.counts()
+    words = " · ".join(f"{code} {counts[code]:,}" for code in version.languages if code in counts)
+    if choice.defaulted:
+        words += (
+            f"; {choice.defaulted:,} without a message in their language get "
+            f"{version.default_language}"
+        )
+    st.caption(f"Languages: {words}. Each language goes in requests of its own.")
+    return recipients.assign(**{CONTENT_COLUMN: choice.languages.map(version.message_for)})
 
 
 def template_note(draft: Draft, recipients: pd.DataFrame) -> None:
