@@ -54,6 +54,11 @@ def confirm_send(plan_for: PlanFor, client: AcousticClient) -> None:
         return
     if plan.needs_approval:
         approval_reasons_note(plan.approval_reasons, worker().approval_rule.expires_after_hours)
+    elif plan.preapproved:
+        st.success(
+            f"No second person needed: {md(plan.confirmation().preapproved.split(': ', 1)[-1])}.",
+            icon=":material/verified:",
+        )
     repeat_of = _repeat_of(plan)
     if repeat_of is False:
         return

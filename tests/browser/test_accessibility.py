@@ -68,7 +68,16 @@ def _audit(visit: Visit) -> None:
 
 
 # Every page as a new session first sees it, opened from the page map...
-FIRST_VISIT = ["Compose", "Status", "History", "Approvals", "Audit", "Do not text", "Settings"]
+FIRST_VISIT = [
+    "Compose",
+    "Status",
+    "History",
+    "Templates",
+    "Approvals",
+    "Audit",
+    "Do not text",
+    "Settings",
+]
 # ...and in its main state once the journey's sandbox send has finished.
 AFTER_A_SEND: dict[str, Callable[[Visit], None]] = {
     "Status with a finished send": _status,
