@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from playwright.sync_api import Page, expect
 
+from components.team.auth import PAGE_PERMISSIONS
 from tests.browser.accessibility import report, violations
 from tests.browser.conftest import compose, wait_idle, wait_rerun
 
@@ -68,16 +69,7 @@ def _audit(visit: Visit) -> None:
 
 
 # Every page as a new session first sees it, opened from the page map...
-FIRST_VISIT = [
-    "Compose",
-    "Status",
-    "History",
-    "Templates",
-    "Approvals",
-    "Audit",
-    "Do not text",
-    "Settings",
-]
+FIRST_VISIT = list(PAGE_PERMISSIONS)  # local mode: every role, so every page
 # ...and in its main state once the journey's sandbox send has finished.
 AFTER_A_SEND: dict[str, Callable[[Visit], None]] = {
     "Status with a finished send": _status,

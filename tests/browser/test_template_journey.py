@@ -61,28 +61,25 @@ def open_page(page: Page, name: str) -> None:
     wait_idle(page)
 
 
+def typed(page: Page, name: str, text: str, commit: str = "Control+Enter") -> None:
+    """Types into the field labelled `name` and commits it, as a person does."""
+    field = page.get_by_role("textbox", name=name, exact=True)
+    field.fill(text)
+    field.press(commit)
+    wait_rerun(page)
+
+
 def save_template(sam: Page) -> None:
     open_page(sam, "Templates")
-    sam.get_by_role("textbox", name="Name", exact=True).fill("Doors")
-    sam.get_by_role("textbox", name="When to use it").fill("Event days")
-    message = sam.get_by_role("textbox", name="Message", exact=True)
-    message.fill(ENGLISH)
-    message.press("Control+Enter")
-    wait_rerun(sam)
-    sam.get_by_role("textbox", name="SMS program id").fill("12345")
-    sam.get_by_role("textbox", name="SMS program id").press("Enter")
-    wait_rerun(sam)
-    sam.get_by_role("textbox", name="Default for %%FIRST NAME%%").fill("friend")
-    language = sam.get_by_role("textbox", name="Add a language")
-    language.fill("de")
-    language.press("Enter")
-    wait_rerun(sam)
+    typed(sam, "Name", "Doors", "Enter")
+    typed(sam, "When to use it", "Event days", "Enter")
+    typed(sam, "Message", ENGLISH)
+    typed(sam, "SMS program id", "12345", "Enter")
+    typed(sam, "Default for %%FIRST NAME%%", "friend", "Enter")
+    typed(sam, "Add a language", "de", "Enter")
     sam.get_by_role("button", name="Add", exact=True).click()
     wait_rerun(sam)
-    german = sam.get_by_role("textbox", name="Message (de)")
-    german.fill(GERMAN)
-    german.press("Control+Enter")
-    wait_rerun(sam)
+    typed(sam, "Message (de)", GERMAN)
     sam.get_by_role("button", name="Save template").click()
     expect(sam.get_by_text("Saved Doors v1.")).to_be_visible(timeout=SLOW)
 
