@@ -58,6 +58,7 @@ st.header(f"Send #{record.id} · {record.state(running=running)}")
 st.caption(
     f"{record.kind} · {record.mode} · program {md(record.program)} · {record.recipients:,} "
     f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"
+    + (f" · from the template {md(record.template_label)}" if record.template_label else "")
 )
 left_out = left_out_of(journal(), record.id)
 if left_out:

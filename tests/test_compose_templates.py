@@ -8,7 +8,7 @@ import pytest
 from components.journal import Journal
 from components.message.draft import Draft
 from components.templates import save_template
-from tests.apptest_support import new_app, texts
+from tests.apptest_support import journaled_send, new_app, texts
 
 pytestmark = pytest.mark.usefixtures("app_environment")
 
@@ -65,3 +65,19 @@ def test_a_template_in_two_languages_previews_each_recipient_in_theirs(tmp_path)
     at.selectbox(key="compose.language_column").set_value("LANG").run()
     assert "Languages: de 2." in texts(at)
     assert any("Hallo Ann" in str(h.proto) for h in at.get("html"))
+
+
+def test_history_names_the_template_version_a_send_came_from(tmp_path):
+    journal = Journal(tmp_path / "journal.sqlite3")
+    version = save_template(journal, "Hello", Draft(content="Hi", program="12345"), actor="s@x.y")
+    payload = {"channelQualifier": "12345", "content": "Hi", "contacts": [{"phoneNumber": "1949"}]}
+    record = journaled_send(
+        journal, [payload], template=(version.template_id, version.name, version.version)
+    )
+    at = new_app().run()
+    at.switch_page("pages/history.py")
+    at.query_params["send"] = str(record.id)
+    at.run()
+    assert not at.exception
+    assert "from the template Hello v1" in texts(at)
+    assert at.dataframe[0].value["Template"].tolist() == ["Hello v1"]
