@@ -32,6 +32,8 @@ with detail_column:
         st.header(opened.label + (" (archived)" if opened.archived else ""))
         if opened.description:
             st.caption(opened.description)
+        needed = ", ".join(["phone", *opened.tags])
+        st.caption(f"A contact file for it has the columns: {needed}.")
         duplicate_button(opened, identity)
         edit, versions, preview = st.tabs(["Edit", "Versions", "Preview"])
         with edit:
