@@ -53,10 +53,10 @@ def sends_table(
         "Next start",
         "Mode",
         "Program",
-        "Template",
         "Message",
         "Recipients",
         "Batches",
+        "Template",
         "Kind",
         "Who",
     ]
