@@ -14,6 +14,9 @@ from components.acoustic import ACOUSTIC_MAX_IN_FLIGHT
 CONFIRM_ABOVE = "SMS_CONSOLE_CONFIRM_ABOVE"
 MAX_IN_FLIGHT = "SMS_CONSOLE_MAX_IN_FLIGHT"
 LEASE_SECONDS = "SMS_CONSOLE_LEASE_SECONDS"
+# How long the console follows a send's outcomes after it is accepted, in hours.
+FOLLOW_HOURS = "SMS_CONSOLE_FOLLOW_HOURS"
+DEFAULT_FOLLOW_HOURS = 48
 # The built-in sandbox's pace (sandbox mode only): how long a new send's status answers "not
 # found", and over how many seconds its contacts are processed then. Unset: the sandbox's own.
 SANDBOX_STATUS_DELAY = "SMS_CONSOLE_SANDBOX_STATUS_DELAY"
@@ -41,6 +44,8 @@ class ConsoleSettings:
     (components/sending/leases.py); after that another replica takes the send over."""
     sandbox_pace: Mapping[str, float] = field(default_factory=dict)
     """The built-in sandbox's status_delay and delivery_seconds, where they are set."""
+    follow_hours: int = DEFAULT_FOLLOW_HOURS
+    """Hours after acceptance during which a send's outcomes are followed in the background."""
 
 
 def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
@@ -62,7 +67,12 @@ def console_settings(environ: Mapping[str, str]) -> ConsoleSettings:
         )
         if (seconds := _seconds(environ, variable, problems)) is not None
     }
-    return ConsoleSettings(confirm_above, max_in_flight, tuple(problems), lease_seconds, pace)
+    follow_hours = _whole_number(
+        environ, FOLLOW_HOURS, DEFAULT_FOLLOW_HOURS, 1, problems, most=24 * 30
+    )
+    return ConsoleSettings(
+        confirm_above, max_in_flight, tuple(problems), lease_seconds, pace, follow_hours
+    )
 
 
 def _seconds(

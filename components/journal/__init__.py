@@ -13,7 +13,7 @@ audit log, see components/team/audit.py), approvals.py (requests for approval, s
 components/team/approvals.py), schedules.py (held batches, cancel, reschedule), suppressions.py (the
 do-not-text list, see components/guardrails/do_not_text.py), leases.py (which replica runs a send,
 see components/sending/leases.py), templates.py (templates and their versions, see
-components/templates)."""
+components/templates), outcomes.py (each recipient's outcome, followed in the background)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from components.journal.audit_trail import AuditTrail
 from components.journal.base import JournalUnavailable
 from components.journal.history_queries import HistoryQueries
 from components.journal.leases import LeaseGrant, SendLeases
+from components.journal.outcomes import Follow, OutcomeRecord, OutcomeStore
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schedules import ScheduledSends
 from components.journal.sends import Sends, destination_of
@@ -37,9 +38,11 @@ __all__ = [
     "AuditEntry",
     "BatchRecord",
     "DuplicateSendError",
+    "Follow",
     "Journal",
     "JournalUnavailable",
     "LeaseGrant",
+    "OutcomeRecord",
     "SendRecord",
     "Snapshot",
     "SuppressionRecord",
@@ -60,5 +63,6 @@ class Journal(
     Suppressions,
     SendLeases,
     TemplateStore,
+    OutcomeStore,
 ):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 
 from components.core.states import BatchState, Cause, ConnectionMode
 from components.journal.base import JournalBase, in_chunks
+from components.journal.outcomes import start_following
 from components.journal.records import (
     BatchRecord,
     DuplicateSendError,
@@ -276,8 +277,9 @@ class Sends(JournalBase):
                     b.owner == owner,
                 ),
             )
+        now = time.time()
         with self._write() as conn:
-            conn.execute(
+            moved = conn.execute(
                 sa.update(batches)
                 .where(b.id == batch_id, movable)
                 .values(
@@ -290,9 +292,12 @@ class Sends(JournalBase):
                     api_messages_json=(
                         json.dumps(list(api_messages), ensure_ascii=False) if api_messages else None
                     ),
-                    updated_at=time.time(),
+                    updated_at=now,
                 )
             )
+            if moved.rowcount and BatchState(state) is BatchState.ACCEPTED and transaction_id:
+                # In the same transaction: an accepted batch is followed, whatever happens next.
+                start_following(conn, batch_id, transaction_id, now)
 
     def mark_interrupted(self, *, alive_owners: Sequence[str] = ()) -> int:
         """in_flight batches whose worker is gone become unknown (they may have been sent)."""

@@ -179,3 +179,38 @@ template_versions = sa.Table(
     sa.Column("approved_at", Seconds),
     sa.UniqueConstraint("template_id", "version", name="uq_template_versions_version"),
 )
+
+outcomes = sa.Table(
+    "outcomes",
+    metadata,
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), primary_key=True),
+    sa.Column("phone_number", sa.Text, primary_key=True),
+    sa.Column("send_id", sa.Integer, nullable=False),
+    sa.Column("sent_at", Seconds, nullable=False),  # the send's created_at: its period
+    sa.Column("mode", sa.Text, nullable=False),
+    sa.Column("program", sa.Text, nullable=False),
+    sa.Column("template_name", sa.Text),
+    sa.Column("created_by", sa.Text),
+    sa.Column("state", sa.Text, nullable=False),  # OutcomeState
+    sa.Column("message", sa.Text),  # Acoustic's, for a failure
+    sa.Column("updated_at", Seconds, nullable=False),
+    sa.Index("ix_outcomes_sent_at", "sent_at", "mode"),
+    sa.Index("ix_outcomes_phone_number", "phone_number", "sent_at"),
+    sa.Index("ix_outcomes_send_id", "send_id"),
+)
+
+follows = sa.Table(
+    "follows",
+    metadata,
+    sa.Column("transaction_id", sa.Text, primary_key=True),
+    sa.Column("batch_id", sa.Integer, sa.ForeignKey("batches.id"), nullable=False),
+    sa.Column("send_id", sa.Integer, nullable=False),
+    sa.Column("started_at", Seconds, nullable=False),
+    sa.Column("next_at", Seconds),  # NULL once finished or given up
+    sa.Column("attempts", sa.Integer, nullable=False),
+    sa.Column("finished_at", Seconds),
+    sa.Column("gave_up_at", Seconds),
+    sa.Column("owner", sa.Text),  # the replica asking now
+    sa.Column("claimed_until", Seconds),
+    sa.Index("ix_follows_next_at", "next_at"),
+)

@@ -11,6 +11,7 @@ from components.journal import Journal
 from components.sending.leases import DEFAULT_LEASE_SECONDS
 from components.sending.scheduler import Connect, Scheduler
 from components.sending.worker import SendWorker
+from components.status.follow import GIVE_UP_AFTER
 
 _lock = threading.Lock()
 _workers: dict[tuple[DatabaseURL, int, float], SendWorker] = {}
@@ -30,12 +31,16 @@ def process_worker(
         return _workers[key]
 
 
-def ensure_scheduler(worker: SendWorker, connect: Connect) -> Scheduler:
+def ensure_scheduler(
+    worker: SendWorker, connect: Connect, *, follow_hours: float = GIVE_UP_AFTER / 3600
+) -> Scheduler:
     """Starts the worker's scheduler once; later calls give it the connection as it is now."""
     with _lock:
         scheduler = _schedulers.get(id(worker))
         if scheduler is None:
-            scheduler = _schedulers[id(worker)] = Scheduler(worker, connect).start()
+            scheduler = _schedulers[id(worker)] = Scheduler(
+                worker, connect, follow_hours=follow_hours
+            ).start()
         else:
             scheduler.connect = connect
         return scheduler

@@ -1,9 +1,10 @@
-"""The scheduler: a thread of the console process that starts what has come due, whatever any
-browser does. Because the schedule is in the journal, a restart loses nothing: the scheduler of
-the next process starts what came due meanwhile, and the journal's atomic claim of each batch
-means none goes out twice. A start is the scheduler's own, on the schedule of whoever scheduled
-the send (the audit log says both); approval comes first (SendWorker.launch refuses an
-unapproved send), and the worker holds recipients outside their hours as the send chose.
+"""The scheduler: a thread of the console process that starts what has come due, and follows the
+outcomes of accepted sends (components/status/follow.py), whatever any browser does. Because the
+schedule is in the journal, a restart loses nothing: the scheduler of the next process starts
+what came due meanwhile, and the journal's atomic claim of each batch means none goes out twice.
+A start is the scheduler's own, on the schedule of whoever scheduled the send (the audit log says
+both); approval comes first (SendWorker.launch refuses an unapproved send), and the worker holds
+recipients outside their hours as the send chose.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from collections.abc import Callable
 
 from components.acoustic import AcousticClient
 from components.journal import destination_of
+from components.sending.leases import PROCESS_OWNER
 from components.sending.worker import SCHEDULER_ACTOR, SendWorker
+from components.status.follow import GIVE_UP_AFTER, follow_due
 
 logger = logging.getLogger(__name__)
 
@@ -28,10 +31,18 @@ class Scheduler:
     whose lease ran out (components/sending/leases.py). `connect()` gives the console's
     connection now (mode and client), or None while it is misconfigured."""
 
-    def __init__(self, worker: SendWorker, connect: Connect, *, poll: float = 1.0) -> None:
+    def __init__(
+        self,
+        worker: SendWorker,
+        connect: Connect,
+        *,
+        poll: float = 1.0,
+        follow_hours: float = GIVE_UP_AFTER / 3600,
+    ) -> None:
         self.worker = worker
         self.connect = connect
         self.poll = poll
+        self.follow_hours = follow_hours
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
 
@@ -51,12 +62,28 @@ class Scheduler:
             wait = self.poll
             try:
                 self.run_due()
+                self.follow_outcomes()
                 next_due = self.worker.journal.next_due_at()
                 if next_due is not None:
                     wait = min(self.poll, max(0.05, next_due - time.time()))
             except Exception:  # the scheduler must outlive a bad send and a database restart
                 logger.exception("the scheduler could not start the due sends")
             self._stop.wait(wait)
+
+    def follow_outcomes(self, now: float | None = None) -> int:
+        """One round of following accepted sends' outcomes (components/status/follow.py)."""
+        connection = self.connect()
+        if connection is None:
+            return 0
+        mode, client = connection
+        return follow_due(
+            self.worker.journal,
+            client,
+            mode=mode,
+            owner=PROCESS_OWNER,
+            now=now,
+            give_up_after=self.follow_hours * 3600,
+        )
 
     def _mine(self, send_id: int) -> bool:
         return send_id in self.worker.leases.held()

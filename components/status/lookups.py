@@ -93,6 +93,9 @@ def look_up(
         errors=status.errors,
         taken_at=now,
     )
+    journal.record_outcomes(
+        transaction_id, [(c.phone_number, c.sent, c.message) for c in status.contacts], now=now
+    )
     if status.found:
         if status.complete:
             message = f"All {status.total:,} contacts processed."

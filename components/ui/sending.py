@@ -74,7 +74,9 @@ def worker() -> SendWorker:
     shared = _shared_worker()
     shared.approval_rule = current_approval_rule()
     shared.quiet_hours = current_quiet_hours()
-    ensure_scheduler(shared, _connection_now)
+    ensure_scheduler(
+        shared, _connection_now, follow_hours=console_settings(os.environ).follow_hours
+    )
     return shared
 
 

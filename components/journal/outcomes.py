@@ -1,0 +1,257 @@
+"""Outcomes in the journal: each recipient of an accepted batch, pending until Acoustic's status
+answers say sent or failed, and the follow-up of each accepted transaction (claimed by one
+replica at a time, asked again on a backoff). The rules (when to ask, what a place costs) are
+components/status/follow.py's; the figures over a period, components/status/overview.py's."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+
+from components.core.states import ContactState
+from components.journal.base import JournalBase
+from components.journal.tables import batches, follows, outcomes, sends
+
+FIRST_LOOK_AFTER = 15.0  # seconds after acceptance: Acoustic processes a batch in seconds
+
+
+@dataclass(frozen=True)
+class Follow:
+    transaction_id: str
+    batch_id: int
+    send_id: int
+    started_at: float
+    attempts: int
+
+
+@dataclass(frozen=True)
+class OutcomeRecord:
+    send_id: int
+    batch_id: int
+    phone_number: str
+    sent_at: float
+    mode: str
+    program: str
+    template_name: str | None
+    created_by: str | None
+    state: ContactState
+    message: str | None
+    updated_at: float
+
+
+def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now: float) -> None:
+    """Within the write that accepts a batch: its recipients pending, its transaction followed."""
+    row = conn.execute(
+        sa.select(
+            batches.c.send_id,
+            batches.c.payload_json,
+            batches.c.held_out_json,
+            batches.c.left_out_json,
+            sends.c.created_at,
+            sends.c.mode,
+            sends.c.program,
+            sends.c.template_name,
+            sends.c.created_by,
+        )
+        .select_from(batches.join(sends, sends.c.id == batches.c.send_id))
+        .where(batches.c.id == batch_id)
+    ).first()
+    if row is None:
+        return
+    skipped = set(json.loads(row.held_out_json or "[]")) | set(
+        json.loads(row.left_out_json or "[]")
+    )
+    numbers = [
+        str(contact.get("phoneNumber", ""))
+        for contact in json.loads(row.payload_json).get("contacts", [])
+    ]
+    numbers = [n for n in dict.fromkeys(numbers) if n and n not in skipped]
+    known = conn.execute(
+        sa.select(outcomes.c.phone_number).where(outcomes.c.batch_id == batch_id).limit(1)
+    ).first()
+    if numbers and known is None:
+        conn.execute(
+            sa.insert(outcomes),
+            [
+                {
+                    "batch_id": batch_id,
+                    "phone_number": number,
+                    "send_id": row.send_id,
+                    "sent_at": row.created_at,
+                    "mode": row.mode,
+                    "program": row.program,
+                    "template_name": row.template_name,
+                    "created_by": row.created_by,
+                    "state": ContactState.PENDING.value,
+                    "message": None,
+                    "updated_at": now,
+                }
+                for number in numbers
+            ],
+        )
+    exists = conn.execute(
+        sa.select(follows.c.transaction_id).where(follows.c.transaction_id == transaction_id)
+    ).first()
+    if exists is None:
+        conn.execute(
+            sa.insert(follows).values(
+                transaction_id=transaction_id,
+                batch_id=batch_id,
+                send_id=row.send_id,
+                started_at=now,
+                next_at=now + FIRST_LOOK_AFTER,
+                attempts=0,
+            )
+        )
+
+
+class OutcomeStore(JournalBase):
+    def claim_due_follows(
+        self, owner: str, *, now: float | None = None, limit: int = 5, lease: float = 120.0
+    ) -> list[Follow]:
+        """Up to `limit` transactions due to be asked about, claimed for `owner` for `lease`
+        seconds: no other replica asks about them meanwhile (a replica that dies lets its claim
+        run out)."""
+        now = time.time() if now is None else now
+        f = follows.c
+        free = sa.or_(f.claimed_until.is_(None), f.claimed_until < now)
+        with self._write() as conn:
+            due = conn.execute(
+                sa.select(f.transaction_id, f.batch_id, f.send_id, f.started_at, f.attempts)
+                .where(f.next_at.is_not(None), f.next_at <= now, free)
+                .order_by(f.next_at)
+                .limit(limit)
+            ).all()
+            if not due:
+                return []
+            conn.execute(
+                sa.update(follows)
+                .where(f.transaction_id.in_([d.transaction_id for d in due]))
+                .values(owner=owner, claimed_until=now + lease)
+            )
+        return [Follow(*d) for d in due]
+
+    def record_outcomes(
+        self,
+        transaction_id: str,
+        contacts: Iterable[tuple[str, bool, str | None]],
+        *,
+        now: float | None = None,
+    ) -> int:
+        """What a status answer said of its contacts (number, sent?, Acoustic's message), from
+        the follower or a Status look-up. Returns how many outcomes changed."""
+        now = time.time() if now is None else now
+        o = outcomes.c
+        changed = 0
+        with self._write() as conn:
+            batch_id = conn.execute(
+                sa.select(batches.c.id).where(batches.c.transaction_id == transaction_id)
+            ).scalar()
+            if batch_id is None:
+                return 0
+            for number, sent, message in contacts:
+                state = ContactState.SENT if sent else ContactState.FAILED
+                result = conn.execute(
+                    sa.update(outcomes)
+                    .where(o.batch_id == batch_id, o.phone_number == str(number))
+                    .where(
+                        sa.or_(
+                            o.state != state.value,
+                            sa.func.coalesce(o.message, "") != (message or ""),
+                        )
+                    )
+                    .values(state=state.value, message=message, updated_at=now)
+                )
+                changed += result.rowcount
+        return changed
+
+    def reschedule_follow(
+        self,
+        transaction_id: str,
+        *,
+        next_at: float | None,
+        finished: bool = False,
+        gave_up: bool = False,
+        now: float | None = None,
+    ) -> None:
+        """After a look-up by the follower: when to ask again (None: never), and why not."""
+        now = time.time() if now is None else now
+        f = follows.c
+        with self._write() as conn:
+            conn.execute(
+                sa.update(follows)
+                .where(f.transaction_id == transaction_id)
+                .values(
+                    next_at=next_at,
+                    attempts=f.attempts + 1,
+                    finished_at=now if finished else None,
+                    gave_up_at=now if gave_up else None,
+                    owner=None,
+                    claimed_until=None,
+                )
+            )
+
+    def follow_state(self, transaction_id: str) -> Mapping[str, Any] | None:
+        with self._connection() as conn:
+            row = (
+                conn.execute(sa.select(follows).where(follows.c.transaction_id == transaction_id))
+                .mappings()
+                .first()
+            )
+        return dict(row) if row is not None else None
+
+    def outcome_records(
+        self,
+        *,
+        send_id: int | None = None,
+        phone_numbers: Sequence[str] | None = None,
+    ) -> list[OutcomeRecord]:
+        """Outcomes of one send, or of some numbers (newest send first)."""
+        query = sa.select(outcomes).order_by(outcomes.c.sent_at.desc(), outcomes.c.batch_id)
+        if send_id is not None:
+            query = query.where(outcomes.c.send_id == send_id)
+        if phone_numbers is not None:
+            query = query.where(outcomes.c.phone_number.in_(list(phone_numbers)))
+        with self._connection() as conn:
+            rows = conn.execute(query).mappings().all()
+        return [OutcomeRecord(**{**dict(row), "state": ContactState(row["state"])}) for row in rows]
+
+    def outcome_counts(
+        self,
+        since: float,
+        until: float,
+        *,
+        group_by: str | None = None,
+        mode: str | None = None,
+        program: str | None = None,
+        template: str | None = None,
+        sender: str | None = None,
+    ) -> list[tuple[Any, str, int]]:
+        """(group, state, recipients) over the sends of [since, until): `group_by` is "day"
+        (UTC date), "message" (a failure's message) or None (one group)."""
+        o = outcomes.c
+        group: Any = sa.literal(None)
+        if group_by == "day":
+            group = sa.func.floor(o.sent_at / 86400)
+        elif group_by == "message":
+            group = o.message
+        query = (
+            sa.select(group.label("g"), o.state, sa.func.count())
+            .where(o.sent_at >= since, o.sent_at < until)
+            .group_by(group, o.state)
+        )
+        for column, value in (
+            (o.mode, mode),
+            (o.program, program),
+            (o.template_name, template),
+            (o.created_by, sender),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        with self._connection() as conn:
+            return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]

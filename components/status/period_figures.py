@@ -1,0 +1,158 @@
+"""How the team's sends did over a period, from the outcomes the console follows in the
+background (components/status/follow.py): SMS sent, failed and pending, a line per day, and the
+failures by reason with what to do (the same categories Status uses). A recipient counts in the
+period of its send. And one number's story: every SMS this console sent to it."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+import pandas as pd
+
+from components.contacts.phone import InvalidPhoneNumber, normalize_phone
+from components.core.states import ContactState
+from components.journal import Journal
+from components.status.insights import classify_reason
+
+STATES = (ContactState.SENT, ContactState.FAILED, ContactState.PENDING)
+
+
+@dataclass(frozen=True)
+class Overview:
+    since: datetime
+    until: datetime
+    sent: int
+    failed: int
+    pending: int
+    by_day: pd.DataFrame  # day (a UTC date), sent, failed, pending: every day of the period
+    by_reason: pd.DataFrame  # reason, count, cause, what to do: most first
+
+    @property
+    def recipients(self) -> int:
+        return self.sent + self.failed + self.pending
+
+    @property
+    def success_rate(self) -> float | None:
+        """Sent of those whose outcome is known; None before any is."""
+        known = self.sent + self.failed
+        return self.sent / known if known else None
+
+
+def _aware(at: datetime, name: str) -> float:
+    if at.tzinfo is None:
+        raise ValueError(f"`{name}` must be a timezone-aware datetime, not {at!r}.")
+    return at.timestamp()
+
+
+def overview(
+    journal: Journal,
+    *,
+    since: datetime,
+    until: datetime,
+    mode: str | None = None,
+    program: str | None = None,
+    template: str | None = None,
+    sender: str | None = None,
+) -> Overview:
+    """The figures of the sends made in [since, until), filtered by mode, program, template
+    (its name) and sender (who sent it)."""
+    start, end = _aware(since, "since"), _aware(until, "until")
+    filters = {"mode": mode, "program": program, "template": template, "sender": sender}
+    totals: Counter[str] = Counter()
+    days: dict[date, Counter[str]] = defaultdict(Counter)
+    for day, state, count in journal.outcome_counts(start, end, group_by="day", **filters):
+        totals[state] += count
+        days[datetime.fromtimestamp(float(day) * 86400, UTC).date()][state] += count
+    first = datetime.fromtimestamp(start, UTC).date()
+    last = datetime.fromtimestamp(max(start, end - 1e-6), UTC).date()
+    every_day = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    by_day = pd.DataFrame(
+        {
+            "day": every_day,
+            **{str(s): [days[d][str(s)] for d in every_day] for s in STATES},
+        }
+    )
+    reasons: Counter[str] = Counter()
+    categories = {}
+    for message, state, count in journal.outcome_counts(start, end, group_by="message", **filters):
+        if state == ContactState.FAILED:
+            category = classify_reason(message)
+            reasons[category.label] += count
+            categories[category.label] = category
+    by_reason = pd.DataFrame(
+        [
+            (label, count, categories[label].cause, categories[label].action)
+            for label, count in reasons.most_common()
+        ],
+        columns=["reason", "count", "cause", "what to do"],
+    )
+    return Overview(
+        since=since,
+        until=until,
+        sent=totals[ContactState.SENT],
+        failed=totals[ContactState.FAILED],
+        pending=totals[ContactState.PENDING],
+        by_day=by_day,
+        by_reason=by_reason,
+    )
+
+
+@dataclass(frozen=True)
+class StoryEntry:
+    """One SMS this console sent to a number."""
+
+    send_id: int
+    sent_at: datetime
+    sent_by: str | None
+    mode: str
+    program: str
+    template: str | None
+    text: str  # exactly as it was sent to that number: its personalization, the defaults
+    outcome: str  # "sent", "failed" or "pending"
+    message: str | None  # Acoustic's, for a failure
+    reason: str | None  # what the failure means, in the console's words
+
+
+def number_story(journal: Journal, phone: str, *, region: str = "US") -> list[StoryEntry]:
+    """Every SMS this console sent to `phone` (any spelling a person pastes), newest first."""
+    try:
+        number = normalize_phone(phone, region)
+    except InvalidPhoneNumber:
+        return []
+    entries = []
+    for outcome in journal.outcome_records(phone_numbers=[number]):
+        payload = journal.batch_payload(outcome.batch_id)
+        failure = outcome.state is ContactState.FAILED
+        entries.append(
+            StoryEntry(
+                send_id=outcome.send_id,
+                sent_at=datetime.fromtimestamp(outcome.sent_at, UTC),
+                sent_by=outcome.created_by,
+                mode=outcome.mode,
+                program=outcome.program,
+                template=outcome.template_name,
+                text=_sent_text(payload, number),
+                outcome=str(outcome.state),
+                message=outcome.message,
+                reason=classify_reason(outcome.message).label if failure else None,
+            )
+        )
+    return entries
+
+
+def _sent_text(payload: dict, number: str) -> str:
+    """The SMS the request asked Acoustic to send to `number`: its content with that contact's
+    personalization, else the request's defaults (the tag left as written otherwise)."""
+    contact = next(
+        (c for c in payload.get("contacts", []) if str(c.get("phoneNumber")) == number), {}
+    )
+    values = {
+        **(payload.get("personalizationDefaults") or {}),
+        **(contact.get("personalization") or {}),
+    }
+    text = str(payload.get("content", ""))
+    for spelling, value in values.items():
+        text = text.replace(f"%%{spelling}%%", str(value))
+    return text
