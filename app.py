@@ -29,6 +29,7 @@ pages = [
     )
     for title, icon in [
         ("Compose", ":material/edit_note:"),
+        ("Overview", ":material/insights:"),
         ("Status", ":material/monitoring:"),
         ("History", ":material/history:"),
         ("Templates", ":material/library_books:"),

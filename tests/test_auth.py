@@ -88,6 +88,7 @@ def test_roles_are_nested_admin_approver_sender_viewer():
 def test_the_menu_lists_only_the_pages_a_role_may_use():
     listed = "Do not text"
     assert menu(Identity(email="v@x.y", roles=roles("viewer"))) == [
+        "Overview",
         "Status",
         "History",
         "Templates",
@@ -95,6 +96,7 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
     ]
     assert menu(Identity(email="s@x.y", roles=roles("sender"))) == [
         "Compose",
+        "Overview",
         "Status",
         "History",
         "Templates",
@@ -102,6 +104,7 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
     ]
     assert menu(Identity(email="p@x.y", roles=roles("approver"))) == [
         "Compose",
+        "Overview",
         "Status",
         "History",
         "Templates",
@@ -111,6 +114,7 @@ def test_the_menu_lists_only_the_pages_a_role_may_use():
     ]
     assert menu(Identity(email="a@x.y", roles=roles("admin"))) == [
         "Compose",
+        "Overview",
         "Status",
         "History",
         "Templates",

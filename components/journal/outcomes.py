@@ -255,3 +255,19 @@ class OutcomeStore(JournalBase):
                 query = query.where(column == value)
         with self._connection() as conn:
             return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
+
+    def outcome_filter_values(self) -> dict[str, list[str]]:
+        """The programs, templates and senders the outcomes hold (the Overview's filters)."""
+        o = outcomes.c
+        found: dict[str, list[str]] = {}
+        with self._connection() as conn:
+            for key, column in (
+                ("program", o.program),
+                ("template", o.template_name),
+                ("sender", o.created_by),
+            ):
+                values = conn.execute(
+                    sa.select(column).where(column.is_not(None)).distinct().order_by(column)
+                ).scalars()
+                found[key] = [str(v) for v in values]
+        return found

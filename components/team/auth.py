@@ -60,6 +60,7 @@ ACTIONS: dict[Permission, str] = {
 # again at its top (an address typed by hand still answers, and says why not).
 PAGE_PERMISSIONS: dict[str, Permission] = {
     "Compose": Permission.SEND_TEST,
+    "Overview": Permission.VIEW,  # the default page of viewers
     "Status": Permission.VIEW,
     "History": Permission.VIEW,
     "Templates": Permission.VIEW,  # everyone reads them; a save or an approval is checked

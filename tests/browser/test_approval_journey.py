@@ -290,7 +290,7 @@ def test_nobody_approves_their_own_send_and_a_viewer_neither_sends_nor_decides(
     expect(sidebar(carol).get_by_text("awaiting your approval")).to_have_count(0)
 
     sign_in(vera, console.url, VERA)
-    assert menu(vera) == ["Status", "History", "Templates", "Do not text"]
+    assert menu(vera) == ["Overview", "Status", "History", "Templates", "Do not text"]
     vera.goto(f"{console.url}/compose")
     wait_idle(vera)
     refusal = vera.get_by_test_id("stAlert")

@@ -39,13 +39,13 @@ def test_two_people_sign_in_and_see_what_their_roles_allow(page, second_page, si
 
     sign_in(page, signed_app, "sam@example.com")
     page.get_by_role("heading", name="Compose").wait_for()
-    assert menu(page) == ["Compose", "Status", "History", "Templates", "Do not text"]
+    assert menu(page) == ["Compose", "Overview", "Status", "History", "Templates", "Do not text"]
     shown = seen(sidebar(page))
     assert "Sam Sender" in shown and "sam@example.com" in shown and "Role: sender" in shown
 
     sign_in(second_page, signed_app, "vera@example.com")
     second_page.get_by_role("heading", name="Status").wait_for()
-    assert menu(second_page) == ["Status", "History", "Templates", "Do not text"]
+    assert menu(second_page) == ["Overview", "Status", "History", "Templates", "Do not text"]
     assert "Vera Viewer" in seen(sidebar(second_page))
     second_page.goto(f"{signed_app}/compose")
     wait_idle(second_page)

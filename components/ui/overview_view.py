@@ -1,0 +1,179 @@
+"""The Overview page's widgets: the period and filters, the figures, the line per day, the
+failures by reason (each chart with its figures in words beneath it), and one number's story.
+The figures are components/status's (period_figures.py); this only draws them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+from components.core.csv_files import to_csv
+from components.core.shares import share_text
+from components.journal import Journal
+from components.status import Overview, number_story
+from components.team.auth import Identity
+from components.ui.exports import audited_csv_download
+from components.ui.local_time import local_time, user_zone
+from components.ui.text import md
+
+PERIODS = {"Today": 0, "Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "Dates": None}
+MODES = {"Live sends": "pod", "Sandbox sends": "sandbox", "Live and sandbox": None}
+ANY = "(any)"
+
+
+def period() -> tuple[datetime, datetime, str]:
+    """[since, until) in the reader's zone, from the chosen period, and its words."""
+    zone = user_zone()
+    today = datetime.now(zone).date()
+    chosen = (
+        st.segmented_control("Period", list(PERIODS), default="Last 7 days", key="overview.period")
+        or "Last 7 days"
+    )
+    days = PERIODS[chosen]
+    if days is None:
+        picked = st.date_input(
+            "From – to", value=(today - timedelta(days=6), today), key="overview.dates"
+        )
+        first, last = picked if isinstance(picked, tuple) and len(picked) == 2 else (today, today)
+    else:
+        first, last = today - timedelta(days=max(days - 1, 0)), today
+    since = datetime.combine(first, time(), zone)
+    until = datetime.combine(last + timedelta(days=1), time(), zone)
+    return since, until, chosen if days is not None else f"{first} to {last}"
+
+
+def filters(journal: Journal) -> dict[str, str | None]:
+    values = journal.outcome_filter_values()
+    columns = st.columns(4)
+    mode = columns[0].selectbox("Sends", list(MODES), key="overview.mode")
+    chosen: dict[str, str | None] = {"mode": MODES[mode]}
+    for column, (key, label) in zip(
+        columns[1:],
+        (("program", "Program"), ("template", "Template"), ("sender", "Sender")),
+        strict=True,
+    ):
+        picked = column.selectbox(label, [ANY, *values[key]], key=f"overview.{key}")
+        chosen[key] = None if picked == ANY else picked
+    return chosen
+
+
+def figures(result: Overview) -> None:
+    rate = result.success_rate
+    sent, failed, pending, success = st.columns(4)
+    sent.metric("SMS sent", f"{result.sent:,}")
+    failed.metric("Failed", f"{result.failed:,}")
+    pending.metric("Pending", f"{result.pending:,}", help="Acoustic has not said yet")
+    success.metric("Success rate", "–" if rate is None else f"{rate:.1%}", help="Sent / known")
+    if not result.recipients:
+        st.info(
+            "No SMS in this period with these filters. Outcomes appear once a send's batches "
+            "are accepted; the console follows them by itself.",
+            icon=":material/insights:",
+        )
+
+
+def by_day_chart(result: Overview) -> None:
+    frame = result.by_day
+    figure = go.Figure()
+    for state, color in (("sent", "#0b6e4f"), ("failed", "#b3261e"), ("pending", "#8a6d00")):
+        figure.add_trace(
+            go.Scatter(
+                x=frame["day"],
+                y=frame[state],
+                name=state,
+                mode="lines+markers",
+                line={"color": color},
+            )
+        )
+    figure.update_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis_title="SMS",
+        legend={"orientation": "h"},
+    )
+    figure.update_yaxes(rangemode="tozero", tickformat=",d")
+    st.plotly_chart(figure, config={"displayModeBar": False}, key="overview.by_day")
+    busiest = frame.loc[(frame["sent"] + frame["failed"] + frame["pending"]).idxmax()]
+    st.caption(
+        f"A line per day: {result.sent:,} sent, {result.failed:,} failed and {result.pending:,} "
+        f"pending over {len(frame)} day(s); the busiest was {busiest['day']:%a %-d %b} with "
+        f"{int(busiest['sent'] + busiest['failed'] + busiest['pending']):,} SMS."
+    )
+
+
+def by_reason(result: Overview) -> None:
+    if result.by_reason.empty:
+        st.caption("No failures in this period.")
+        return
+    st.dataframe(result.by_reason, hide_index=True, width="stretch")
+    words = ", ".join(
+        f"{row.reason}: {row.count:,} ({share_text(row.count, result.failed)})"
+        for row in result.by_reason.itertuples()
+    )
+    st.caption(f"Failures by reason: {words}.")
+
+
+def overview_export(result: Overview, label: str) -> None:
+    st.download_button(
+        "Export the figures per day (CSV)",
+        lambda: to_csv(result.by_day),
+        file_name=f"sms-overview {label}.csv",
+        mime="text/csv",
+        icon=":material/download:",
+        key="overview.export",
+    )
+
+
+def story(journal: Journal, identity: Identity) -> None:
+    """Every SMS this console sent to one number: the customer who says the code never came."""
+    number = st.text_input(
+        "Look up a number",
+        key="overview.number",
+        placeholder="+1 949 500 1234, in any spelling",
+        help="Every SMS this console sent to it: when, the exact text, the outcome.",
+    )
+    if not number.strip():
+        return
+    entries = number_story(journal, number)
+    if not entries:
+        st.info(f"This console sent nothing to {md(number.strip())}.", icon=":material/search_off:")
+        return
+    table = pd.DataFrame(
+        {
+            "When": [local_time(e.sent_at) for e in entries],
+            "Send": [e.send_id for e in entries],
+            "By": [e.sent_by or "" for e in entries],
+            "Outcome": [e.outcome for e in entries],
+            "What it means": [e.reason or "" for e in entries],
+            "Acoustic said": [e.message or "" for e in entries],
+            "Text": [e.text for e in entries],
+            "Template": [e.template or "" for e in entries],
+        }
+    )
+    later = next((e for e in entries if e.outcome == "sent"), None)
+    st.caption(
+        f"{len(entries)} SMS to this number; the latest went out {local_time(entries[0].sent_at)}"
+        + (
+            f"; the latest that reached it: send #{later.send_id}."
+            if later
+            else "; none reached it."
+        )
+    )
+    st.dataframe(table, hide_index=True, width="stretch")
+    audited_csv_download(
+        lambda: (to_csv(table), len(table)),
+        journal=journal,
+        actor=identity.actor,
+        what="one number's SMS (Overview)",
+        file_stem="sms-number",
+        key="overview.story_export",
+    )
+
+
+def since_words(since: datetime, until: datetime) -> str:
+    zone = user_zone()
+    last: date = (until - timedelta(seconds=1)).astimezone(zone).date()
+    return f"{since.astimezone(zone):%a %-d %b %Y} to {last:%a %-d %b %Y}"

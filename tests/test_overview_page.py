@@ -1,0 +1,51 @@
+"""The Overview page with AppTest: the figures of the period from the journal's outcomes, the
+filters, the failures by reason in words, and one number's story (its export audited)."""
+
+from __future__ import annotations
+
+import pytest
+
+from components.core.states import BatchState
+from components.journal import AuditAction, Journal
+from tests.apptest_support import journaled_send, new_app, signed_in, texts
+from tests.test_outcomes import BLOCKED, SENT, payload
+
+pytestmark = pytest.mark.usefixtures("app_environment")
+
+
+def followed(tmp_path) -> Journal:
+    journal = Journal(tmp_path / "journal.sqlite3")
+    record = journaled_send(journal, [payload(SENT, BLOCKED, "19495009991")])
+    (batch,) = journal.batches(record.id)
+    journal.claim_batch(batch.id, "me")
+    journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id="tx-o")
+    journal.record_outcomes(
+        "tx-o", [(SENT, True, None), (BLOCKED, False, "Message blocked by the carrier.")]
+    )
+    return journal
+
+
+def test_the_overview_shows_the_period_and_its_failures_in_words(tmp_path, downloads):
+    journal = followed(tmp_path)
+    at = new_app().run().switch_page("pages/overview.py").run()
+    at.selectbox(key="overview.mode").set_value("Sandbox sends").run()
+    assert not at.exception
+    shown = {m.label: m.value for m in at.metric}
+    assert shown["SMS sent"] == "1" and shown["Failed"] == "1" and shown["Pending"] == "1"
+    assert shown["Success rate"] == "50.0%"
+    assert "Failures by reason:" in texts(at) and "(100%)" in texts(at)
+    assert b"sent" in downloads["overview.export"]()
+    at.selectbox(key="overview.mode").set_value("Live sends").run()
+    assert "No SMS in this period with these filters." in texts(at)
+    # One number's story, in any spelling; its export is audited as personal data.
+    at.text_input(key="overview.number").set_value("(949) 500-1234").run()
+    story = at.dataframe[-1].value
+    assert story["Text"].tolist() == ["Hi Ann"] and story["Outcome"].tolist() == ["sent"]
+    downloads["overview.story_export"]()
+    assert journal.audit_entries(action=AuditAction.EXPORT)
+
+
+def test_a_viewer_lands_on_the_overview():
+    at = signed_in("vera@example.com").run()
+    assert not at.exception
+    assert at.title[0].value == "Overview"
