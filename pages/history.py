@@ -5,7 +5,13 @@ import streamlit as st
 from components.guardrails.do_not_text import left_out_of
 from components.journal.search import clean_search
 from components.status.failures import interruption
-from components.status.history import batches_table, excerpt, send_options_line, sends_table
+from components.status.history import (
+    batches_table,
+    excerpt,
+    outcome_words,
+    send_options_line,
+    sends_table,
+)
 from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
 from components.ui.identity import require_page
 from components.ui.local_time import user_zone
@@ -37,7 +43,12 @@ if not sends:
     no_sends_notice(filtered=bool(search) or mode != "All")
     st.stop()
 
-table = sends_table(sends, worker().running_sends(), user_zone())
+table = sends_table(
+    sends,
+    worker().running_sends(),
+    user_zone(),
+    journal().outcome_totals([send.id for send in sends]),
+)
 send_id = selected_send_id(table, search, mode)
 if send_id is None:
     st.caption(
@@ -60,6 +71,9 @@ st.caption(
     f"recipients · by {md(record.created_by or 'unknown')} · {md(record.base_url)}"
     + (f" · from the template {md(record.template_label)}" if record.template_label else "")
 )
+outcomes = outcome_words(journal().outcome_totals([record.id]).get(record.id))
+if outcomes:
+    st.markdown(f"**Outcomes**: {outcomes}, as Acoustic reported them; the console follows them.")
 left_out = left_out_of(journal(), record.id)
 if left_out:
     st.caption(f"{left_out:,} recipient(s) were left out: on the do-not-text list.")

@@ -15,6 +15,7 @@ from components.journal import Journal
 from components.sending.submit import submit_send
 from components.status import number_story, overview
 from components.status.follow import BACKOFF, follow_due
+from components.status.history import outcome_words
 from tests.apptest_support import journaled_send
 from tests.sending_support import client_for, plan_of, worker_on
 
@@ -164,3 +165,15 @@ def test_one_numbers_story_in_any_spelling(journal):
     assert blocked.message == "Message blocked by the carrier." and blocked.reason
     assert number_story(journal, "not a number") == []
     assert number_story(journal, "+44 7911 123456") == []
+
+
+def test_history_says_each_sends_outcomes_in_words(journal):
+    assert outcome_words(None) == ""
+    assert outcome_words({ContactState.PENDING: 3}) == "0 sent · 0 failed · 3 pending"
+    counts = {ContactState.SENT: 2, ContactState.FAILED: 1}
+    assert outcome_words(counts) == "2 sent · 1 failed · 0 pending (67% success)"
+    record = journaled_send(journal, [payload(SENT, BLOCKED)])
+    (batch,) = journal.batches(record.id)
+    journal.claim_batch(batch.id, "me")
+    journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id="tx-h")
+    assert journal.outcome_totals([record.id, 999]) == {record.id: {ContactState.PENDING: 2}}

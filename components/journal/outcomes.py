@@ -14,7 +14,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from components.core.states import ContactState
-from components.journal.base import JournalBase
+from components.journal.base import JournalBase, in_chunks
 from components.journal.tables import batches, follows, outcomes, sends
 
 FIRST_LOOK_AFTER = 15.0  # seconds after acceptance: Acoustic processes a batch in seconds
@@ -271,3 +271,20 @@ class OutcomeStore(JournalBase):
                 ).scalars()
                 found[key] = [str(v) for v in values]
         return found
+
+    def outcome_totals(self, send_ids: Sequence[int]) -> dict[int, dict[ContactState, int]]:
+        """Each send's recipients by outcome (only sends with outcomes appear)."""
+        o = outcomes.c
+        totals: dict[int, dict[ContactState, int]] = {}
+        if not send_ids:
+            return totals
+        with self._connection() as conn:
+            for chunk in in_chunks([str(i) for i in send_ids]):
+                rows = conn.execute(
+                    sa.select(o.send_id, o.state, sa.func.count())
+                    .where(o.send_id.in_([int(i) for i in chunk]))
+                    .group_by(o.send_id, o.state)
+                )
+                for send_id, state, count in rows:
+                    totals.setdefault(int(send_id), {})[ContactState(state)] = int(count)
+        return totals

@@ -8,6 +8,8 @@ from typing import Any
 
 import pandas as pd
 
+from components.core.shares import share_text
+from components.core.states import ContactState
 from components.core.times import shown_time
 from components.journal import BatchRecord, SendRecord
 from components.status.failures import explain
@@ -21,10 +23,14 @@ def excerpt(text: str, size: int = EXCERPT) -> str:
 
 
 def sends_table(
-    sends: list[SendRecord], running: Container[int] = (), zone: tzinfo = UTC
+    sends: list[SendRecord],
+    running: Container[int] = (),
+    zone: tzinfo = UTC,
+    outcomes: Mapping[int, Mapping[ContactState, int]] | None = None,
 ) -> pd.DataFrame:
     """One row a send; `running`: the ids the worker is sending now; times in `zone`, the
-    reader's."""
+    reader's; `outcomes`: each send's recipients by outcome, as the console followed them."""
+    outcomes = outcomes or {}
     rows = []
     for send in sends:
         states = send.batch_states
@@ -44,6 +50,7 @@ def sends_table(
                 if send.held and send.next_start is not None
                 else "",
                 "Who": send.created_by or "",
+                "Outcomes": outcome_words(outcomes.get(send.id)),
             }
         )
     columns = [
@@ -56,11 +63,24 @@ def sends_table(
         "Message",
         "Recipients",
         "Batches",
+        "Outcomes",
         "Template",
         "Kind",
         "Who",
     ]
     return pd.DataFrame(rows, columns=columns)
+
+
+def outcome_words(counts: Mapping[ContactState, int] | None) -> str:
+    """ "2 sent · 1 failed · 0 pending (67% success)"; blank before the console knows any."""
+    if not counts:
+        return ""
+    sent = counts.get(ContactState.SENT, 0)
+    failed = counts.get(ContactState.FAILED, 0)
+    pending = counts.get(ContactState.PENDING, 0)
+    words = f"{sent:,} sent · {failed:,} failed · {pending:,} pending"
+    known = sent + failed
+    return words + (f" ({share_text(sent, known)} success)" if known else "")
 
 
 def batches_table(batches: list[BatchRecord], *, running: bool = False) -> pd.DataFrame:
