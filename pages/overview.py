@@ -6,6 +6,7 @@ import streamlit as st
 from components.status import overview
 from components.ui.identity import require_page
 from components.ui.overview_view import (
+    breakdowns,
     by_day_chart,
     by_reason,
     figures,
@@ -32,6 +33,7 @@ if result.recipients:
     by_day_chart(result)
     st.header("Failures by reason")
     by_reason(result)
+    breakdowns(result)
     overview_export(result, label)
 st.divider()
 st.header("One number's story")

@@ -139,6 +139,13 @@ def test_the_overview_counts_each_recipient_in_the_period_of_its_send(journal):
     today = figures.by_day[figures.by_day["day"] == now.date()].iloc[0]
     assert (today["sent"], today["failed"], today["pending"]) == (1, 1, 1)
     assert figures.by_reason["count"].tolist() == [1]
+    assert figures.by_program.to_dict("records") == [
+        {"program": "12345", "sent": 1, "failed": 1, "pending": 1}
+    ]
+    assert figures.by_template["template"].tolist() == ["(none)"]
+    assert figures.most_failed.to_dict("records") == [
+        {"send": record.id, "failed": 1, "recipients": 3}
+    ]
     assert "block" in figures.by_reason["reason"].iloc[0].lower()
     # Filters, and a period without the send.
     assert overview(journal, since=now - timedelta(days=7), until=now + timedelta(hours=1),

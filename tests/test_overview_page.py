@@ -7,7 +7,7 @@ import pytest
 
 from components.core.states import BatchState
 from components.journal import AuditAction, Journal
-from tests.apptest_support import journaled_send, new_app, signed_in, texts
+from tests.apptest_support import journaled_send, new_app, texts
 from tests.test_outcomes import BLOCKED, SENT, payload
 
 pytestmark = pytest.mark.usefixtures("app_environment")
@@ -32,7 +32,9 @@ def test_the_overview_shows_the_period_and_its_failures_in_words(tmp_path, downl
     assert not at.exception
     shown = {m.label: m.value for m in at.metric}
     assert shown["SMS sent"] == "1" and shown["Failed"] == "1" and shown["Pending"] == "1"
-    assert shown["Success rate"] == "50.0%"
+    assert shown["Success rate"] == "50.0%" and shown["Estimated cost"] == "$0.00"
+    assert "12345: 1 sent, 1 failed, 1 pending." in texts(at)
+    assert [link.label for link in at.get("page_link")][-1] == "Send #1: 1 of 3 failed"
     assert "Failures by reason:" in texts(at) and "(100%)" in texts(at)
     assert b"sent" in downloads["overview.export"]()
     at.selectbox(key="overview.mode").set_value("Live sends").run()
@@ -43,9 +45,3 @@ def test_the_overview_shows_the_period_and_its_failures_in_words(tmp_path, downl
     assert story["Text"].tolist() == ["Hi Ann"] and story["Outcome"].tolist() == ["sent"]
     downloads["overview.story_export"]()
     assert journal.audit_entries(action=AuditAction.EXPORT)
-
-
-def test_a_viewer_lands_on_the_overview():
-    at = signed_in("vera@example.com").run()
-    assert not at.exception
-    assert at.title[0].value == "Overview"

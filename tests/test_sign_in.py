@@ -74,10 +74,10 @@ def test_signed_out_sees_what_the_console_is_and_a_sign_in_button_only():
     assert not sidebar_texts(at)  # no mode badge, no identity: nothing but sign-in
 
 
-def test_a_viewer_lands_on_status_and_a_deep_link_to_compose_says_they_may_not():
+def test_a_viewer_lands_on_the_overview_and_a_deep_link_to_compose_says_they_may_not():
     at = signed_in("vera@example.com", name="Vera Viewer").run()
     assert not at.exception
-    assert at.title[0].value == "Status"  # Compose is not their first page
+    assert at.title[0].value == "Overview"  # Compose is not their first page
     shown = sidebar_texts(at)
     assert "Vera Viewer" in shown and "vera@example.com" in shown and "Role: viewer" in shown
     assert [b.label for b in at.sidebar.button] == ["Sign out"]

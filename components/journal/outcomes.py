@@ -233,13 +233,16 @@ class OutcomeStore(JournalBase):
         sender: str | None = None,
     ) -> list[tuple[Any, str, int]]:
         """(group, state, recipients) over the sends of [since, until): `group_by` is "day"
-        (UTC date), "message" (a failure's message) or None (one group)."""
+        (UTC date), "message" (a failure's message), "program", "template", "send" or None (one
+        group)."""
         o = outcomes.c
-        group: Any = sa.literal(None)
-        if group_by == "day":
-            group = sa.func.floor(o.sent_at / 86400)
-        elif group_by == "message":
-            group = o.message
+        group: Any = {
+            "day": sa.func.floor(o.sent_at / 86400),
+            "message": o.message,
+            "program": o.program,
+            "template": o.template_name,
+            "send": o.send_id,
+        }.get(group_by or "", sa.literal(None))
         query = (
             sa.select(group.label("g"), o.state, sa.func.count())
             .where(o.sent_at >= since, o.sent_at < until)
@@ -288,3 +291,31 @@ class OutcomeStore(JournalBase):
                 for send_id, state, count in rows:
                     totals.setdefault(int(send_id), {})[ContactState(state)] = int(count)
         return totals
+
+    def send_totals(
+        self,
+        since: float,
+        until: float,
+        *,
+        mode: str | None = None,
+        program: str | None = None,
+        template: str | None = None,
+        sender: str | None = None,
+    ) -> tuple[int, float]:
+        """Segments and estimated cost of the sends made in [since, until), so filtered."""
+        s = sends.c
+        query = sa.select(
+            sa.func.coalesce(sa.func.sum(s.segments), 0),
+            sa.func.coalesce(sa.func.sum(s.estimated_cost), 0.0),
+        ).where(s.created_at >= since, s.created_at < until, s.kind == "bulk")
+        for column, value in (
+            (s.mode, mode),
+            (s.program, program),
+            (s.template_name, template),
+            (s.created_by, sender),
+        ):
+            if value is not None:
+                query = query.where(column == value)
+        with self._connection() as conn:
+            segments, cost = conn.execute(query).one()
+        return int(segments), float(cost)

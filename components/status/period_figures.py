@@ -6,7 +6,7 @@ period of its send. And one number's story: every SMS this console sent to it.""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
@@ -28,6 +28,11 @@ class Overview:
     pending: int
     by_day: pd.DataFrame  # day (a UTC date), sent, failed, pending: every day of the period
     by_reason: pd.DataFrame  # reason, count, cause, what to do: most first
+    by_program: pd.DataFrame = field(default_factory=pd.DataFrame)  # program, sent, failed, pending
+    by_template: pd.DataFrame = field(default_factory=pd.DataFrame)  # template, sent, failed, ...
+    most_failed: pd.DataFrame = field(default_factory=pd.DataFrame)  # send, failed, recipients
+    segments: int = 0  # of the sends in the period, as estimated when they were sent
+    estimated_cost: float = 0.0
 
     @property
     def recipients(self) -> int:
@@ -88,6 +93,7 @@ def overview(
         ],
         columns=["reason", "count", "cause", "what to do"],
     )
+    segments, cost = journal.send_totals(start, end, **filters)
     return Overview(
         since=since,
         until=until,
@@ -96,7 +102,40 @@ def overview(
         pending=totals[ContactState.PENDING],
         by_day=by_day,
         by_reason=by_reason,
+        by_program=_grouped(journal, start, end, "program", filters),
+        by_template=_grouped(journal, start, end, "template", filters),
+        most_failed=_most_failed(journal, start, end, filters),
+        segments=segments,
+        estimated_cost=cost,
     )
+
+
+def _grouped(
+    journal: Journal, start: float, end: float, by: str, filters: dict[str, str | None]
+) -> pd.DataFrame:
+    """Recipients by outcome per program (or template), most recipients first."""
+    counts: dict[str, Counter[str]] = defaultdict(Counter)
+    for group, state, count in journal.outcome_counts(start, end, group_by=by, **filters):
+        counts["(none)" if group is None else str(group)][state] += count
+    rows = [(name, *(c[str(s)] for s in STATES)) for name, c in counts.items()]
+    frame = pd.DataFrame(rows, columns=[by, *(str(s) for s in STATES)])
+    return frame.sort_values(["failed", "sent"], ascending=False, ignore_index=True)
+
+
+def _most_failed(
+    journal: Journal, start: float, end: float, filters: dict[str, str | None], top: int = 10
+) -> pd.DataFrame:
+    """The sends with the most failures, with their recipients."""
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for send_id, state, count in journal.outcome_counts(start, end, group_by="send", **filters):
+        counts[int(send_id)][state] += count
+    rows = [
+        (send_id, c[ContactState.FAILED], sum(c.values()))
+        for send_id, c in counts.items()
+        if c[ContactState.FAILED]
+    ]
+    frame = pd.DataFrame(rows, columns=["send", "failed", "recipients"])
+    return frame.sort_values("failed", ascending=False, ignore_index=True).head(top)
 
 
 @dataclass(frozen=True)

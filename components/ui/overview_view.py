@@ -62,11 +62,13 @@ def filters(journal: Journal) -> dict[str, str | None]:
 
 def figures(result: Overview) -> None:
     rate = result.success_rate
-    sent, failed, pending, success = st.columns(4)
+    sent, failed, pending, success, segments, cost = st.columns(6)
     sent.metric("SMS sent", f"{result.sent:,}")
     failed.metric("Failed", f"{result.failed:,}")
     pending.metric("Pending", f"{result.pending:,}", help="Acoustic has not said yet")
     success.metric("Success rate", "–" if rate is None else f"{rate:.1%}", help="Sent / known")
+    segments.metric("Segments", f"{result.segments:,}", help="As estimated when each was sent")
+    cost.metric("Estimated cost", f"${result.estimated_cost:,.2f}")
     if not result.recipients:
         st.info(
             "No SMS in this period with these filters. Outcomes appear once a send's batches "
@@ -114,6 +116,39 @@ def by_reason(result: Overview) -> None:
         for row in result.by_reason.itertuples()
     )
     st.caption(f"Failures by reason: {words}.")
+
+
+def breakdowns(result: Overview) -> None:
+    """By program, by template, and the sends with most failures (each opens in History)."""
+    left, right = st.columns(2)
+    with left:
+        st.subheader("By program")
+        st.dataframe(result.by_program, hide_index=True, width="stretch")
+        st.caption(_in_words(result.by_program, "program"))
+    with right:
+        st.subheader("By template")
+        st.dataframe(result.by_template, hide_index=True, width="stretch")
+        st.caption(_in_words(result.by_template, "template"))
+    if result.most_failed.empty:
+        return
+    st.subheader("Sends with the most failures")
+    for row in result.most_failed.itertuples():
+        st.page_link(
+            "pages/history.py",
+            label=f"Send #{row.send}: {row.failed:,} of {row.recipients:,} failed",
+            icon=":material/history:",
+            query_params={"send": str(row.send)},
+        )
+
+
+def _in_words(frame: pd.DataFrame, by: str) -> str:
+    if frame.empty:
+        return ""
+    parts = [
+        f"{getattr(row, by)}: {row.sent:,} sent, {row.failed:,} failed, {row.pending:,} pending"
+        for row in frame.itertuples()
+    ]
+    return "; ".join(parts) + "."
 
 
 def overview_export(result: Overview, label: str) -> None:
