@@ -8,6 +8,7 @@ from components.ui.approvals_view import approvals_badge
 from components.ui.audit_view import audit_sign_in_once
 from components.ui.connection import current_settings
 from components.ui.identity import sign_in_gate, signed_in_as
+from components.ui.overview_view import number_lookup_link
 from components.ui.persistence import start_run
 from components.ui.return_link import return_after_sign_in
 from components.ui.send_confirmation import APPROVALS_ICON
@@ -46,4 +47,5 @@ signed_in_as(identity)
 audit_sign_in_once(identity.actor)
 render_mode_badge(current_settings())
 approvals_badge(identity)
+number_lookup_link(identity)
 navigation.run()

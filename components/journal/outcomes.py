@@ -110,6 +110,20 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
         )
 
 
+def _filtered(query: Any, table: sa.Table, **values: str | None) -> Any:
+    """The Overview's filters, on `outcomes` or `sends` (the same column names on both)."""
+    columns = {
+        "mode": table.c.mode,
+        "program": table.c.program,
+        "template": table.c.template_name,
+        "sender": table.c.created_by,
+    }
+    for name, value in values.items():
+        if value is not None:
+            query = query.where(columns[name] == value)
+    return query
+
+
 class OutcomeStore(JournalBase):
     def claim_due_follows(
         self, owner: str, *, now: float | None = None, limit: int = 5, lease: float = 120.0
@@ -248,14 +262,9 @@ class OutcomeStore(JournalBase):
             .where(o.sent_at >= since, o.sent_at < until)
             .group_by(group, o.state)
         )
-        for column, value in (
-            (o.mode, mode),
-            (o.program, program),
-            (o.template_name, template),
-            (o.created_by, sender),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        query = _filtered(
+            query, outcomes, mode=mode, program=program, template=template, sender=sender
+        )
         with self._connection() as conn:
             return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
 
@@ -308,14 +317,9 @@ class OutcomeStore(JournalBase):
             sa.func.coalesce(sa.func.sum(s.segments), 0),
             sa.func.coalesce(sa.func.sum(s.estimated_cost), 0.0),
         ).where(s.created_at >= since, s.created_at < until, s.kind == "bulk")
-        for column, value in (
-            (s.mode, mode),
-            (s.program, program),
-            (s.template_name, template),
-            (s.created_by, sender),
-        ):
-            if value is not None:
-                query = query.where(column == value)
+        query = _filtered(
+            query, sends, mode=mode, program=program, template=template, sender=sender
+        )
         with self._connection() as conn:
             segments, cost = conn.execute(query).one()
         return int(segments), float(cost)

@@ -41,3 +41,22 @@ def sends_approved_template(journal: Journal, record: SendRecord) -> bool:
         if dict(payload.get("personalizationDefaults") or {}) != expected[content]:
             return False
     return True
+
+
+def template_words(template: TemplateVersion | None, changed_from: TemplateVersion | None) -> str:
+    """The confirmation's Template fact."""
+    if template is not None:
+        return template.label + (" (approved)" if template.approved else "")
+    if changed_from is not None:
+        return f"changed from {changed_from.label}: sent as written, no template version"
+    return ""
+
+
+def preapproval_words(template: TemplateVersion | None) -> str:
+    """The confirmation's Approval fact, for a send the approved-template rule lets through."""
+    if template is None:
+        return ""
+    return (
+        f"no second person: {template.label} is approved and unchanged, and the rule lets an "
+        "approved template go out at once to this many recipients"
+    )

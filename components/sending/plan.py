@@ -31,6 +31,7 @@ from components.guardrails.quiet_hours_plan import common_opening, each_when_ope
 from components.guardrails.quiet_hours_settings import QuietHours
 from components.message.draft import CONTENT_COLUMN, Draft, Summary, payloads_for, summarize
 from components.sending.confirmation import Confirmation, HoursFacts, target_of
+from components.sending.from_template import preapproval_words, template_words
 from components.sending.schedules import Schedule, check_start
 from components.team.approval_rules import ApprovalRule
 from components.team.auth import Identity
@@ -198,39 +199,11 @@ class SendPlan:
             starts_at=self.starts_at,
             left_out=len(self.listed),
             hours=self._hours_facts(),
-            template=self._template_words(),
-            languages=self._language_words(),
-            preapproved=self._preapproval_words(),
-        )
-
-    def _template_words(self) -> str:
-        if self.template is not None:
-            return self.template.label + (" (approved)" if self.template.approved else "")
-        if self.changed_from is not None:
-            return f"changed from {self.changed_from.label}: sent as written, no template version"
-        return ""
-
-    def _language_words(self) -> str:
-        """ "en 1,200 · de 300 (12 without a message in their language get en)"."""
-        if self.languages is None or self.template is None:
-            return ""
-        counts = self.languages.counts()
-        words = " · ".join(
-            f"{code} {counts[code]:,}" for code in self.template.languages if code in counts
-        )
-        if self.languages.defaulted:
-            words += (
-                f" ({self.languages.defaulted:,} without a message in their language get "
-                f"{self.template.default_language})"
-            )
-        return words
-
-    def _preapproval_words(self) -> str:
-        if not self.preapproved or self.template is None:
-            return ""
-        return (
-            f"no second person: {self.template.label} is approved and unchanged, and the rule "
-            "lets an approved template go out at once to this many recipients"
+            template=template_words(self.template, self.changed_from),
+            languages=self.languages.words(self.template)
+            if self.languages is not None and self.template is not None
+            else "",
+            preapproved=preapproval_words(self.template) if self.preapproved else "",
         )
 
     def _hours_facts(self) -> HoursFacts | None:

@@ -14,7 +14,7 @@ from components.core.csv_files import to_csv
 from components.core.shares import share_text
 from components.journal import Journal
 from components.status import Overview, number_story
-from components.team.auth import Identity
+from components.team.auth import Identity, Permission
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import local_time, user_zone
 from components.ui.text import md
@@ -212,3 +212,12 @@ def since_words(since: datetime, until: datetime) -> str:
     zone = user_zone()
     last: date = (until - timedelta(seconds=1)).astimezone(zone).date()
     return f"{since.astimezone(zone):%a %-d %b %Y} to {last:%a %-d %b %Y}"
+
+
+def number_lookup_link(identity: Identity) -> None:
+    """In every sidebar: the way to one number's story ("the customer says the code never
+    came"), on the Overview."""
+    if identity.may(Permission.VIEW):
+        st.sidebar.page_link(
+            "pages/overview.py", label="Look up a number", icon=":material/person_search:"
+        )

@@ -115,13 +115,7 @@ def in_their_languages(recipients: pd.DataFrame, draft: Draft) -> pd.DataFrame:
     else:
         choice = recipient_languages(recipients, version, column=column)
         st.session_state[_LANGUAGES] = (weakref.ref(recipients), key, choice)
-    counts = choice.counts()
-    words = " · ".join(f"{code} {counts[code]:,}" for code in version.languages if code in counts)
-    if choice.defaulted:
-        words += (
-            f"; {choice.defaulted:,} without a message in their language get "
-            f"{version.default_language}"
-        )
+    words = choice.words(version)
     st.caption(f"Languages: {words}. Each language goes in requests of its own.")
     return recipients.assign(**{CONTENT_COLUMN: choice.languages.map(version.message_for)})
 
