@@ -70,6 +70,7 @@ bench: setup
 	$(PY) tests/benchmarks/bench_suppression.py
 	$(PY) tests/benchmarks/bench_replicas.py
 	$(PY) tests/benchmarks/bench_journal_backends.py
+	$(PY) tests/benchmarks/bench_overview.py --postgresql
 
 sandbox: setup
 	$(PY) -m components.sandbox
