@@ -7,11 +7,14 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
+import sqlalchemy as sa
 
 from components.core.states import BatchState, ContactState
 from components.journal import Journal
+from components.journal.tables import sends
 from components.sending.submit import submit_send
 from components.status import number_story, overview
 from components.status.follow import BACKOFF, follow_due
@@ -184,3 +187,36 @@ def test_history_says_each_sends_outcomes_in_words(journal):
     journal.claim_batch(batch.id, "me")
     journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id="tx-h")
     assert journal.outcome_totals([record.id, 999]) == {record.id: {ContactState.PENDING: 2}}
+
+
+@pytest.mark.storage
+def test_the_hourly_counts_agree_with_the_outcomes_for_any_period_and_zone(journal):
+    base = datetime(2026, 12, 1, 10, 20, tzinfo=UTC).timestamp()
+    for k in range(8):
+        numbers = [f"1949500{k:02d}{n:02d}" for n in range(3)]
+        record = journaled_send(journal, [payload(*numbers, content=f"Hi {k} %%FIRST NAME%%")])
+        with journal.engine.begin() as conn:
+            conn.execute(
+                sa.update(sends).where(sends.c.id == record.id).values(created_at=base + k * 1700)
+            )
+        (batch,) = journal.batches(record.id)
+        journal.claim_batch(batch.id, "me")
+        journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id=f"tx-{k}")
+        journal.record_outcomes(f"tx-{k}", [(numbers[0], True, None), (numbers[1], False, "x")])
+        journal.record_outcomes(f"tx-{k}", [(numbers[1], True, None)])  # changed its mind
+    every = journal.outcome_records()
+    zone = ZoneInfo("Asia/Kolkata")  # UTC+05:30: a period's ends fall inside an hour
+    for start_minutes, length_minutes in ((0, 60), (7, 95), (33, 600), (-100, 1000), (250, 1)):
+        since = datetime.fromtimestamp(base + start_minutes * 60, zone)
+        until = since + timedelta(minutes=length_minutes)
+        inside = [o for o in every if since.timestamp() <= o.sent_at < until.timestamp()]
+        figures = overview(journal, since=since, until=until)
+        expected = (
+            sum(o.state is ContactState.SENT for o in inside),
+            sum(o.state is ContactState.FAILED for o in inside),
+            sum(o.state is ContactState.PENDING for o in inside),
+        )
+        assert (figures.sent, figures.failed, figures.pending) == expected, (since, until)
+        assert figures.by_day[["sent", "failed", "pending"]].to_numpy().sum() == len(inside)
+    totals = journal.outcome_totals([o.send_id for o in every])
+    assert all(t == {ContactState.SENT: 2, ContactState.PENDING: 1} for t in totals.values())

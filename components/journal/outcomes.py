@@ -6,18 +6,29 @@ components/status/follow.py's; the figures over a period, components/status/over
 from __future__ import annotations
 
 import json
+import math
 import time
+from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql, sqlite
 
 from components.core.states import ContactState
 from components.journal.base import JournalBase, in_chunks
-from components.journal.tables import batches, follows, outcomes, sends
+from components.journal.tables import (
+    batches,
+    follows,
+    outcome_hours,
+    outcomes,
+    send_outcomes,
+    sends,
+)
 
 FIRST_LOOK_AFTER = 15.0  # seconds after acceptance: Acoustic processes a batch in seconds
+HOUR = 3600
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,14 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
         sa.select(outcomes.c.phone_number).where(outcomes.c.batch_id == batch_id).limit(1)
     ).first()
     if numbers and known is None:
+        facts = {
+            "sent_at": row.created_at,
+            "mode": row.mode,
+            "program": row.program,
+            "template_name": row.template_name,
+            "created_by": row.created_by,
+        }
+        _bump(conn, row.send_id, facts, Counter({(ContactState.PENDING.value, ""): len(numbers)}))
         conn.execute(
             sa.insert(outcomes),
             [
@@ -106,6 +125,42 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
                 started_at=now,
                 next_at=now + FIRST_LOOK_AFTER,
                 attempts=0,
+            )
+        )
+
+
+def _bump(
+    conn: sa.Connection, send_id: int, facts: Mapping[str, Any], changes: Counter[tuple[str, str]]
+) -> None:
+    """Adds `changes` ((state, message) -> recipients, negative to take away) to the hour of the
+    send and to the send's own counts, in the caller's transaction."""
+    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    key = {
+        "hour": int(float(facts["sent_at"]) // HOUR),
+        "mode": facts["mode"],
+        "program": facts["program"],
+        "template_name": facts["template_name"] or "",
+        "created_by": facts["created_by"] or "",
+    }
+    per_state: Counter[str] = Counter()
+    for (state, message), by in changes.items():
+        if not by:
+            continue
+        per_state[state] += by
+        row = insert(outcome_hours).values(**key, state=state, message=message, count=by)
+        conn.execute(
+            row.on_conflict_do_update(
+                index_elements=[*key, "state", "message"],
+                set_={"count": outcome_hours.c.count + by},
+            )
+        )
+    for state, by in per_state.items():
+        if not by:
+            continue
+        row = insert(send_outcomes).values(send_id=send_id, state=state, count=by)
+        conn.execute(
+            row.on_conflict_do_update(
+                index_elements=["send_id", "state"], set_={"count": send_outcomes.c.count + by}
             )
         )
 
@@ -161,28 +216,40 @@ class OutcomeStore(JournalBase):
         the follower or a Status look-up. Returns how many outcomes changed."""
         now = time.time() if now is None else now
         o = outcomes.c
-        changed = 0
+        answers = {str(number): (sent, message) for number, sent, message in contacts}
         with self._write() as conn:
             batch_id = conn.execute(
                 sa.select(batches.c.id).where(batches.c.transaction_id == transaction_id)
             ).scalar()
-            if batch_id is None:
+            if batch_id is None or not answers:
                 return 0
-            for number, sent, message in contacts:
-                state = ContactState.SENT if sent else ContactState.FAILED
-                result = conn.execute(
-                    sa.update(outcomes)
-                    .where(o.batch_id == batch_id, o.phone_number == str(number))
-                    .where(
-                        sa.or_(
-                            o.state != state.value,
-                            sa.func.coalesce(o.message, "") != (message or ""),
-                        )
-                    )
-                    .values(state=state.value, message=message, updated_at=now)
+            known = {
+                row.phone_number: row
+                for chunk in in_chunks(list(answers))
+                for row in conn.execute(
+                    sa.select(o.phone_number, o.state, o.message, o.send_id, o.sent_at, o.mode,
+                              o.program, o.template_name, o.created_by)
+                    .where(o.batch_id == batch_id, o.phone_number.in_(chunk))
                 )
-                changed += result.rowcount
-        return changed
+            }  # fmt: skip
+            changes: Counter[tuple[str, str]] = Counter()
+            facts = None
+            for number, (sent, message) in answers.items():
+                row = known.get(number)
+                state = (ContactState.SENT if sent else ContactState.FAILED).value
+                if row is None or (row.state, row.message or "") == (state, message or ""):
+                    continue
+                facts = row
+                conn.execute(
+                    sa.update(outcomes)
+                    .where(o.batch_id == batch_id, o.phone_number == number)
+                    .values(state=state, message=message, updated_at=now)
+                )
+                changes[(row.state, row.message or "")] -= 1
+                changes[(state, message or "")] += 1
+            if facts is not None:
+                _bump(conn, facts.send_id, facts._mapping, changes)
+        return sum(by for by in changes.values() if by > 0)
 
     def reschedule_follow(
         self,
@@ -246,27 +313,73 @@ class OutcomeStore(JournalBase):
         template: str | None = None,
         sender: str | None = None,
     ) -> list[tuple[Any, str, int]]:
-        """(group, state, recipients) over the sends of [since, until): `group_by` is "day"
-        (UTC date), "message" (a failure's message), "program", "template", "send" or None (one
-        group)."""
-        o = outcomes.c
-        group: Any = {
-            "day": sa.func.floor(o.sent_at / 86400),
-            "message": o.message,
-            "program": o.program,
-            "template": o.template_name,
-            "send": o.send_id,
-        }.get(group_by or "", sa.literal(None))
+        """(group, state, recipients) over the sends of [since, until): `group_by` is "hour"
+        (the hour's start, epoch seconds), "message" (a failure's message), "program",
+        "template", "send" or None (one group). Whole hours are read from outcome_hours; the
+        parts of an hour at either end, from the outcomes themselves (their sent_at index)."""
+        filters = {"mode": mode, "program": program, "template": template, "sender": sender}
+        if group_by == "send":
+            return self._counts_by_send(since, until, filters)
+        first, last = math.ceil(since / HOUR), math.floor(until / HOUR)
+        found: Counter[tuple[Any, str]] = Counter()
+        h, o = outcome_hours.c, outcomes.c
+        with self._connection() as conn:
+            if first < last:
+                group = {
+                    "hour": h.hour * HOUR,
+                    "message": h.message,
+                    "program": h.program,
+                    "template": h.template_name,
+                }.get(group_by or "", sa.literal(None))
+                query = (
+                    sa.select(group, h.state, sa.func.sum(h.count))
+                    .where(h.hour >= first, h.hour < last)
+                    .group_by(group, h.state)
+                )
+                for group_value, state, count in conn.execute(
+                    _filtered(query, outcome_hours, **filters)
+                ):
+                    found[(group_value, state)] += int(count)
+            edges = (
+                [(since, until)] if first >= last else [(since, first * HOUR), (last * HOUR, until)]
+            )
+            group = {
+                "hour": sa.func.floor(o.sent_at / HOUR) * HOUR,
+                "message": sa.func.coalesce(o.message, ""),
+                "program": o.program,
+                "template": sa.func.coalesce(o.template_name, ""),
+            }.get(group_by or "", sa.literal(None))
+            for start, end in edges:
+                if end <= start:
+                    continue
+                query = (
+                    sa.select(group, o.state, sa.func.count())
+                    .where(o.sent_at >= start, o.sent_at < end)
+                    .group_by(group, o.state)
+                )
+                for group_value, state, count in conn.execute(
+                    _filtered(query, outcomes, **filters)
+                ):
+                    found[(group_value, state)] += int(count)
+        blank_is_none = group_by in ("message", "template")
+        return [
+            (None if blank_is_none and group_value == "" else group_value, state, count)
+            for (group_value, state), count in found.items()
+            if count
+        ]
+
+    def _counts_by_send(
+        self, since: float, until: float, filters: Mapping[str, str | None]
+    ) -> list[tuple[Any, str, int]]:
+        c, s = send_outcomes.c, sends.c
         query = (
-            sa.select(group.label("g"), o.state, sa.func.count())
-            .where(o.sent_at >= since, o.sent_at < until)
-            .group_by(group, o.state)
-        )
-        query = _filtered(
-            query, outcomes, mode=mode, program=program, template=template, sender=sender
+            sa.select(c.send_id, c.state, c.count)
+            .select_from(send_outcomes.join(sends, sends.c.id == c.send_id))
+            .where(s.created_at >= since, s.created_at < until, c.count > 0)
         )
         with self._connection() as conn:
-            return [(row[0], row[1], int(row[2])) for row in conn.execute(query)]
+            rows = conn.execute(_filtered(query, sends, **filters)).all()
+        return [(row[0], row[1], int(row[2])) for row in rows]
 
     def outcome_filter_values(self) -> dict[str, list[str]]:
         """The programs, templates and senders the outcomes hold (the Overview's filters)."""
@@ -286,16 +399,14 @@ class OutcomeStore(JournalBase):
 
     def outcome_totals(self, send_ids: Sequence[int]) -> dict[int, dict[ContactState, int]]:
         """Each send's recipients by outcome (only sends with outcomes appear)."""
-        o = outcomes.c
+        c = send_outcomes.c
         totals: dict[int, dict[ContactState, int]] = {}
-        if not send_ids:
-            return totals
         with self._connection() as conn:
             for chunk in in_chunks([str(i) for i in send_ids]):
                 rows = conn.execute(
-                    sa.select(o.send_id, o.state, sa.func.count())
-                    .where(o.send_id.in_([int(i) for i in chunk]))
-                    .group_by(o.send_id, o.state)
+                    sa.select(c.send_id, c.state, c.count).where(
+                        c.send_id.in_([int(i) for i in chunk]), c.count > 0
+                    )
                 )
                 for send_id, state, count in rows:
                     totals.setdefault(int(send_id), {})[ContactState(state)] = int(count)
@@ -311,7 +422,7 @@ class OutcomeStore(JournalBase):
         template: str | None = None,
         sender: str | None = None,
     ) -> tuple[int, float]:
-        """Segments and estimated cost of the sends made in [since, until), so filtered."""
+        """Segments and estimated cost of the bulk sends made in [since, until), so filtered."""
         s = sends.c
         query = sa.select(
             sa.func.coalesce(sa.func.sum(s.segments), 0),

@@ -214,3 +214,27 @@ follows = sa.Table(
     sa.Column("claimed_until", Seconds),
     sa.Index("ix_follows_next_at", "next_at"),
 )
+
+# The outcomes per hour of their send (hour = floor(sent_at / 3600)) and per what the Overview
+# filters and groups on; "" stands for none (a key column cannot be NULL). Kept with every change
+# of `outcomes`, in the same transaction.
+outcome_hours = sa.Table(
+    "outcome_hours",
+    metadata,
+    sa.Column("hour", sa.Integer, primary_key=True),
+    sa.Column("mode", sa.Text, primary_key=True),
+    sa.Column("program", sa.Text, primary_key=True),
+    sa.Column("template_name", sa.Text, primary_key=True),
+    sa.Column("created_by", sa.Text, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("message", sa.Text, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)
+
+send_outcomes = sa.Table(
+    "send_outcomes",
+    metadata,
+    sa.Column("send_id", sa.Integer, primary_key=True),
+    sa.Column("state", sa.Text, primary_key=True),
+    sa.Column("count", sa.Integer, nullable=False),
+)

@@ -26,7 +26,7 @@ class Overview:
     sent: int
     failed: int
     pending: int
-    by_day: pd.DataFrame  # day (a UTC date), sent, failed, pending: every day of the period
+    by_day: pd.DataFrame  # day (a date in `since`'s zone), sent, failed, pending: every day
     by_reason: pd.DataFrame  # reason, count, cause, what to do: most first
     by_program: pd.DataFrame = field(default_factory=pd.DataFrame)  # program, sent, failed, pending
     by_template: pd.DataFrame = field(default_factory=pd.DataFrame)  # template, sent, failed, ...
@@ -65,13 +65,14 @@ def overview(
     (its name) and sender (who sent it)."""
     start, end = _aware(since, "since"), _aware(until, "until")
     filters = {"mode": mode, "program": program, "template": template, "sender": sender}
+    zone = since.tzinfo
     totals: Counter[str] = Counter()
     days: dict[date, Counter[str]] = defaultdict(Counter)
-    for day, state, count in journal.outcome_counts(start, end, group_by="day", **filters):
+    for hour, state, count in journal.outcome_counts(start, end, group_by="hour", **filters):
         totals[state] += count
-        days[datetime.fromtimestamp(float(day) * 86400, UTC).date()][state] += count
-    first = datetime.fromtimestamp(start, UTC).date()
-    last = datetime.fromtimestamp(max(start, end - 1e-6), UTC).date()
+        days[datetime.fromtimestamp(float(hour), zone).date()][state] += count
+    first = since.date()
+    last = (until - timedelta(microseconds=1)).astimezone(zone).date()
     every_day = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     by_day = pd.DataFrame(
         {

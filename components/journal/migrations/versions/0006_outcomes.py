@@ -3,6 +3,10 @@
 - outcomes: each recipient of an accepted batch (sent, failed with Acoustic's message, or still
   pending), beside the facts of its send that the Overview filters on (when, mode, program,
   template, sender), so that a period's figures are one indexed query.
+- outcome_hours: the outcomes counted per hour of their send and per what the Overview filters
+  and groups on (mode, program, template, sender, state, Acoustic's message; "" for none), kept
+  with every change, so that a period's figures read hours, not every recipient.
+- send_outcomes: each send's recipients per outcome (History).
 - follows: each accepted batch's transaction, when it is next asked about, how often it was, and
   which replica holds it now (a claim with a lease, as batches are claimed).
 
@@ -54,6 +58,23 @@ def upgrade() -> None:
         sa.Column("claimed_until", sa.Double),
     )
     op.create_index("ix_follows_next_at", "follows", ["next_at"])
+    op.create_table(
+        "outcome_hours",
+        sa.Column("hour", sa.Integer, primary_key=True),
+        sa.Column("mode", sa.Text, primary_key=True),
+        sa.Column("program", sa.Text, primary_key=True),
+        sa.Column("template_name", sa.Text, primary_key=True),
+        sa.Column("created_by", sa.Text, primary_key=True),
+        sa.Column("state", sa.Text, primary_key=True),
+        sa.Column("message", sa.Text, primary_key=True),
+        sa.Column("count", sa.Integer, nullable=False),
+    )
+    op.create_table(
+        "send_outcomes",
+        sa.Column("send_id", sa.Integer, primary_key=True),
+        sa.Column("state", sa.Text, primary_key=True),
+        sa.Column("count", sa.Integer, nullable=False),
+    )
 
 
 def downgrade() -> None:
