@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from components.core.states import ApprovalState, BatchState, SendKind
+from components.core.states import ApprovalState, BatchState, ContactState, SendKind
 from components.journal import ApprovalRecord, SendRecord
+from components.status.history import outcome_words
 from components.status.progress import send_progress
 from components.team.approvals import asked_by, withdraw
 from components.ui.connection import in_flight_narrowing
@@ -21,8 +22,10 @@ def progress_panel(send_id: int) -> None:
     it waits for approval (a fragment)."""
     running = worker().is_running(send_id)
     waiting = _awaiting_approval(send_id) or _held(send_id)
+    following = _outcomes_pending(send_id)
 
-    @st.fragment(run_every=1.0 if running else 3.0 if waiting else None)
+    # While the console follows the outcomes in the background, the panel reads them slowly.
+    @st.fragment(run_every=1.0 if running else 3.0 if waiting else 5.0 if following else None)
     def panel() -> None:
         still_running = worker().is_running(send_id)
         record: SendRecord | None = journal().get_send(send_id)
@@ -53,6 +56,12 @@ def progress_panel(send_id: int) -> None:
         accepted.metric("Accepted", f"{progress.accepted_recipients:,}")
         rejected.metric("Rejected", f"{progress.rejected_recipients:,}")
         unknown.metric("Outcome unknown", f"{progress.unknown_recipients:,}")
+        outcomes = journal().outcome_totals([send_id]).get(send_id)
+        if outcomes:
+            st.markdown(
+                f"**Outcomes**: {outcome_words(outcomes)}"
+                + (", followed by the console" if outcomes.get(ContactState.PENDING) else "")
+            )
         if progress.left_out_recipients:
             st.caption(
                 f"{progress.left_out_recipients:,} recipient(s) left out: on the do-not-text "
@@ -75,10 +84,16 @@ def progress_panel(send_id: int) -> None:
             )
             with st.expander("Transaction ids"):
                 st.code("\n".join(progress.transaction_ids), language=None)
-        if still_running != running or record.held != waiting:
+        now_following = bool(outcomes and outcomes.get(ContactState.PENDING))
+        if still_running != running or record.held != waiting or now_following != following:
             st.rerun()  # switch the automatic refresh on or off
 
     panel()
+
+
+def _outcomes_pending(send_id: int) -> bool:
+    outcomes = journal().outcome_totals([send_id]).get(send_id) or {}
+    return bool(outcomes.get(ContactState.PENDING))
 
 
 def _held(send_id: int) -> bool:

@@ -26,6 +26,10 @@ def test_the_outcome_is_on_history_and_the_overview_without_opening_status(brows
     page.get_by_role("button", name=re.compile(r"Send to 3 recipients")).click()
     page.get_by_role("dialog").get_by_role("button", name="Send 3 SMS (sandbox)").click()
     expect(page.get_by_text(re.compile(r"1 of 1 batch\(es\) done"))).to_be_visible(timeout=30_000)
+    # The progress moves on from "accepted" to the outcomes, which the console follows.
+    expect(
+        page.get_by_text("0 sent · 0 failed · 3 pending, followed by the console")
+    ).to_be_visible()
     context.close()  # nobody looks any more
 
     journal = Journal(own_app.journal)
