@@ -43,6 +43,22 @@ def prefill_compose(
     state = st.session_state
     state[CONTACTS_SOURCE] = "Paste"
     state[PASTE] = contacts_text
+    prefill_draft(
+        content=content, program=program, source=source, defaults=defaults, options=options
+    )
+
+
+def prefill_draft(
+    *,
+    content: str | None = None,
+    program: str | None = None,
+    source: str | None = None,
+    defaults: Mapping[str, str] | None = None,
+    options: Mapping[str, Any] | None = None,
+) -> None:
+    """Puts into Compose's draft, where given, the message, program, source, defaults and send
+    options (`campaignName` and `ttlInMinutes`, as a request body has them); the contacts stay."""
+    state = st.session_state
     if content is not None:
         set_message(content)
     if program is not None:

@@ -16,9 +16,8 @@ from components.templates import (
     recipient_languages,
     unchanged,
 )
-from components.ui.compose_state import CAMPAIGN, PROGRAM, PROGRAM_CHOICE, SOURCE, TTL, set_message
+from components.ui.compose_state import prefill_draft
 from components.ui.sending import journal
-from components.ui.tag_fields import default_key
 
 PICKED = "compose.template"  # the TemplateVersion the draft started from
 _CHOICE = "compose.template_choice"
@@ -36,14 +35,14 @@ def _apply(versions: dict[str, TemplateVersion]) -> None:
         state.pop(PICKED, None)
         return
     draft = version.draft
-    set_message(draft.content)
-    state[PROGRAM] = draft.program
-    state.pop(PROGRAM_CHOICE, None)  # the program picker shows the id when next drawn
-    state[SOURCE] = draft.source
-    state[CAMPAIGN] = draft.campaign_name
-    state[TTL] = draft.ttl_minutes
-    for tag in version.tags:
-        state[default_key(tag)] = str(draft.defaults.get(tag, ""))
+    prefill_draft(
+        content=draft.content,
+        program=draft.program,
+        source=draft.source,
+        # Every field of the template: one without a default of its own is cleared.
+        defaults={tag: str(draft.defaults.get(tag, "")) for tag in version.tags},
+        options={"campaignName": draft.campaign_name, "ttlInMinutes": draft.ttl_minutes},
+    )
     state[PICKED] = version
 
 
