@@ -9,13 +9,14 @@ write. So a read-then-write inside `_write` sees nobody else's write in between,
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, create_engine, event, text
 from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects import postgresql, sqlite
 
 from components.core.database_url import DatabaseURL, parse_database_url, sqlite_url
 from components.core.private_files import ensure_private_file
@@ -143,6 +144,11 @@ def _sqlite_connected(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(conn: Connection) -> None:
     immediate = conn.get_execution_options().get("sqlite_immediate")
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def insert_for(dialect: str) -> Callable[..., Any]:
+    """The INSERT that knows ON CONFLICT: SQLAlchemy's own for each backend (same API)."""
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def in_chunks(values: Sequence[str], size: int = 500) -> Iterator[list[str]]:

@@ -1,7 +1,7 @@
 """Outcomes in the journal: each recipient of an accepted batch, pending until Acoustic's status
 answers say sent or failed, and the follow-up of each accepted transaction (claimed by one
 replica at a time, asked again on a backoff). The rules (when to ask, what a place costs) are
-components/status/follow.py's; the figures over a period, components/status/overview.py's."""
+components/status/follow.py's; the figures over a period, components/status/period_figures.py's."""
 
 from __future__ import annotations
 
@@ -14,10 +14,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
 from components.core.states import ContactState
-from components.journal.base import JournalBase, in_chunks
+from components.journal.base import JournalBase, in_chunks, insert_for
 from components.journal.tables import (
     batches,
     follows,
@@ -98,14 +97,10 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
             sa.insert(outcomes),
             [
                 {
+                    **facts,
                     "batch_id": batch_id,
                     "phone_number": number,
                     "send_id": row.send_id,
-                    "sent_at": row.created_at,
-                    "mode": row.mode,
-                    "program": row.program,
-                    "template_name": row.template_name,
-                    "created_by": row.created_by,
                     "state": ContactState.PENDING.value,
                     "message": None,
                     "updated_at": now,
@@ -134,7 +129,7 @@ def _bump(
 ) -> None:
     """Adds `changes` ((state, message) -> recipients, negative to take away) to the hour of the
     send and to the send's own counts, in the caller's transaction."""
-    insert = postgresql.insert if conn.dialect.name == "postgresql" else sqlite.insert
+    insert = insert_for(conn.dialect.name)
     key = {
         "hour": int(float(facts["sent_at"]) // HOUR),
         "mode": facts["mode"],
@@ -166,7 +161,8 @@ def _bump(
 
 
 def _filtered(query: Any, table: sa.Table, **values: str | None) -> Any:
-    """The Overview's filters, on `outcomes` or `sends` (the same column names on both)."""
+    """The Overview's filters, on `outcomes`, `outcome_hours` or `sends` (the same column
+    names on each)."""
     columns = {
         "mode": table.c.mode,
         "program": table.c.program,

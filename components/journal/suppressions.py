@@ -5,14 +5,12 @@ audit) are in components/guardrails/do_not_text.py; this only stores and answers
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 
-from components.journal.base import JournalBase
+from components.journal.base import JournalBase, insert_for
 from components.journal.tables import suppression_version, suppressions
 
 SOURCES = ("manual", "import", "status")
@@ -68,7 +66,7 @@ class Suppressions(JournalBase):
             added = [number for number in wanted if number not in listed]
             if added:
                 version = _next_version(conn)
-                upsert = _insert_for(self.dialect)(suppressions)
+                upsert = insert_for(self.dialect)(suppressions)
                 listed_again = upsert.on_conflict_do_update(
                     index_elements=[suppressions.c.phone_number],
                     set_={
@@ -211,11 +209,6 @@ def _next_version(conn: sa.Connection) -> int:
         .returning(suppression_version.c.version)
     )
     return int(conn.execute(bumped).scalar_one())
-
-
-def _insert_for(dialect: str) -> Callable[..., Any]:
-    """The INSERT that knows ON CONFLICT: SQLAlchemy's own for each backend (same API)."""
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _escape(text: str) -> str:

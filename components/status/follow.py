@@ -13,6 +13,7 @@ import logging
 import time
 
 from components.acoustic import AcousticClient
+from components.core.settings import DEFAULT_FOLLOW_HOURS
 from components.core.states import Verdict
 from components.journal import Journal, destination_of
 from components.status.lookups import look_up
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 # After each answer that leaves contacts pending: 15 s, then 1 min, 5 min, then every hour.
 BACKOFF = (15.0, 60.0, 300.0, 3600.0)
-GIVE_UP_AFTER = 48 * 3600.0  # seconds after acceptance (SMS_CONSOLE_FOLLOW_HOURS sets it)
+GIVE_UP_AFTER = DEFAULT_FOLLOW_HOURS * 3600.0  # seconds after acceptance (SMS_CONSOLE_FOLLOW_HOURS)
 KEEP_FREE = 5  # places left to sends: a look-up waits while fewer are free
 AT_ONCE = 3  # transactions claimed per round; asked one after the other
 
