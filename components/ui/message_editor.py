@@ -52,39 +52,150 @@ _CSS = """
 """
 
 _JS = """
-// Streamlit may draw the editor anew while the console is busy (a full run and a fragment run
-// crossing), mid-typing: the text, the caret and the focus live in a store of the page, not in
-// the element, and the keys typed in the moment between the two elements are kept too.
+// Streamlit calls this module again on the same element at every rerun, without the cleanup of
+// the call before, and in a busy console it may draw the editor anew mid-typing (a full run and
+// a fragment run crossing). So what the marketer typed lives in a store of the page that
+// page-wide listeners keep, whichever editor element the keys reach; each element's own state
+// (what it last reported, its timer, its listeners) is kept once, on the element.
 const stores = (globalThis.__smsMessageEditors ??= {});
-const GAP_MS = 1500;
+const elements = (globalThis.__smsMessageEditorElements ??= new WeakMap());
+const STREAK_MS = 2000;
 
-function storeFor(name) {
-  if (!stores[name]) {
-    const store = { pending: [] };
-    document.addEventListener("keydown", (event) => {
-      const gap = store.removedAt && Date.now() - store.removedAt < GAP_MS;
-      if (!gap || event.ctrlKey || event.metaKey || event.altKey) { return; }
-      if (document.activeElement && document.activeElement !== document.body) { return; }
-      if (event.key.length === 1 || event.key === "Enter" || event.key === "Backspace") {
-        store.pending.push(event.key);
-        event.preventDefault();
-      }
-    }, true);
-    stores[name] = store;
-  }
-  return stores[name];
+function editorIn(event, name) {
+  const target = event.composedPath()[0];
+  return target instanceof HTMLTextAreaElement && target.dataset.store === name ? target : null;
 }
 
-function replay(area, keys) {
-  for (const key of keys) {
-    const start = area.selectionStart, end = area.selectionEnd;
-    if (key === "Backspace") {
-      const from = start === end ? Math.max(0, start - 1) : start;
-      area.setRangeText("", from, end, "end");
-    } else {
-      area.setRangeText(key === "Enter" ? "\\n" : key, start, end, "end");
+function remember(store, area) {
+  Object.assign(store, {
+    text: area.value, start: area.selectionStart, end: area.selectionEnd,
+    version: area.dataset.version,
+  });
+}
+
+function typeInto(store, key) {
+  // A key pressed while the editor is off the page (between its old and new element).
+  const text = store.text ?? "";
+  let start = Math.min(store.start ?? text.length, text.length);
+  const end = Math.min(Math.max(store.end ?? start, start), text.length);
+  let insert = key === "Enter" ? "\\n" : key;
+  if (key === "Backspace") {
+    insert = "";
+    if (start === end && start > 0) {
+      const pair = start > 1 && /[\\uDC00-\\uDFFF]/.test(text[start - 1])
+        && /[\\uD800-\\uDBFF]/.test(text[start - 2]);
+      start -= pair ? 2 : 1;
     }
   }
+  store.text = text.slice(0, start) + insert + text.slice(end);
+  store.start = store.end = start + insert.length;
+}
+
+function storeFor(name) {
+  if (stores[name]) { return stores[name]; }
+  const store = { focused: false, area: null };
+  const inEditor = () => store.area && store.area.isConnected
+    && store.area.getRootNode().activeElement === store.area;
+  document.addEventListener("input", (event) => {
+    const area = editorIn(event, name);
+    if (area) { remember(store, area); }
+  }, true);
+  for (const kind of ["keyup", "mouseup", "select"]) {
+    document.addEventListener(kind, (event) => {
+      const area = editorIn(event, name);
+      if (area) { remember(store, area); }
+    }, true);
+  }
+  document.addEventListener("focusin", (event) => {
+    const area = editorIn(event, name);
+    store.focused = area !== null;
+    if (area) { store.area = area; }
+  }, true);
+  document.addEventListener("focusout", (event) => {
+    const area = editorIn(event, name);
+    if (!area || store.area !== area) { return; }
+    remember(store, area);
+    // Left for nothing while still on the page (a click on the page's background): the
+    // marketer left the editor. Taken off the page: the keys that follow are still the editor's.
+    setTimeout(() => {
+      if (area.isConnected && store.area === area && !inEditor()) { store.focused = false; }
+    }, 0);
+  }, true);
+  document.addEventListener("keydown", (event) => {
+    const now = Date.now();
+    const streak = now - (store.lastKeyAt ?? 0) < STREAK_MS;
+    if (inEditor()) { store.lastKeyAt = now; return; }
+    if (!store.focused || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) {
+      return;
+    }
+    const active = document.activeElement;
+    if (active && active !== document.body && active !== document.documentElement) { return; }
+    // The editor is off the page while the marketer types on: the keys are the editor's as long
+    // as they follow each other; a pause ends it (the page changed, say, and the keys are not).
+    if (!streak) { store.focused = false; return; }
+    if (event.key.length === 1 || event.key === "Enter" || event.key === "Backspace") {
+      store.lastKeyAt = now;
+      typeInto(store, event.key);
+      event.preventDefault();
+    }
+  }, true);
+  stores[name] = store;
+  return store;
+}
+
+function paint(area, backdrop, marked, segmenter) {
+  backdrop.replaceChildren();
+  const text = area.value;
+  if (marked.size > 0) {
+    const parts = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment)
+                            : Array.from(text);
+    let plain = "";
+    for (const part of parts) {
+      if (marked.has(part)) {
+        if (plain) { backdrop.appendChild(document.createTextNode(plain)); plain = ""; }
+        const mark = document.createElement("mark");
+        mark.textContent = part;
+        backdrop.appendChild(mark);
+      } else {
+        plain += part;
+      }
+    }
+    if (plain) { backdrop.appendChild(document.createTextNode(plain)); }
+  } else {
+    backdrop.appendChild(document.createTextNode(text));
+  }
+  backdrop.appendChild(document.createTextNode("\\n"));
+  backdrop.style.height = area.offsetHeight + "px";
+  backdrop.scrollTop = area.scrollTop;
+}
+
+function attach(area, backdrop, store) {
+  // Once per element: the listeners read the element's latest settings and setStateValue.
+  const own = { sent: null, timer: null, lastInputAt: 0, marked: new Set() };
+  const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
+    ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
+  own.paint = () => paint(area, backdrop, own.marked, segmenter);
+  own.report = () => {
+    if (own.timer) { clearTimeout(own.timer); }
+    own.timer = null;
+    if (area.value !== own.sent) { own.sent = area.value; own.setStateValue("text", area.value); }
+  };
+  area.addEventListener("input", () => {
+    own.paint();
+    if (own.timer) { clearTimeout(own.timer); own.timer = null; }
+    // A key after a pause is reported at once (its counts follow it); keys typed in a row wait
+    // for the pause after them, so a word is one rerun, not one per letter.
+    const now = Date.now();
+    const pause = own.settings.debounce_ms ?? 250;
+    const afterPause = now - own.lastInputAt > pause;
+    own.lastInputAt = now;
+    if (afterPause) { own.report(); } else { own.timer = setTimeout(own.report, pause); }
+  });
+  area.addEventListener("blur", () => own.report());
+  area.addEventListener("scroll", () => { backdrop.scrollTop = area.scrollTop; });
+  new ResizeObserver(() => own.paint()).observe(area);
+  elements.set(area, own);
+  return own;
 }
 
 export default function (component) {
@@ -94,112 +205,38 @@ export default function (component) {
   if (!area || !backdrop) { return; }
   const settings = data || {};
   const version = String(settings.version ?? 0);
-  const store = storeFor(settings.store || "editor");
-  let sent = area.value;
-  if (area.dataset.version !== version) {
-    const remount = area.dataset.version === undefined;
-    const kept = remount && store.version === version && typeof store.text === "string";
-    area.value = kept ? store.text : (settings.text ?? "");
-    area.dataset.version = version;
-    sent = kept ? (settings.text ?? "") : area.value;  // what was kept is reported below
-    if (kept && store.focused) {
-      area.focus();
-      area.setSelectionRange(store.start ?? area.value.length, store.end ?? area.value.length);
-      if (store.removedAt && Date.now() - store.removedAt < GAP_MS) { replay(area, store.pending); }
-    }
-    store.pending = [];
-    store.removedAt = null;
-    // Python replaced the text (e.g. look-alikes swapped): make the widget state agree.
-    if (!remount) { setStateValue("text", area.value); sent = area.value; }
-  }
+  const name = settings.store || "editor";
+  const store = storeFor(name);
+  const fresh = !elements.has(area);
+  const own = fresh ? attach(area, backdrop, store) : elements.get(area);
+  own.settings = settings;
+  own.setStateValue = setStateValue;
+  own.marked = new Set(settings.highlight || []);
   area.placeholder = settings.placeholder || "";
   area.rows = settings.rows || 6;
-  const marked = new Set(settings.highlight || []);
-  const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
-    ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
-
-  const keep = () => {
-    Object.assign(store, {
-      version, text: area.value, start: area.selectionStart, end: area.selectionEnd,
-    });
-  };
-  const paint = () => {
-    backdrop.replaceChildren();
-    const text = area.value;
-    if (marked.size > 0) {
-      const parts = segmenter ? Array.from(segmenter.segment(text), (s) => s.segment)
-                              : Array.from(text);
-      let plain = "";
-      for (const part of parts) {
-        if (marked.has(part)) {
-          if (plain) { backdrop.appendChild(document.createTextNode(plain)); plain = ""; }
-          const mark = document.createElement("mark");
-          mark.textContent = part;
-          backdrop.appendChild(mark);
-        } else {
-          plain += part;
-        }
-      }
-      if (plain) { backdrop.appendChild(document.createTextNode(plain)); }
+  if (fresh) { area.dataset.store = name; }
+  if (area.dataset.version !== version) {
+    // A new element takes what was typed into the one before it (and while none was on the
+    // page); a new version is Python replacing the text (e.g. look-alikes swapped).
+    const kept = fresh && store.version === version && typeof store.text === "string";
+    area.value = kept ? store.text : (settings.text ?? "");
+    area.dataset.version = version;
+    if (kept) {
+      own.sent = settings.text ?? "";
+      area.setSelectionRange(store.start ?? area.value.length, store.end ?? area.value.length);
     } else {
-      backdrop.appendChild(document.createTextNode(text));
+      own.sent = area.value;
+      if (!fresh) { setStateValue("text", area.value); }
     }
-    backdrop.appendChild(document.createTextNode("\\n"));
-    backdrop.style.height = area.offsetHeight + "px";
-    backdrop.scrollTop = area.scrollTop;
-  };
-
-  let timer = null;
-  const report = () => {
-    timer = null;
-    if (area.value !== sent) { sent = area.value; setStateValue("text", area.value); }
-  };
-  const onInput = () => {
-    keep();
-    paint();
-    if (timer) { clearTimeout(timer); }
-    // A key after a pause is reported at once (its counts follow it); keys typed in a row wait
-    // for the pause after them, so a word is one rerun, not one per letter.
-    const now = Date.now();
-    const pause = settings.debounce_ms ?? 250;
-    const afterPause = now - (store.lastInputAt ?? 0) > pause;
-    store.lastInputAt = now;
-    if (afterPause) { report(); } else { timer = setTimeout(report, pause); }
-  };
-  const onFocus = () => { store.focused = true; };
-  const onBlur = () => {
-    if (timer) { clearTimeout(timer); }
-    report();
-    // A blur because the element left the page is not the marketer leaving the editor.
-    setTimeout(() => {
-      if (area.isConnected) { store.focused = false; } else if (store.focused) {
-        store.removedAt = Date.now();
-      }
-    }, 0);
-  };
-  const onScroll = () => { backdrop.scrollTop = area.scrollTop; };
-  const resize = new ResizeObserver(() => paint());
-  area.addEventListener("input", onInput);
-  area.addEventListener("keyup", keep);
-  area.addEventListener("focus", onFocus);
-  area.addEventListener("blur", onBlur);
-  area.addEventListener("scroll", onScroll);
-  resize.observe(area);
-  keep();
-  paint();
-  if (area.value !== sent) { timer = setTimeout(report, 0); }
+    remember(store, area);
+    if (kept && store.focused) { store.area = area; area.focus(); }
+  }
+  own.paint();
+  if (area.value !== own.sent && !own.timer) { own.timer = setTimeout(own.report, 0); }
   return () => {
-    keep();
-    if (document.activeElement === area || !area.isConnected) {
-      if (store.focused) { store.removedAt = Date.now(); }
-    }
-    area.removeEventListener("input", onInput);
-    area.removeEventListener("keyup", keep);
-    area.removeEventListener("focus", onFocus);
-    area.removeEventListener("blur", onBlur);
-    area.removeEventListener("scroll", onScroll);
-    resize.disconnect();
-    if (timer) { clearTimeout(timer); report(); }
+    // Streamlit calls only the last call's cleanup, when the editor leaves the page (or at
+    // once, for a call it overtook): report what is pending, keep the listeners.
+    if (own.timer) { own.report(); }
   };
 }
 """

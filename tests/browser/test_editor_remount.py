@@ -1,0 +1,52 @@
+"""The message editor drawn anew mid-typing (its element replaced, as a busy console does when a
+full run and a fragment run cross) keeps every key: the ones typed into the old element, the
+ones typed in the seconds while neither was on the page, and the caret.
+
+Before the fix, keys typed while the editor was off the page for more than 1.5 s were dropped,
+and a key typed between two calls of the editor's script on the same element was never sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.conftest import wait_idle
+from tests.console_process import StreamlitApp, running
+
+TYPED = "Hello there, your parcel arrives today between 9 and 11. Reply STOP to opt out."
+
+
+@pytest.fixture(scope="module")
+def remount_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    folder = tmp_path_factory.mktemp("remount")
+    with running(StreamlitApp(folder, script="tests/browser/editor_remount_page.py")) as app:
+        yield app.url
+
+
+def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_page):
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(remount_page)
+        wait_idle(page)
+        editor = page.locator("textarea.input")
+        editor.click()
+        for word in TYPED.split(" "):
+            # A word at a time, as people type: the pause after each reaches the server, which
+            # moves the editor while the next word is being typed.
+            editor.press_sequentially(word + " ", delay=25)
+            page.wait_for_timeout(160)
+        editor.press("Backspace")
+        expect(page.get_by_text(f"Server has: {TYPED}", exact=True)).to_be_visible(timeout=20_000)
+        moves = int(page.get_by_text("Drawn anew: ").inner_text().split()[-1])
+        assert moves >= 3
+        expect(editor).to_have_value(TYPED)
+        # The caret came along: a key typed now lands at the end, in the element on the page.
+        editor.press_sequentially("!", delay=20)
+        expect(page.get_by_text(f"Server has: {TYPED}!")).to_be_visible(timeout=20_000)
+        editor.press("Backspace")
+        expect(page.get_by_text(f"Server has: {TYPED}", exact=True)).to_be_visible(timeout=20_000)
+    finally:
+        context.close()
