@@ -12,7 +12,13 @@ from components.status.history import (
     send_options_line,
     sends_table,
 )
-from components.ui.history_view import no_sends_notice, selected_send_id, send_actions
+from components.status.history_filter import history_filter_from
+from components.ui.history_view import (
+    no_sends_notice,
+    selected_send_id,
+    send_actions,
+    shown_by_overview,
+)
 from components.ui.identity import require_page
 from components.ui.local_time import user_zone
 from components.ui.persistence import KEEP
@@ -38,9 +44,15 @@ query = clean_search(search)
 if query.notice:
     st.warning(query.notice, icon=":material/search:")
 search = query.text
-sends = journal().list_sends(search=search, mode=None if mode == "All" else mode)
+narrowed = history_filter_from(st.query_params.to_dict())
+if narrowed:
+    shown_by_overview(narrowed)
+chosen_mode = None if mode == "All" else mode
+sends = journal().list_sends(
+    search=search, **narrowed.with_picked(mode=chosen_mode or narrowed.mode).query()
+)
 if not sends:
-    no_sends_notice(filtered=bool(search) or mode != "All")
+    no_sends_notice(filtered=bool(search) or mode != "All" or bool(narrowed))
     st.stop()
 
 table = sends_table(
@@ -49,7 +61,7 @@ table = sends_table(
     user_zone(),
     journal().outcome_totals([send.id for send in sends]),
 )
-send_id = selected_send_id(table, search, mode)
+send_id = selected_send_id(table, search, f"{mode}|{sorted(narrowed.params().items())}")
 if send_id is None:
     st.caption(
         "Select a send to see its batches. From the keyboard: Tab into the table (past its "

@@ -319,7 +319,7 @@ def test_polling_stops_when_settled_or_after_the_limit():
 def test_country_of_agrees_with_phonenumbers(number):
     import phonenumbers
 
-    from components.contacts.phone_regions import country_of
+    from components.core.phone_regions import country_of
 
     expected = phonenumbers.region_code_for_number(phonenumbers.parse("+" + number))
     assert country_of(number) == (expected or "GB")  # 44 7700 900xxx: drama range, no region

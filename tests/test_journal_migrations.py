@@ -114,3 +114,45 @@ def test_a_revision_0003_journal_keeps_its_rules_in_0004(empty_location):
         assert set(journal.listed_numbers()[1]) == {"541112345678", "542231234567"}
     finally:
         journal.close()
+
+
+def test_a_revision_0006_journal_gets_each_outcomes_country_and_its_hours_rebuilt(empty_location):
+    engine = at_revision(empty_location, "0006")
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO sends (id, fingerprint, kind, mode, base_url, program, content, "
+                "created_at, recipients) VALUES (1, 'f', 'bulk', 'pod', 'http://x', 'P1', 'Hi', "
+                "7300, 3)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO batches (id, send_id, idx, state, contacts, payload_json, "
+                "transaction_id, updated_at) VALUES (1, 1, 0, 'accepted', 3, '{}', 'tx-1', 0)"
+            )
+        )
+        for number, state, message in (
+            ("19495001234", "sent", None),
+            ("447400123456", "failed", "Invalid phone number."),
+            ("14165550123", "pending", None),
+        ):
+            conn.execute(
+                sa.text(
+                    "INSERT INTO outcomes (batch_id, phone_number, send_id, sent_at, mode, "
+                    "program, state, message, updated_at) VALUES (1, :n, 1, 7300, 'pod', 'P1', "
+                    ":state, :message, 7300)"
+                ),
+                {"n": number, "state": state, "message": message},
+            )
+    engine.dispose()
+    journal = Journal(empty_location)
+    try:
+        countries = {o.phone_number: o.country for o in journal.outcome_records()}
+        assert countries == {"19495001234": "US", "447400123456": "GB", "14165550123": "CA"}
+        counts = journal.outcome_counts(0, 10 * 3600, group_by="country")
+        assert sorted(counts) == [("CA", "pending", 1), ("GB", "failed", 1), ("US", "sent", 1)]
+        failures = journal.outcome_counts(0, 10 * 3600, group_by="message")
+        assert ("Invalid phone number.", "failed", 1) in failures
+    finally:
+        journal.close()

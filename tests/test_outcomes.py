@@ -162,6 +162,28 @@ def test_the_overview_counts_each_recipient_in_the_period_of_its_send(journal):
 
 
 @pytest.mark.storage
+def test_failures_by_country_name_each_country_as_status_does(journal):
+    toronto, london = "14165550123", "447400123456"
+    record = journaled_send(journal, [payload(SENT, toronto, london)])
+    (batch,) = journal.batches(record.id)
+    journal.claim_batch(batch.id, "me")
+    journal.finish_batch(batch.id, BatchState.ACCEPTED, transaction_id="tx-c")
+    journal.record_outcomes("tx-c", [(SENT, True, None), (london, False, "Invalid phone number.")])
+    now = datetime.now(UTC)
+    figures = overview(journal, since=now - timedelta(days=1), until=now + timedelta(hours=1))
+    assert figures.by_country.to_dict("records") == [
+        {"country": "United Kingdom", "code": "GB", "sent": 0, "failed": 1, "pending": 0},
+        {"country": "United States", "code": "US", "sent": 1, "failed": 0, "pending": 0},
+        {"country": "Canada", "code": "CA", "sent": 0, "failed": 0, "pending": 1},
+    ]
+    assert {o.phone_number: o.country for o in journal.outcome_records()} == {
+        SENT: "US",
+        toronto: "CA",
+        london: "GB",
+    }
+
+
+@pytest.mark.storage
 def test_one_numbers_story_in_any_spelling(journal):
     record = journaled_send(journal, [payload(SENT, BLOCKED)])
     (batch,) = journal.batches(record.id)
@@ -193,7 +215,7 @@ def test_history_says_each_sends_outcomes_in_words(journal):
 def test_the_hourly_counts_agree_with_the_outcomes_for_any_period_and_zone(journal):
     base = datetime(2026, 12, 1, 10, 20, tzinfo=UTC).timestamp()
     for k in range(8):
-        numbers = [f"1949500{k:02d}{n:02d}" for n in range(3)]
+        numbers = [f"1949500{k:02d}{n:02d}" for n in range(2)] + [f"4474001234{k:02d}"]
         record = journaled_send(journal, [payload(*numbers, content=f"Hi {k} %%FIRST NAME%%")])
         with journal.engine.begin() as conn:
             conn.execute(
@@ -218,5 +240,18 @@ def test_the_hourly_counts_agree_with_the_outcomes_for_any_period_and_zone(journ
         )
         assert (figures.sent, figures.failed, figures.pending) == expected, (since, until)
         assert figures.by_day[["sent", "failed", "pending"]].to_numpy().sum() == len(inside)
+        countries = {
+            row["country"]: (row["sent"], row["failed"], row["pending"])
+            for row in figures.by_country.to_dict("records")
+        }
+        assert countries == {
+            name: (
+                sum(o.state is ContactState.SENT and o.country == code for o in inside),
+                sum(o.state is ContactState.FAILED and o.country == code for o in inside),
+                sum(o.state is ContactState.PENDING and o.country == code for o in inside),
+            )
+            for code, name in (("US", "United States"), ("GB", "United Kingdom"))
+            if any(o.country == code for o in inside)
+        }, (since, until)
     totals = journal.outcome_totals([o.send_id for o in every])
     assert all(t == {ContactState.SENT: 2, ContactState.PENDING: 1} for t in totals.values())

@@ -3,10 +3,13 @@ filters, the failures by reason in words, and one number's story (its export aud
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from components.core.states import BatchState
 from components.journal import AuditAction, Journal
+from components.status.history_filter import HistoryFilter, history_filter_from
 from tests.apptest_support import journaled_send, new_app, texts
 from tests.test_outcomes import BLOCKED, SENT, payload
 
@@ -46,3 +49,31 @@ def test_the_overview_shows_the_period_and_its_failures_in_words(tmp_path, downl
     assert story["Text"].tolist() == ["Hi Ann"] and story["Outcome"].tolist() == ["sent"]
     downloads["overview.story_export"]()
     assert journal.audit_entries(action=AuditAction.EXPORT)
+
+
+def test_the_overview_leads_into_history_narrowed_to_what_was_picked(tmp_path):
+    """A bar's link: History lists the sends of the program (or country) within the period,
+    says so, and "Show every send" lists them all again; a value no Overview writes is
+    ignored."""
+    journal = followed(tmp_path)
+    journaled_send(journal, [payload("447400123456")], program="777")
+    now = datetime.now(UTC)
+    period = {"since": (now - timedelta(days=7)).timestamp(), "until": now.timestamp() + 60}
+    link = HistoryFilter(program="12345", **period).params()
+    assert history_filter_from(link) == HistoryFilter(
+        program="12345", since=float(int(period["since"])), until=float(int(period["until"]))
+    )
+    assert history_filter_from({"mode": "everything", "since": "soon"}) == HistoryFilter()
+    at = new_app().run()
+    at.query_params.update(link)
+    at.switch_page("pages/history.py").run()
+    assert not at.exception
+    assert at.dataframe[0].value["Program"].tolist() == ["12345"]
+    assert "From the Overview: the sends program 12345, made" in texts(at)
+    at.button(key="history.clear_filter").click().run()
+    assert sorted(at.dataframe[0].value["Program"]) == ["12345", "777"]
+    # By country: only the send with a recipient followed in the United States.
+    at.query_params.update(HistoryFilter(country="US", **period).params())
+    at.run()
+    assert at.dataframe[0].value["Program"].tolist() == ["12345"]
+    assert "with recipients in United States" in texts(at)

@@ -25,7 +25,7 @@ import phonenumbers
 from phonenumbers import PhoneNumberType as T
 from phonenumbers.phonenumberutil import NumberParseException, ValidationResult
 
-from components.contacts.phone_regions import (
+from components.core.phone_regions import (
     COUNTRY_CODES,
     RegionMetadata,
     number_type,

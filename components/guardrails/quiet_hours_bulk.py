@@ -30,7 +30,7 @@ from phonenumbers import timezone as pn_timezone
 from phonenumbers.phonenumberutil import is_number_type_geographical
 
 from components.contacts.phone import classify_api_form
-from components.contacts.phone_regions import COUNTRY_CODES
+from components.core.phone_regions import COUNTRY_CODES
 from components.guardrails.quiet_hours import (
     DEFAULT_END,
     DEFAULT_START,

@@ -10,7 +10,7 @@ from components.core.unicode_text import clean_number_text
 from components.journal.base import JournalBase
 from components.journal.records import SendRecord, select_sends
 from components.journal.search import clean_search
-from components.journal.tables import batches, sends
+from components.journal.tables import batches, outcomes, sends
 
 _PHONE_SEARCH = re.compile(r"\+?[\d\s().\-/]{6,}")
 _EXTENSION = re.compile(r"\s*(?:ext\.?|x|#)\s*\d+$", re.IGNORECASE)  # "+1 949 500 1234 ext 5"
@@ -45,14 +45,39 @@ def _literal(text: str) -> str:
 
 class HistoryQueries(JournalBase):
     def list_sends(
-        self, *, limit: int = 200, search: str = "", mode: str | None = None
+        self,
+        *,
+        limit: int = 200,
+        search: str = "",
+        mode: str | None = None,
+        program: str | None = None,
+        template: str | None = None,
+        sender: str | None = None,
+        country: str | None = None,
+        since: float | None = None,
+        until: float | None = None,
     ) -> list[SendRecord]:
         """Newest first; `search` matches content, program, source, a transaction id or a
-        phone number of the send."""
+        phone number of the send. The Overview's filters narrow it: made in [since, until), by
+        program, template (name), sender, and with recipients in `country` (an ISO code)."""
         sent = sends.c
         clauses: list[sa.ColumnElement[bool]] = []
         if mode:
             clauses.append(sent.mode == mode)
+        for column, value in (
+            (sent.program, program),
+            (sent.template_name, template),
+            (sent.created_by, sender),
+        ):
+            if value is not None:  # "" is none: a send from no template, by nobody known
+                clauses.append(column.is_(None) if value == "" else column == value)
+        if since is not None:
+            clauses.append(sent.created_at >= since)
+        if until is not None:
+            clauses.append(sent.created_at < until)
+        if country is not None:
+            o = outcomes.c
+            clauses.append(sa.select(1).where(o.send_id == sent.id, o.country == country).exists())
         text = clean_search(search).text  # bounded and encodable: no text breaks the query
         if text:
             # A phone number is searched by its digits, however it is written: "+1 (949)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
+from components.core.phone_regions import country_of
 from components.core.states import ContactState
 from components.journal.base import JournalBase, in_chunks, insert_for
 from components.journal.tables import (
@@ -52,6 +53,7 @@ class OutcomeRecord:
     state: ContactState
     message: str | None
     updated_at: float
+    country: str
 
 
 def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now: float) -> None:
@@ -92,7 +94,13 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
             "template_name": row.template_name,
             "created_by": row.created_by,
         }
-        _bump(conn, row.send_id, facts, Counter({(ContactState.PENDING.value, ""): len(numbers)}))
+        countries = {number: country_of(number) for number in numbers}
+        _bump(
+            conn,
+            row.send_id,
+            facts,
+            Counter((ContactState.PENDING.value, "", c) for c in countries.values()),
+        )
         conn.execute(
             sa.insert(outcomes),
             [
@@ -104,8 +112,9 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
                     "state": ContactState.PENDING.value,
                     "message": None,
                     "updated_at": now,
+                    "country": country,
                 }
-                for number in numbers
+                for number, country in countries.items()
             ],
         )
     exists = conn.execute(
@@ -125,10 +134,13 @@ def start_following(conn: sa.Connection, batch_id: int, transaction_id: str, now
 
 
 def _bump(
-    conn: sa.Connection, send_id: int, facts: Mapping[str, Any], changes: Counter[tuple[str, str]]
+    conn: sa.Connection,
+    send_id: int,
+    facts: Mapping[str, Any],
+    changes: Counter[tuple[str, str, str]],
 ) -> None:
-    """Adds `changes` ((state, message) -> recipients, negative to take away) to the hour of the
-    send and to the send's own counts, in the caller's transaction."""
+    """Adds `changes` ((state, message, country) -> recipients, negative to take away) to the
+    hour of the send and to the send's own counts, in the caller's transaction."""
     insert = insert_for(conn.dialect.name)
     key = {
         "hour": int(float(facts["sent_at"]) // HOUR),
@@ -138,14 +150,16 @@ def _bump(
         "created_by": facts["created_by"] or "",
     }
     per_state: Counter[str] = Counter()
-    for (state, message), by in changes.items():
+    for (state, message, country), by in changes.items():
         if not by:
             continue
         per_state[state] += by
-        row = insert(outcome_hours).values(**key, state=state, message=message, count=by)
+        row = insert(outcome_hours).values(
+            **key, country=country, state=state, message=message, count=by
+        )
         conn.execute(
             row.on_conflict_do_update(
-                index_elements=[*key, "state", "message"],
+                index_elements=[*key, "country", "state", "message"],
                 set_={"count": outcome_hours.c.count + by},
             )
         )
@@ -224,11 +238,11 @@ class OutcomeStore(JournalBase):
                 for chunk in in_chunks(list(answers))
                 for row in conn.execute(
                     sa.select(o.phone_number, o.state, o.message, o.send_id, o.sent_at, o.mode,
-                              o.program, o.template_name, o.created_by)
+                              o.program, o.template_name, o.created_by, o.country)
                     .where(o.batch_id == batch_id, o.phone_number.in_(chunk))
                 )
             }  # fmt: skip
-            changes: Counter[tuple[str, str]] = Counter()
+            changes: Counter[tuple[str, str, str]] = Counter()
             facts = None
             for number, (sent, message) in answers.items():
                 row = known.get(number)
@@ -241,8 +255,8 @@ class OutcomeStore(JournalBase):
                     .where(o.batch_id == batch_id, o.phone_number == number)
                     .values(state=state, message=message, updated_at=now)
                 )
-                changes[(row.state, row.message or "")] -= 1
-                changes[(state, message or "")] += 1
+                changes[(row.state, row.message or "", row.country)] -= 1
+                changes[(state, message or "", row.country)] += 1
             if facts is not None:
                 _bump(conn, facts.send_id, facts._mapping, changes)
         return sum(by for by in changes.values() if by > 0)
@@ -311,8 +325,9 @@ class OutcomeStore(JournalBase):
     ) -> list[tuple[Any, str, int]]:
         """(group, state, recipients) over the sends of [since, until): `group_by` is "hour"
         (the hour's start, epoch seconds), "message" (a failure's message), "program",
-        "template", "send" or None (one group). Whole hours are read from outcome_hours; the
-        parts of an hour at either end, from the outcomes themselves (their sent_at index)."""
+        "template", "country", "send" or None (one group). Whole hours are read from
+        outcome_hours; the parts of an hour at either end, from the outcomes themselves (their
+        sent_at index)."""
         filters = {"mode": mode, "program": program, "template": template, "sender": sender}
         if group_by == "send":
             return self._counts_by_send(since, until, filters)
@@ -326,6 +341,7 @@ class OutcomeStore(JournalBase):
                     "message": h.message,
                     "program": h.program,
                     "template": h.template_name,
+                    "country": h.country,
                 }.get(group_by or "", sa.literal(None))
                 query = (
                     sa.select(group, h.state, sa.func.sum(h.count))
@@ -344,6 +360,7 @@ class OutcomeStore(JournalBase):
                 "message": sa.func.coalesce(o.message, ""),
                 "program": o.program,
                 "template": sa.func.coalesce(o.template_name, ""),
+                "country": o.country,
             }.get(group_by or "", sa.literal(None))
             for start, end in edges:
                 if end <= start:

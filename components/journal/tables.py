@@ -194,6 +194,7 @@ outcomes = sa.Table(
     sa.Column("state", sa.Text, nullable=False),  # OutcomeState
     sa.Column("message", sa.Text),  # Acoustic's, for a failure
     sa.Column("updated_at", Seconds, nullable=False),
+    sa.Column("country", sa.Text, nullable=False, server_default=""),  # phone_regions.country_of
     sa.Index("ix_outcomes_sent_at", "sent_at", "mode"),
     sa.Index("ix_outcomes_phone_number", "phone_number", "sent_at"),
     sa.Index("ix_outcomes_send_id", "send_id"),
@@ -226,6 +227,7 @@ outcome_hours = sa.Table(
     sa.Column("program", sa.Text, primary_key=True),
     sa.Column("template_name", sa.Text, primary_key=True),
     sa.Column("created_by", sa.Text, primary_key=True),
+    sa.Column("country", sa.Text, primary_key=True),
     sa.Column("state", sa.Text, primary_key=True),
     sa.Column("message", sa.Text, primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),

@@ -100,6 +100,35 @@ def failures_by_country(table: pd.DataFrame, top: int = 12) -> go.Figure:
     return figure
 
 
+def breakdown_bars(frame: pd.DataFrame, by: str, title: str, key: str, top: int = 12) -> go.Figure:
+    """The Overview's recipients by outcome per `by` (a program, template or country): stacked
+    horizontal bars, the most recipients on top; each bar carries its `key` column's value (what
+    a click filters History by)."""
+    figure = go.Figure()
+    largest = 0.0
+    if len(frame):
+        states = [ContactState.SENT, ContactState.FAILED, ContactState.PENDING]
+        shown = (
+            frame.assign(_total=frame[[str(s) for s in states]].sum(axis=1))
+            .sort_values("_total")
+            .tail(top)
+        )
+        largest = float(shown["_total"].max())
+        for state in states:
+            figure.add_bar(
+                x=shown[str(state)],
+                y=shown[by],
+                orientation="h",
+                name=state,
+                marker_color=COLORS[state],
+                customdata=shown[key],
+                hovertemplate="%{y}: %{x:,} " + state + "<extra></extra>",
+            )
+    figure.update_layout(title=title, barmode="stack", **_LAYOUT)
+    _count_axis(figure, "x", largest)
+    return figure
+
+
 def outcome_by_batch(table: pd.DataFrame) -> go.Figure:
     states = (
         table.dropna(subset=["batch"]).groupby(["batch", "state"]).size().unstack(fill_value=0)

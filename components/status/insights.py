@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-from components.contacts.phone_regions import country_of, region_name
+from components.core.phone_regions import country_of, region_name
 from components.core.states import ContactState
 
 SENT, FAILED, PENDING = ContactState.SENT, ContactState.FAILED, ContactState.PENDING

@@ -1,6 +1,7 @@
 """How the team's sends did over a period, from the outcomes the console follows in the
 background (components/status/follow.py): SMS sent, failed and pending, a line per day, and the
-failures by reason with what to do (the same categories Status uses). A recipient counts in the
+failures by reason with what to do (the same categories Status uses), by program, template
+and country. A recipient counts in the
 period of its send. And one number's story: every SMS this console sent to it."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from datetime import UTC, date, datetime, timedelta
 import pandas as pd
 
 from components.contacts.phone import InvalidPhoneNumber, normalize_phone
+from components.core.phone_regions import region_name
 from components.core.states import ContactState
 from components.journal import Journal
 from components.status.insights import classify_reason
@@ -30,6 +32,7 @@ class Overview:
     by_reason: pd.DataFrame  # reason, count, cause, what to do: most first
     by_program: pd.DataFrame = field(default_factory=pd.DataFrame)  # program, sent, failed, pending
     by_template: pd.DataFrame = field(default_factory=pd.DataFrame)  # template, sent, failed, ...
+    by_country: pd.DataFrame = field(default_factory=pd.DataFrame)  # country (name), code, sent..
     most_failed: pd.DataFrame = field(default_factory=pd.DataFrame)  # send, failed, recipients
     segments: int = 0  # of the sends in the period, as estimated when they were sent
     estimated_cost: float = 0.0
@@ -105,6 +108,7 @@ def overview(
         by_reason=by_reason,
         by_program=_grouped(journal, start, end, "program", filters),
         by_template=_grouped(journal, start, end, "template", filters),
+        by_country=_grouped(journal, start, end, "country", filters),
         most_failed=_most_failed(journal, start, end, filters),
         segments=segments,
         estimated_cost=cost,
@@ -114,12 +118,16 @@ def overview(
 def _grouped(
     journal: Journal, start: float, end: float, by: str, filters: dict[str, str | None]
 ) -> pd.DataFrame:
-    """Recipients by outcome per program (or template), most recipients first."""
+    """Recipients by outcome per program (or template, or country: its name), most failed
+    first."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
     for group, state, count in journal.outcome_counts(start, end, group_by=by, **filters):
         counts["(none)" if group is None else str(group)][state] += count
     rows = [(name, *(c[str(s)] for s in STATES)) for name, c in counts.items()]
     frame = pd.DataFrame(rows, columns=[by, *(str(s) for s in STATES)])
+    if by == "country":  # its name to read, its code to filter History by
+        frame.insert(1, "code", frame["country"])
+        frame["country"] = [region_name(c) if len(c) == 2 else c for c in frame["code"]]
     return frame.sort_values(["failed", "sent"], ascending=False, ignore_index=True)
 
 

@@ -10,10 +10,10 @@ import phonenumbers
 import plotly.graph_objects as go
 import streamlit as st
 
-from components.contacts.phone_regions import region_name
 from components.contacts.reading import (
     ContactList,
 )
+from components.core.phone_regions import region_name
 from components.core.shares import share_text
 from components.core.states import IssueLevel
 from components.message.preflight import Issue

@@ -13,8 +13,10 @@ from components.acoustic import AcousticClient
 from components.core.states import ApprovalState, BatchState
 from components.journal import BatchRecord, SendRecord, destination_of
 from components.sending.decisions import resend_batches, resume_send
+from components.status.history_filter import HistoryFilter
 from components.team.auth import NEEDED_ROLE, Identity, Permission, permission_to_send
 from components.ui.connection import current_connection
+from components.ui.local_time import user_zone
 from components.ui.persistence import note_for_next_run, noted_in_previous_run
 from components.ui.progress_panel import progress_panel, withdraw_button
 from components.ui.schedule_view import schedule_panel
@@ -38,6 +40,19 @@ def no_sends_notice(*, filtered: bool) -> None:
             "No sends yet. Compose a message and send it; it will be listed here.",
             icon=":material/history:",
         )
+
+
+def shown_by_overview(narrowed: HistoryFilter) -> None:
+    """What the Overview's link narrowed History to, and the way back to every send."""
+    left, right = st.columns([5, 1], vertical_alignment="center")
+    left.info(
+        f"From the Overview: the sends {md(narrowed.words(user_zone()))}.",
+        icon=":material/filter_alt:",
+    )
+    if right.button("Show every send", key="history.clear_filter", icon=":material/close:"):
+        for name in narrowed.params():
+            st.query_params.pop(name, None)
+        st.rerun()
 
 
 def selected_send_id(table: pd.DataFrame, search: str, mode: str) -> int | None:

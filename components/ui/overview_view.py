@@ -13,8 +13,10 @@ import streamlit as st
 from components.core.csv_files import to_csv
 from components.core.shares import share_text
 from components.journal import Journal
-from components.status import Overview, number_story
+from components.status import Overview, charts, number_story
+from components.status.history_filter import HistoryFilter
 from components.team.auth import Identity, Permission
+from components.ui.chart_picks import picked_values
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import local_time, user_zone
 from components.ui.text import md
@@ -118,17 +120,36 @@ def by_reason(result: Overview) -> None:
     st.caption(f"Failures by reason: {words}.")
 
 
-def breakdowns(result: Overview) -> None:
-    """By program, by template, and the sends with most failures (each opens in History)."""
-    left, right = st.columns(2)
-    with left:
-        st.subheader("By program")
-        st.dataframe(result.by_program, hide_index=True, width="stretch")
-        st.caption(_in_words(result.by_program, "program"))
-    with right:
-        st.subheader("By template")
-        st.dataframe(result.by_template, hide_index=True, width="stretch")
-        st.caption(_in_words(result.by_template, "template"))
+BREAKDOWNS = (  # (the Overview's table, its column, History's filter, the chart's title)
+    ("by_program", "program", "program", "By program"),
+    ("by_template", "template", "template", "By template"),
+    ("by_country", "country", "country", "By country"),
+)
+
+
+def breakdowns(result: Overview, narrowed: HistoryFilter) -> None:
+    """By program, template and country (a click on a bar opens History narrowed to it, within
+    the period and filters shown), and the sends with most failures (each opens in History)."""
+    for attribute, by, filter_name, title in BREAKDOWNS:
+        frame: pd.DataFrame = getattr(result, attribute)
+        if frame.empty:
+            continue
+        st.subheader(title)
+        key = "code" if by == "country" else by
+        event = st.plotly_chart(
+            charts.breakdown_bars(frame, by, f"{title} (click a bar for its sends)", key),
+            width="stretch",
+            on_select="rerun",
+            selection_mode="points",
+            key=f"overview.{attribute}",
+            config={"displayModeBar": False},
+        )
+        st.caption(_in_words(frame, by))
+        picked = picked_values(event)
+        if picked:
+            value = None if picked[0] == "(none)" and by == "template" else picked[0]
+            chosen = narrowed.with_picked(**{filter_name: "" if value is None else value})
+            st.switch_page("pages/history.py", query_params=chosen.params())
     if result.most_failed.empty:
         return
     st.subheader("Sends with the most failures")
@@ -149,6 +170,16 @@ def _in_words(frame: pd.DataFrame, by: str) -> str:
         for row in frame.itertuples()
     ]
     return "; ".join(parts) + "."
+
+
+def the_sends_link(narrowed: HistoryFilter) -> None:
+    """The period's sends, with the Overview's filters, in History."""
+    st.page_link(
+        "pages/history.py",
+        label="These sends in History",
+        icon=":material/history:",
+        query_params=narrowed.params(),
+    )
 
 
 def overview_export(result: Overview, label: str) -> None:

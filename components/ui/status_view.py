@@ -34,6 +34,7 @@ from components.status.lookups import (
     snapshots_over_time,
     summarize,
 )
+from components.ui.chart_picks import picked_values
 from components.ui.connection import current_settings, sandbox_server
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import local_time
@@ -233,7 +234,7 @@ def _filtering_chart(figure: go.Figure, name: str) -> None:
         config={"displayModeBar": False},
     )
     st.caption(charts.text_alternative(figure))
-    _apply_pick(name, _picked(event))
+    _apply_pick(name, picked_values(event))
 
 
 def _apply_pick(name: str, picked: list[str]) -> None:
@@ -242,23 +243,6 @@ def _apply_pick(name: str, picked: list[str]) -> None:
     if picked and picked != last:
         st.session_state[f"status.filter.{name}"] = picked
     st.session_state[f"status.last_pick.{name}"] = picked
-
-
-def _picked(event: object) -> list[str]:
-    try:
-        points = event.selection.points  # type: ignore[attr-defined]
-    except AttributeError:
-        return []
-    values = []
-    for point in points or []:
-        value = point.get("customdata") if isinstance(point, dict) else None
-        if isinstance(value, list):
-            value = value[0] if value else None
-        if value is None and isinstance(point, dict):
-            value = point.get("y")
-        if value is not None:
-            values.append(str(value))
-    return values
 
 
 def filtered_table(table: pd.DataFrame) -> pd.DataFrame:

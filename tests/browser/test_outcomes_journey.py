@@ -59,5 +59,12 @@ def test_the_outcome_is_on_history_and_the_overview_without_opening_status(brows
     expect(sent).to_contain_text("2")
     expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("1")
     expect(page.get_by_text(re.compile(r"^Failures by reason: .*1 \(100%\)"))).to_be_visible()
+    # A click on the program's bar opens History narrowed to that program's sends in the period.
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="By program")
+    chart.locator("g.point path").first.click(force=True)  # plotly takes clicks on its top layer
+    expect(
+        page.get_by_text(re.compile(r"From the Overview: the sends program 12345"))
+    ).to_be_visible(timeout=20_000)
+    assert page.url.split("?")[0].endswith("/history") and "program=12345" in page.url
     later.close()
     journal.close()
