@@ -21,6 +21,7 @@ from components.ui.history_view import (
 )
 from components.ui.identity import require_page
 from components.ui.local_time import user_zone
+from components.ui.overview_view import story_button
 from components.ui.persistence import KEEP
 from components.ui.sending import journal, worker
 from components.ui.shell import ensure_app_shell
@@ -44,6 +45,8 @@ query = clean_search(search)
 if query.notice:
     st.warning(query.notice, icon=":material/search:")
 search = query.text
+if search:
+    story_button(search, key="history.story")
 narrowed = history_filter_from(st.query_params.to_dict())
 if narrowed:
     shown_by_overview(narrowed)

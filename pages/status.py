@@ -78,7 +78,7 @@ header, button = st.columns([4, 1], vertical_alignment="center")
 checked = max(lookup.checked_at for lookup in lookups)
 header.caption("Last checked " + local_clock(checked))
 if button.button("Refresh now", icon=":material/refresh:", key="status.refresh"):
-    reset_lookups(ids)
+    reset_lookups(ids, ask_acoustic=True)
     st.rerun()
 polling(connection.client, journal(), ids)
 verdicts(lookups)

@@ -8,8 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from components.core.states import BatchState
+from components.guardrails.do_not_text import add_numbers
 from components.journal import AuditAction, Journal
 from components.status.history_filter import HistoryFilter, history_filter_from
+from components.team.auth import local_identity
 from tests.apptest_support import journaled_send, new_app, texts
 from tests.test_outcomes import BLOCKED, SENT, payload
 
@@ -77,3 +79,21 @@ def test_the_overview_leads_into_history_narrowed_to_what_was_picked(tmp_path):
     at.run()
     assert at.dataframe[0].value["Program"].tolist() == ["12345"]
     assert "with recipients in United States" in texts(at)
+
+
+def test_a_number_searched_in_history_opens_its_story_with_its_do_not_text_state(tmp_path):
+    journal = followed(tmp_path)
+    add_numbers(journal, ["19495009990"], "Asked to stop", local_identity(), "manual")
+    at = new_app().run().switch_page("pages/history.py").run()
+    at.text_input(key="history.search").set_value("(949) 500-9990").run()
+    at.button(key="history.story").click().run()
+    assert not at.exception
+    assert at.text_input(key="overview.number").value == "(949) 500-9990"
+    assert "On the do-not-text list since" in texts(at) and "Asked to stop" in texts(at)
+    story = at.dataframe[-1].value
+    assert story["Outcome"].tolist() == ["failed"] and story["Text"].tolist() == ["Hi there"]
+    at.switch_page("pages/overview.py")  # AppTest reruns the page it was last sent to
+    at.text_input(key="overview.number").set_value("+1 949 500 1234").run()
+    assert "Not on the do-not-text list." in texts(at)
+    at.text_input(key="overview.number").set_value("12").run()
+    assert "is not a phone number" in texts(at)

@@ -166,3 +166,26 @@ def test_a_number_listed_before_a_resume_is_left_out_and_status_and_history_say_
     at.switch_page("pages/compose.py").run()
     panel = texts(at)
     assert "4 recipient(s) left out: on the do-not-text list when their batch went out" in panel
+
+
+def test_a_send_the_console_followed_to_its_end_is_shown_from_the_journal_at_once(tmp_path):
+    """Nobody asks Acoustic again for outcomes the console already has (its status of an old
+    send may have expired); "Refresh now" asks."""
+    at, transaction = send_through_the_app(tmp_path)
+    journal = Journal(tmp_path / "journal.sqlite3")
+    stored = [
+        ("19495001234", True, None),
+        ("19495009990", False, "Stored: the carrier said no."),
+        ("19495009999", True, None),
+    ]
+    journal.record_outcomes(transaction, stored)
+    journal.reschedule_follow(transaction, next_at=None, finished=True)
+    at.query_params["tx"] = [transaction]
+    at.switch_page("pages/status.py").run()
+    assert not at.exception
+    assert "All 3 contacts processed, as the console followed them" in texts(at)
+    table = next(d.value for d in at.dataframe if "state" in d.value.columns)
+    assert sorted(table["state"]) == ["failed", "sent", "sent"]
+    assert "Stored: the carrier said no." in table["message"].tolist()
+    at.button(key="status.refresh").click().run()  # Acoustic (the sandbox) is asked now
+    assert "as the console followed them" not in texts(at)

@@ -300,12 +300,15 @@ class OutcomeStore(JournalBase):
         self,
         *,
         send_id: int | None = None,
+        batch_id: int | None = None,
         phone_numbers: Sequence[str] | None = None,
     ) -> list[OutcomeRecord]:
-        """Outcomes of one send, or of some numbers (newest send first)."""
+        """Outcomes of one send, one batch, or some numbers (newest send first)."""
         query = sa.select(outcomes).order_by(outcomes.c.sent_at.desc(), outcomes.c.batch_id)
         if send_id is not None:
             query = query.where(outcomes.c.send_id == send_id)
+        if batch_id is not None:
+            query = query.where(outcomes.c.batch_id == batch_id)
         if phone_numbers is not None:
             query = query.where(outcomes.c.phone_number.in_(list(phone_numbers)))
         with self._connection() as conn:

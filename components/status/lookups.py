@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from components.acoustic import AcousticClient, AcousticError, SendStatus
-from components.core.states import BatchState, Cause, ScheduleKind, Verdict
+from components.acoustic import AcousticClient, AcousticError, ContactStatus, SendStatus
+from components.core.states import BatchState, Cause, ContactState, ScheduleKind, Verdict
 from components.guardrails.do_not_text import without_listed
 from components.journal import BatchRecord, Journal, SendRecord
 from components.status.insights import (
@@ -60,6 +60,38 @@ class Lookup:
     def settled(self) -> bool:
         """No point asking again automatically."""
         return self.verdict.settled
+
+
+def stored_lookup(journal: Journal, transaction_id: str) -> Lookup | None:
+    """What the console already knows, when it followed this transaction to its end: every
+    contact's outcome is stored, so Status shows them at once without asking Acoustic (whose
+    status of an older send may have expired). None while the follow-up goes on: ask."""
+    follow = journal.follow_state(transaction_id)
+    batch = journal.batch_for_transaction(transaction_id)
+    if follow is None or follow.get("finished_at") is None or batch is None:
+        return None
+    records = journal.outcome_records(batch_id=batch.id)
+    processed = [o for o in records if o.state is not ContactState.PENDING]
+    if not records or len(processed) < len(records):
+        return None
+    status = SendStatus(
+        transaction_id,
+        found=True,
+        total=len(records),
+        processed=len(processed),
+        contacts=[
+            ContactStatus(o.phone_number, o.state is ContactState.SENT, o.message)
+            for o in processed
+        ],
+    )
+    message = (
+        f"All {status.total:,} contacts processed, as the console followed them (last change "
+        f"{_ago(time.time() - max(o.updated_at for o in records))})."
+    )
+    return Lookup(
+        transaction_id, Verdict.COMPLETE, message, float(follow["finished_at"]), status,
+        batch.send_id,
+    )  # fmt: skip
 
 
 def look_up(

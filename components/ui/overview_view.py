@@ -10,8 +10,10 @@ import pandas as pd
 import plotly.graph_objects as go
 import streamlit as st
 
+from components.contacts.phone import InvalidPhoneNumber, normalize_phone
 from components.core.csv_files import to_csv
 from components.core.shares import share_text
+from components.guardrails.do_not_text import records_of
 from components.journal import Journal
 from components.status import Overview, charts, number_story
 from components.status.history_filter import HistoryFilter
@@ -24,6 +26,7 @@ from components.ui.text import md
 PERIODS = {"Today": 0, "Last 7 days": 7, "Last 30 days": 30, "Last 90 days": 90, "Dates": None}
 MODES = {"Live sends": "pod", "Sandbox sends": "sandbox", "Live and sandbox": None}
 ANY = "(any)"
+STORY_NUMBER = "overview.number"
 
 
 def period() -> tuple[datetime, datetime, str]:
@@ -197,12 +200,13 @@ def story(journal: Journal, identity: Identity) -> None:
     """Every SMS this console sent to one number: the customer who says the code never came."""
     number = st.text_input(
         "Look up a number",
-        key="overview.number",
+        key=STORY_NUMBER,
         placeholder="+1 949 500 1234, in any spelling",
         help="Every SMS this console sent to it: when, the exact text, the outcome.",
     )
     if not number.strip():
         return
+    do_not_text_line(journal, number)
     entries = number_story(journal, number)
     if not entries:
         st.info(f"This console sent nothing to {md(number.strip())}.", icon=":material/search_off:")
@@ -237,6 +241,43 @@ def story(journal: Journal, identity: Identity) -> None:
         file_stem="sms-number",
         key="overview.story_export",
     )
+
+
+def do_not_text_line(journal: Journal, number: str) -> None:
+    """Whether the number is on the do-not-text list: the first thing to know about a customer
+    who says nothing came."""
+    try:
+        normalized = normalize_phone(number, "US")
+    except InvalidPhoneNumber:
+        st.warning(
+            f"{md(number.strip())} is not a phone number: check the digits (with the country "
+            "code for a number outside the US, e.g. +44 7400 123456).",
+            icon=":material/dialpad:",
+        )
+        return
+    listed = records_of(journal, [normalized])
+    if listed:
+        entry = listed[0]
+        st.warning(
+            f"On the do-not-text list since {local_time(entry.added_at)} "
+            f"({md(entry.reason or entry.source)}): no send reaches it.",
+            icon=":material/block:",
+        )
+    else:
+        st.caption("Not on the do-not-text list.")
+
+
+def story_button(number: str, *, key: str) -> None:
+    """From a page where a number was typed (History's search, Status's number filter) to its
+    story on the Overview. The number goes through the session, not the address: an address
+    reaches server logs, a phone number must not."""
+    try:
+        normalize_phone(number, "US")
+    except InvalidPhoneNumber:
+        return
+    if st.button("Every SMS to this number", key=key, icon=":material/person_search:"):
+        st.session_state[STORY_NUMBER] = number.strip()
+        st.switch_page("pages/overview.py")
 
 
 def since_words(since: datetime, until: datetime) -> str:

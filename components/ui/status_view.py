@@ -32,12 +32,14 @@ from components.status.lookups import (
     insight_table,
     look_up,
     snapshots_over_time,
+    stored_lookup,
     summarize,
 )
 from components.ui.chart_picks import picked_values
 from components.ui.connection import current_settings, sandbox_server
 from components.ui.exports import audited_csv_download
 from components.ui.local_time import local_time
+from components.ui.overview_view import story_button
 from components.ui.persistence import KEEP
 from components.ui.text import md
 
@@ -60,6 +62,7 @@ def ignored_ids_warning(rejected: Sequence[str]) -> None:
 _IDS = "status.ids"
 _LOOKUPS = "status.lookups"
 _POLLER = "status.poller"
+_ASK_ACOUSTIC = "status.ask_acoustic"
 
 
 def looked_up_ids() -> list[str]:
@@ -67,17 +70,26 @@ def looked_up_ids() -> list[str]:
     return st.session_state.get(_IDS, [])
 
 
-def reset_lookups(ids: Sequence[str]) -> None:
-    """Shows these ids from scratch: earlier answers dropped, polling started anew."""
+def reset_lookups(ids: Sequence[str], *, ask_acoustic: bool = False) -> None:
+    """Shows these ids from scratch: earlier answers dropped, polling started anew; with
+    `ask_acoustic` ("Refresh now"), Acoustic is asked even where the console has every outcome."""
     st.session_state[_IDS] = list(ids)
     st.session_state.pop(_LOOKUPS, None)
     st.session_state[_POLLER] = Poller()
+    st.session_state[_ASK_ACOUSTIC] = ask_acoustic
 
 
 def refresh(client: AcousticClient, journal: Journal, ids: Sequence[str]) -> None:
-    """Asks Acoustic about every id that is not settled yet; keeps the answers in the session."""
+    """Every id that is not settled yet: from the outcomes the console followed to the end,
+    else (and on "Refresh now") from Acoustic; keeps the answers in the session."""
     lookups: dict[str, Lookup] = st.session_state.setdefault(_LOOKUPS, {})
     due = [i for i in ids if lookups.get(i) is None or not lookups[i].settled]
+    if not st.session_state.get(_ASK_ACOUSTIC):
+        for transaction_id in due:
+            stored = stored_lookup(journal, transaction_id)
+            if stored is not None:
+                lookups[transaction_id] = stored
+        due = [i for i in due if i not in lookups]
     # A send of many batches has many transactions: ask in parallel (the client's gate keeps
     # the organisation at 10 requests in flight).
     with ThreadPoolExecutor(max_workers=min(10, max(len(due), 1))) as pool:
@@ -277,6 +289,7 @@ def filtered_table(table: pd.DataFrame) -> pd.DataFrame:
     if countries:
         shown = shown[shown["country"].isin(countries)]
     if search.strip():
+        story_button(search, key="status.story")
         digits = "".join(ch for ch in search if ch.isdigit())
         shown = shown[shown["phoneNumber"].str.contains(digits or search.strip(), regex=False)]
     if len(shown) != len(table):
