@@ -13,12 +13,13 @@ from components.ui.approvals_view import approval_rule
 from components.ui.connection import current_connection, read_secrets, shared_places_database
 from components.ui.identity import auth_configured, require_page, role_rules, show_rule_problems
 from components.ui.local_time import user_zone
-from components.ui.sending import journal_location
+from components.ui.notifications_view import notifications_panel
+from components.ui.sending import journal, journal_location, notification_settings
 from components.ui.shell import ensure_app_shell
 from components.ui.text import md
 
 ensure_app_shell()
-require_page("Settings")
+identity = require_page("Settings")
 
 st.title("Settings")
 connection = current_connection()
@@ -132,6 +133,9 @@ else:
 
 st.header("Approval")
 approval_rule()
+
+st.header("Notifications")
+notifications_panel(journal(), notification_settings(), identity)
 
 st.header("Acoustic pods")
 st.table(

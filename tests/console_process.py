@@ -4,7 +4,6 @@ and the tests that stop and restart the console."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -13,16 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 ALL_DAY = '\n[console.quiet_hours]\nstart = "00:00"\nend = "23:59:59"\n'
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class StreamlitApp:
@@ -37,7 +31,7 @@ class StreamlitApp:
         *,
         script: str = "console.py",
     ) -> None:
-        self.port = _free_port()
+        self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {k: v for k, v in os.environ.items() if not k.startswith(("ACOUSTIC_", "STREAMLIT_"))}
         env.update(

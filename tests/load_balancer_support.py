@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import socket
 import subprocess
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -13,16 +12,11 @@ from pathlib import Path
 
 import httpx
 
+from tests.ports import free_port
 from tests.waiting import wait_until
 
 ROOT = Path(__file__).resolve().parents[1]
 NGINX = shutil.which("nginx") or next(iter(Path("/usr/sbin").glob("nginx")), None)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def configuration(replicas: Sequence[int], port: int) -> str:

@@ -12,7 +12,6 @@ import glob
 import os
 import pwd
 import shutil
-import socket
 import tempfile
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,6 +19,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from tests.ports import free_port
 from tests.required_tools import missing_tool
 
 WRAPPER = Path(__file__).parent / "support" / "pg_ctl_unprivileged"
@@ -36,12 +36,6 @@ def find_pg_ctl() -> str | None:
 def _major(path: str) -> int:
     part = Path(path).parent.parent.name
     return int(part) if part.isdigit() else 0
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -115,7 +109,7 @@ def postgres_server() -> Iterator[PostgresServer]:
             )
         os.chown(base, owner.pw_uid, owner.pw_gid)
     os.environ["PG_CTL_REAL"] = pg_ctl
-    port = _free_port()
+    port = free_port()
     executor = PostgreSQLExecutor(
         executable=str(WRAPPER),
         host="127.0.0.1",

@@ -9,7 +9,7 @@ import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from components.core.states import BatchState, SendState
+from components.core.states import BatchState, ContactState, SendState
 from components.guardrails.do_not_text import left_out_of
 from components.journal import Journal
 from components.journal.base import journal_url
@@ -154,5 +154,39 @@ def test_a_revision_0006_journal_gets_each_outcomes_country_and_its_hours_rebuil
         assert sorted(counts) == [("CA", "pending", 1), ("GB", "failed", 1), ("US", "sent", 1)]
         failures = journal.outcome_counts(0, 10 * 3600, group_by="message")
         assert ("Invalid phone number.", "failed", 1) in failures
+    finally:
+        journal.close()
+
+
+def test_a_journal_of_the_first_0006_without_its_count_tables_is_mended(empty_location):
+    """0006 as first committed made outcomes and follows only: 0007 makes the count tables."""
+    engine = at_revision(empty_location, "0006")
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP TABLE outcome_hours"))
+        conn.execute(sa.text("DROP TABLE send_outcomes"))
+        conn.execute(
+            sa.text(
+                "INSERT INTO sends (id, fingerprint, kind, mode, base_url, program, content, "
+                "created_at, recipients) VALUES (1, 'f', 'bulk', 'pod', 'http://x', 'P1', 'Hi', "
+                "7300, 1)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO batches (id, send_id, idx, state, contacts, payload_json, "
+                "transaction_id, updated_at) VALUES (1, 1, 0, 'accepted', 1, '{}', 'tx-1', 0)"
+            )
+        )
+        conn.execute(
+            sa.text(
+                "INSERT INTO outcomes (batch_id, phone_number, send_id, sent_at, mode, program, "
+                "state, updated_at) VALUES (1, '19495001234', 1, 7300, 'pod', 'P1', 'sent', 7300)"
+            )
+        )
+    engine.dispose()
+    journal = Journal(empty_location)
+    try:
+        assert journal.outcome_totals([1]) == {1: {ContactState.SENT: 1}}
+        assert journal.outcome_counts(0, 10 * 3600) == [(None, "sent", 1)]
     finally:
         journal.close()

@@ -7,7 +7,11 @@ from __future__ import annotations
 import json
 import uuid
 
+import pytest
+
 from tests.apptest_support import composed, texts
+
+pytestmark = pytest.mark.usefixtures("app_environment")  # a journal of its own, not the user's
 
 
 def contacts(name: str, first: int) -> str:

@@ -114,6 +114,8 @@ def test_places_in_one_database_are_shared_by_gates_and_given_back_when_a_sessio
             (organisation_key("org"),),
         ).fetchone()[0]
     assert locks == 3  # one lock per place taken, not one per place tried
+    # What the follower reads before it asks: no place is free, from either process.
+    assert second.free_places() == 0 and first.free_places() == 0
     taken = threading.Event()
 
     def take() -> None:
@@ -128,6 +130,7 @@ def test_places_in_one_database_are_shared_by_gates_and_given_back_when_a_sessio
     release.set()
     holder.join(10)
     taker.join(10)
+    assert second.free_places() == 3  # every place given back
     other = SharedPlaces(libpq, "another org", limit=1)
     with other.slot():  # another organisation's places are its own
         pass

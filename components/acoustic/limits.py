@@ -51,6 +51,11 @@ class CountingGate:
     def narrowing(self) -> Narrowing | None:
         return self.width.narrowing()
 
+    def free_places(self) -> int:
+        """Places no request holds now (for the follower, which leaves them to sends)."""
+        with self._free:
+            return max(self.width.width - self.in_flight, 0)
+
     def reset_peak(self) -> None:
         with self._free:
             self.peak = self.in_flight

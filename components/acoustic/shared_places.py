@@ -33,6 +33,11 @@ logger = logging.getLogger(__name__)
 # (no ORDER BY: that would evaluate, and lock, every row first).
 _TAKE_A_PLACE = "SELECT n FROM unnest(%s::int[]) AS n WHERE pg_try_advisory_lock(%s, n) LIMIT 1"
 _GIVE_BACK = "SELECT pg_advisory_unlock(%s, %s)"
+# The organisation's places held now by any session (any replica): two-key advisory locks.
+_HELD = (
+    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND objsubid = 2 AND granted "
+    "AND classid = (%s::int4)::oid AND objid < %s"
+)
 
 
 class PlacesUnavailableError(NetworkError):
@@ -88,6 +93,20 @@ class SharedPlaces(CountingGate):
         return (
             f"{parts.get('host', 'localhost')}:{parts.get('port', 5432)}/{parts.get('dbname', '')}"
         )
+
+    def free_places(self) -> int:
+        """Places no replica holds now; none when the database cannot say."""
+        local = super().free_places()
+        if not local:
+            return 0
+        try:
+            with self._db:
+                held = self._connect().execute(_HELD, (self.key, self.width.limit)).fetchone()
+        except psycopg.Error:
+            with self._db:
+                self._drop_connection()
+            return 0
+        return max(min(local, self.width.limit - int(held[0] if held else 0)), 0)
 
     def close(self) -> None:
         """Gives every place of this process back (its session ends)."""

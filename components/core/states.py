@@ -221,3 +221,15 @@ _VERDICT_WORDS = {
     Verdict.NOT_FOUND: "not found",
     Verdict.ERROR: "could not be checked",
 }
+
+
+class NotificationEvent(StrEnum):
+    """What the console tells people about, by the names the configuration uses
+    ([[console.notifications.webhooks]] events)."""
+
+    APPROVAL_REQUESTED = "approval_requested"  # -> the approvers, not its author
+    APPROVAL_DECIDED = "approval_decided"  # approved, rejected or expired -> its author
+    APPROVAL_EXPIRING = "approval_expiring"  # within the hour -> the approvers
+    SEND_STARTED = "send_started"  # a scheduled send starts -> its sender
+    SEND_FINISHED = "send_finished"  # outcomes known, too many failed -> its sender
+    SEND_INTERRUPTED = "send_interrupted"  # stopped in the middle (crash, restart) -> its sender

@@ -48,6 +48,7 @@ class AuditAction(StrEnum):
     TEMPLATE_ARCHIVED = "template_archived"
     TEMPLATE_RESTORED = "template_restored"
     TEMPLATE_IMPORTED = "template_imported"
+    NOTIFICATION = "notification"  # components/notifications: each delivery, never its text
 
     @property
     def words(self) -> str:

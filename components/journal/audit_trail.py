@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from components.journal.audit_entries import AuditAction, AuditEntry, clean_actor, clean_details
 from components.journal.base import JournalBase
+from components.journal.outbox import notify_for_audit
 from components.journal.tables import audit
 
 
@@ -53,6 +54,7 @@ class AuditTrail(JournalBase):
                 )
                 .returning(audit.c.id)
             ).scalar_one()
+            notify_for_audit(conn, entry)  # the people this event needs hear of it
         return AuditEntry(
             int(entry_id),
             entry.at,

@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from components.core.phone_regions import country_of
 from components.core.states import ContactState
 from components.journal.base import JournalBase, in_chunks, insert_for
+from components.journal.outbox import notify_if_send_followed
 from components.journal.tables import (
     batches,
     follows,
@@ -286,6 +287,12 @@ class OutcomeStore(JournalBase):
                     claimed_until=None,
                 )
             )
+            if next_at is None:
+                send_id = conn.execute(
+                    sa.select(f.send_id).where(f.transaction_id == transaction_id)
+                ).scalar()
+                if send_id is not None:
+                    notify_if_send_followed(conn, int(send_id), now)
 
     def follow_state(self, transaction_id: str) -> Mapping[str, Any] | None:
         with self._connection() as conn:

@@ -240,3 +240,25 @@ send_outcomes = sa.Table(
     sa.Column("state", sa.Text, primary_key=True),
     sa.Column("count", sa.Integer, nullable=False),
 )
+
+# Notifications to deliver (components/notifications): written in the same transaction as their
+# event, delivered by one replica at a time (a claim with a lease, as batches are), each channel
+# once (`delivered_json` names those done).
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("event", sa.Text, nullable=False),  # NotificationEvent
+    sa.Column("dedupe", sa.Text, unique=True),  # one notification per event of a thing
+    sa.Column("facts_json", sa.Text, nullable=False),  # ids, counts, addresses: no contact data
+    sa.Column("created_at", Seconds, nullable=False),
+    sa.Column("next_at", Seconds),  # NULL once delivered everywhere or given up
+    sa.Column("attempts", sa.Integer, nullable=False, server_default="0"),
+    sa.Column("delivered_json", sa.Text, nullable=False, server_default="[]"),
+    sa.Column("owner", sa.Text),
+    sa.Column("claimed_until", Seconds),
+    sa.Column("finished_at", Seconds),
+    sa.Column("gave_up_at", Seconds),
+    sa.Column("last_error", sa.Text),  # the server's answer, for Settings
+    sa.Index("ix_outbox_next_at", "next_at"),
+)

@@ -1,14 +1,17 @@
-"""The console process's background work: one send worker per journal database, and its scheduler,
+"""The console process's background work: one send worker per journal database, its scheduler and
+its notifier,
 shared by every session and by the server's start-up (console.py), so that scheduled sends start
 after a restart even before anyone opens a page."""
 
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 
 from components.core.database_url import DatabaseURL
 from components.journal import Journal
-from components.sending.leases import DEFAULT_LEASE_SECONDS
+from components.notifications import Audience, NotificationSettings, Notifier
+from components.sending.leases import DEFAULT_LEASE_SECONDS, PROCESS_OWNER
 from components.sending.scheduler import Connect, Scheduler
 from components.sending.worker import SendWorker
 from components.status.follow import GIVE_UP_AFTER
@@ -16,6 +19,7 @@ from components.status.follow import GIVE_UP_AFTER
 _lock = threading.Lock()
 _workers: dict[tuple[DatabaseURL, int, float], SendWorker] = {}
 _schedulers: dict[int, Scheduler] = {}
+_notifiers: dict[int, Notifier] = {}
 
 
 def process_worker(
@@ -46,15 +50,36 @@ def ensure_scheduler(
         return scheduler
 
 
+def ensure_notifier(
+    worker: SendWorker,
+    settings: Callable[[], NotificationSettings],
+    audience: Callable[[], Audience],
+) -> Notifier:
+    """Starts the worker's notifier once (a thread of its own: a slow mail server or webhook
+    never holds up the scheduler); later calls give it the configuration's readers as they are."""
+    with _lock:
+        notifier = _notifiers.get(id(worker))
+        if notifier is None:
+            notifier = _notifiers[id(worker)] = Notifier(
+                worker.journal, settings, audience, owner=PROCESS_OWNER
+            ).start()
+        else:
+            notifier.settings, notifier.audience = settings, audience
+        return notifier
+
+
 def stop_background_work() -> None:
     """Stops every worker's scheduler and closes their journals (a test or a benchmark whose
     database goes away; a console process simply ends)."""
     with _lock:
         workers = list(_workers.values())
         schedulers = [_schedulers.pop(id(worker), None) for worker in workers]
+        notifiers = [_notifiers.pop(id(worker), None) for worker in workers]
         _workers.clear()
-    for worker, scheduler in zip(workers, schedulers, strict=True):
+    for worker, scheduler, notifier in zip(workers, schedulers, notifiers, strict=True):
         if scheduler is not None:
             scheduler.stop()
+        if notifier is not None:
+            notifier.stop()
         worker.leases.stop()
         worker.journal.close()

@@ -4,8 +4,8 @@ and gives up after a while (saying so in the journal). The follow-ups are in the
 restart resumes them, and each is claimed by one replica at a time.
 
 Look-ups share the organisation's 10 places with sends, but a send never waits for a look-up:
-the follower asks only while at least KEEP_FREE places are free in this process's gate, and one
-transaction at a time."""
+the follower asks only while at least KEEP_FREE of the organisation's places are free (across
+every replica when they share the places in PostgreSQL), and one transaction at a time."""
 
 from __future__ import annotations
 
@@ -28,8 +28,9 @@ AT_ONCE = 3  # transactions claimed per round; asked one after the other
 
 
 def room_for_a_look_up(client: AcousticClient) -> bool:
-    gate = client.gate
-    return gate.limit - gate.in_flight >= KEEP_FREE
+    """At least KEEP_FREE of the organisation's places are free: with replicas, across all of
+    them (the shared gate counts every replica's places in PostgreSQL)."""
+    return client.gate.free_places() >= KEEP_FREE
 
 
 def follow_due(

@@ -170,8 +170,10 @@ def number_story(journal: Journal, phone: str, *, region: str = "US") -> list[St
     except InvalidPhoneNumber:
         return []
     entries = []
-    for outcome in journal.outcome_records(phone_numbers=[number]):
-        payload = journal.batch_payload(outcome.batch_id)
+    records = journal.outcome_records(phone_numbers=[number])
+    payloads = journal.batch_payloads([o.batch_id for o in records])
+    for outcome in records:
+        payload = payloads.get(outcome.batch_id, {})
         failure = outcome.state is ContactState.FAILED
         entries.append(
             StoryEntry(

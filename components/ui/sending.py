@@ -18,7 +18,8 @@ from components.core.states import SendKind
 from components.guardrails.do_not_text import ListedRecipients, listed_set
 from components.journal import DuplicateSendError, Journal, JournalUnavailable
 from components.message.draft import Draft, Summary
-from components.sending.background import ensure_scheduler, process_worker
+from components.notifications import Audience, NotificationSettings, parse_notifications
+from components.sending.background import ensure_notifier, ensure_scheduler, process_worker
 from components.sending.plan import Destination, Guardrails, SendChoices, SendPlan, plan_send
 from components.sending.schedules import ScheduleError
 from components.sending.submit import PlanNotReady, submit_send
@@ -31,8 +32,14 @@ from components.ui.connection import (
     current_connection,
     current_quiet_hours,
     journal_database,
+    read_secrets,
 )
-from components.ui.identity import current_approval_rule, current_identity
+from components.ui.identity import (
+    auth_configured,
+    current_approval_rule,
+    current_identity,
+    role_rules,
+)
 from components.ui.text import md
 
 
@@ -47,6 +54,17 @@ def _connection_now() -> tuple[str, AcousticClient] | None:
     if connection.client is None:
         return None
     return connection.settings.mode, connection.client
+
+
+def notification_settings() -> NotificationSettings:
+    """`[console.notifications]` as the configuration says at this moment."""
+    secrets = read_secrets() or {}
+    return parse_notifications(secrets.get("console"))
+
+
+def _audience_now() -> Audience:
+    secrets = read_secrets()
+    return Audience.of(role_rules(secrets), local=not auth_configured(secrets))
 
 
 def journal_location() -> str:
@@ -77,6 +95,7 @@ def worker() -> SendWorker:
     ensure_scheduler(
         shared, _connection_now, follow_hours=console_settings(os.environ).follow_hours
     )
+    ensure_notifier(shared, notification_settings, _audience_now)
     return shared
 
 

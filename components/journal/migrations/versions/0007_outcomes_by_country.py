@@ -4,6 +4,8 @@
   country_of: an ISO code from the calling code and, for shared codes like +1, the area code),
   written with the outcome.
 - outcome_hours gains country among what it counts by: rebuilt from the outcomes.
+- send_outcomes is made (and filled from the outcomes) where a journal lacks it: 0006 as first
+  committed (9f5be11) had neither of the two count tables.
 
 Revision ID: 0007
 Revises: 0006
@@ -35,7 +37,20 @@ def upgrade() -> None:
         conn.execute(
             sa.update(outcomes).where(prefix == start).values(country=country_of(start or ""))
         )
-    op.drop_table("outcome_hours")
+    present = set(sa.inspect(conn).get_table_names())
+    if "outcome_hours" in present:
+        op.drop_table("outcome_hours")
+    if "send_outcomes" not in present:
+        op.create_table(
+            "send_outcomes",
+            sa.Column("send_id", sa.Integer, primary_key=True),
+            sa.Column("state", sa.Text, primary_key=True),
+            sa.Column("count", sa.Integer, nullable=False),
+        )
+        op.execute(
+            "INSERT INTO send_outcomes (send_id, state, count) "
+            "SELECT send_id, state, count(*) FROM outcomes GROUP BY send_id, state"
+        )
     op.create_table(
         "outcome_hours",
         sa.Column("hour", sa.Integer, primary_key=True),
