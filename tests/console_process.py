@@ -21,7 +21,8 @@ ALL_DAY = '\n[console.quiet_hours]\nstart = "00:00"\nend = "23:59:59"\n'
 
 class StreamlitApp:
     """`streamlit run app.py` in a subprocess with a clean environment: sandbox mode. `secrets`
-    (TOML) become its only secrets file; `{port}` in them is Streamlit's own placeholder."""
+    (TOML) become its only secrets file; `{port}` in them is Streamlit's own placeholder, and
+    `{console_url}` becomes the console's address (for links in notifications)."""
 
     def __init__(
         self,
@@ -53,7 +54,7 @@ class StreamlitApp:
         command = [sys.executable, "-m", "streamlit", "run", script]
         # Quiet hours all day long (but the last second): a journey's confirmation does not
         # depend on the hour the suite runs at. AppTest covers the hours themselves.
-        text = (secrets or "") + ALL_DAY
+        text = (secrets or "").replace("{console_url}", self.url) + ALL_DAY
         (tmp / "secrets.toml").write_text(text, encoding="utf-8")
         command.append(f"--secrets.files={tmp / 'secrets.toml'}")
         self.process = subprocess.Popen(

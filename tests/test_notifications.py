@@ -20,10 +20,12 @@ from components.notifications.channels import webhook_body
 from components.notifications.messages import compose
 from components.sending.decisions import approve_and_send
 from components.team.approvals import reject
+from components.templates import approve_template, save_template
 from tests.apptest_support import journaled_send
 from tests.notification_support import mailbox, webhook_receiver
 from tests.sending_support import batches, client_for, submit
 from tests.test_approvals import CAROL, SAM, live_send
+from tests.test_templates import APPROVER, OTP, SENDER
 
 pytestmark = pytest.mark.usefixtures("fresh_tokens")
 
@@ -239,3 +241,19 @@ def test_the_outbox_row_is_written_with_its_audit_entry(journal):
     with journal.engine.connect() as conn:
         events = conn.execute(sa.select(outbox.c.event)).scalars().all()
     assert events == ["approval_requested"]
+
+
+def test_a_saved_template_version_asks_the_approvers_and_its_approval_tells_its_author(journal):
+    with mailbox() as box:
+        settings = configured(box)
+        team = Audience(approvers=("ann@example.com", "bo@example.com"), local=False)
+        save_template(journal, "One-time code", OTP, actor=SENDER)
+        approve_template(journal, "One-time code", 1, by=APPROVER)
+        deliver_due(journal, settings, team, owner="me")
+    asked, approved = box.to("bo@example.com"), box.to("ann@example.com")
+    assert [m["Subject"] for m in asked] == [
+        "The template “One-time code” v1 waits for your approval"
+    ]
+    assert [m["Subject"] for m in approved] == ["The template “One-time code” v1 was approved"]
+    assert f"{PUBLIC}/templates" in approved[0].get_content()
+    assert OTP.content not in asked[0].get_content()  # its message stays in the console

@@ -16,7 +16,15 @@ import sqlalchemy as sa
 from components.core.states import ApprovalState, ContactState, NotificationEvent
 from components.journal.audit_entries import AuditAction, AuditEntry
 from components.journal.base import JournalBase, insert_for
-from components.journal.tables import approvals, follows, outbox, send_outcomes, sends
+from components.journal.tables import (
+    approvals,
+    follows,
+    outbox,
+    send_outcomes,
+    sends,
+    template_versions,
+    templates,
+)
 
 # The audit entries that are events someone is told about, and the event each is.
 _DECISIONS = {
@@ -85,6 +93,17 @@ def _send_facts(conn: sa.Connection, send_id: int | None) -> dict[str, Any]:
     }
 
 
+def _template_facts(conn: sa.Connection, details: Mapping[str, Any]) -> dict[str, Any]:
+    """A template version's name, number and who saved it (its author)."""
+    name, version = str(details.get("template") or ""), details.get("version")
+    row = conn.execute(
+        sa.select(template_versions.c.saved_by)
+        .select_from(template_versions.join(templates))
+        .where(templates.c.name == name, template_versions.c.version == version)
+    ).first()
+    return {"template": name, "version": version, "author": row.saved_by if row else None}
+
+
 def notify_for_audit(conn: sa.Connection, entry: AuditEntry) -> None:
     """The notification an audit entry is the event of, if any, in the entry's transaction."""
     details = entry.details or {}
@@ -110,6 +129,20 @@ def notify_for_audit(conn: sa.Connection, entry: AuditEntry) -> None:
             "starting": details.get("recipients"),
         }
         add_notification(conn, NotificationEvent.SEND_STARTED, started, dedupe=f"started:{at}")
+    elif entry.action is AuditAction.TEMPLATE_SAVED:
+        version = {**_template_facts(conn, details), "author": entry.actor}
+        add_notification(
+            conn, NotificationEvent.APPROVAL_REQUESTED, version, dedupe=f"template:{at}"
+        )
+    elif entry.action is AuditAction.TEMPLATE_APPROVED:
+        approved = {
+            **_template_facts(conn, details),
+            "decision": "approved",
+            "decided_by": entry.actor,
+        }
+        add_notification(
+            conn, NotificationEvent.APPROVAL_DECIDED, approved, dedupe=f"template_approved:{at}"
+        )
     elif entry.action is AuditAction.SEND_TAKEN_OVER:
         stopped = {**facts, "unknown_batches": details.get("unknown_batches", 0)}
         add_notification(

@@ -70,6 +70,8 @@ def failed_too_many(facts: Mapping[str, Any], failed_share: float) -> bool:
 
 
 def compose(event: NotificationEvent, facts: Mapping[str, Any], public_url: str) -> Message:
+    if facts.get("template"):
+        return _about_template(event, facts, public_url)
     send = f"Send #{facts.get('send_id', '?')}"
     about = _about(facts)
     history = _link(public_url, "history", {"send": facts.get("send_id")})
@@ -130,6 +132,24 @@ def compose(event: NotificationEvent, facts: Mapping[str, Any], public_url: str)
         f"over. {stopped:,} batch(es) may or may not have gone out: check them before "
         f"resending.\n{about}",
         history,
+    )
+
+
+def _about_template(event: NotificationEvent, facts: Mapping[str, Any], public_url: str) -> Message:
+    version = f"the template “{facts['template']}” v{facts.get('version', '?')}"
+    link = _link(public_url, "templates", {})
+    if event is E.APPROVAL_DECIDED:
+        return Message(
+            f"{version[0].upper()}{version[1:]} was approved",
+            f"{facts.get('decided_by') or 'An approver'} approved {version}: a send from it "
+            "may go out without a second person, within the approval rule's limit.",
+            link,
+        )
+    return Message(
+        f"{version[0].upper()}{version[1:]} waits for your approval",
+        f"{facts.get('author') or 'Someone'} saved {version}. Approve it on the Templates page "
+        "for its routine sends to go out at once.",
+        link,
     )
 
 

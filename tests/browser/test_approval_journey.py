@@ -37,6 +37,7 @@ from tests.browser.conftest import (
     wait_idle,
     wait_rerun,
 )
+from tests.notification_support import Mailbox, mailbox
 from tests.waiting import wait_until
 
 SAM, CAROL, VERA = "sam@example.com", "carol@example.com", "vera@example.com"
@@ -73,10 +74,31 @@ class Console:
         )
 
 
+# Notifications by email to a real SMTP server on loopback, with links to the console itself.
+NOTIFY_BY_EMAIL = """
+[console]
+public_url = "{{console_url}}"
+
+[console.notifications.email]
+host = "{host}"
+port = {port}
+security = "none"
+sender = "SMS Console <sms@example.com>"
+"""
+
+
 @pytest.fixture(scope="module")
-def console(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator[Console]:
+def approvers_mailbox() -> Iterator[Mailbox]:
+    with mailbox() as box:
+        yield box
+
+
+@pytest.fixture(scope="module")
+def console(
+    tmp_path_factory: pytest.TempPathFactory, provider: str, approvers_mailbox: Mailbox
+) -> Iterator[Console]:
     """One app for the module, signed in through `provider`, with the sandbox's credentials: to
-    the console it is a live pod."""
+    the console it is a live pod. Its notifications go to `approvers_mailbox`."""
     sandbox = SandboxServer(SandboxConfig()).start()
     config = sandbox.config
     tmp = tmp_path_factory.mktemp("approvals")
@@ -89,7 +111,9 @@ def console(tmp_path_factory: pytest.TempPathFactory, provider: str) -> Iterator
     app = StreamlitApp(
         tmp,
         extra_env=credentials,
-        secrets=SIGNED_IN_SECRETS.format(provider=provider) + NIGHT_HOURS,
+        secrets=SIGNED_IN_SECRETS.format(provider=provider)
+        + NIGHT_HOURS
+        + NOTIFY_BY_EMAIL.format(host=approvers_mailbox.host, port=approvers_mailbox.port),
     )
     try:
         with running(app):
@@ -203,16 +227,32 @@ def audit_rows(page: Page, actions: list[str], expected: int) -> list[tuple[str,
     return [tuple(rows.nth(i).locator("td").all_inner_texts()[1:4]) for i in range(rows.count())]
 
 
-def test_sam_asks_carol_approves_one_send_and_rejects_another(page, second_page, console):
+def test_sam_asks_carol_approves_one_send_and_rejects_another(
+    page, second_page, console, approvers_mailbox
+):
     sam, carol = page, second_page
     sign_in(sam, console.url, SAM)
     expect(sidebar(sam)).to_contain_text("Live · http")
     first = ask_for_approval(sam, console, BIG_CONTACTS, BIG, FIRST_MESSAGE)
     assert console.sandbox.sent_payloads() == []  # nothing leaves before the approval
 
+    # Carol's mailbox holds one email about it (not Sam's: nobody approves their own), with a
+    # link that opens the request.
+    asked = wait_until(
+        lambda: approvers_mailbox.to(CAROL), timeout=30, every=0.2, what="the approver's email"
+    )
+    assert len(asked) == 1 and not approvers_mailbox.to(SAM)
+    assert asked[0]["Subject"] == f"Send #{first} waits for your approval"
+    link = re.search(r"Open it in the console: (\S+)", asked[0].get_content()).group(1)
+    assert link == f"{console.url}/approvals"
+
     # Carol sees the request with the confirmation Sam saw, and it passes the WCAG check.
     sign_in(carol, console.url, CAROL)
-    open_approvals_from_the_badge(carol, 1)
+    expect(sidebar(carol).get_by_role("link", name="1 send awaiting your approval")).to_be_visible(
+        timeout=SLOW
+    )
+    carol.goto(link)
+    wait_idle(carol)
     request = request_on_approvals(carol, first, SAM, BIG)
     expect(request).to_contain_text(f"This sends real SMS to {BIG:,} phones")
     facts = request.get_by_test_id("stDataFrame")
