@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 from components.core.states import BatchState, NotificationEvent
 from components.journal import AuditAction, Journal
-from components.journal.tables import outbox
+from components.journal.tables import approvals, outbox
 from components.notifications import Audience, Notifier, deliver_due, parse_notifications
 from components.notifications.channels import webhook_body
 from components.notifications.messages import compose
@@ -257,3 +257,16 @@ def test_a_saved_template_version_asks_the_approvers_and_its_approval_tells_its_
     assert [m["Subject"] for m in approved] == ["The template “One-time code” v1 was approved"]
     assert f"{PUBLIC}/templates" in approved[0].get_content()
     assert OTP.content not in asked[0].get_content()  # its message stays in the console
+
+
+def test_a_request_about_to_expire_reminds_the_approvers_once(sandbox, worker):
+    with mailbox() as box, client_for(sandbox) as client:
+        settings = configured(box)
+        send_id = live_send(worker, client, batches(1))
+        with worker.journal.engine.begin() as conn:
+            conn.execute(sa.update(approvals).values(expires_at=time.time() + 1800))
+        for _ in range(3):
+            deliver_due(worker.journal, settings, TEAM, owner="me")
+    reminders = [m for m in box.messages if "expires within the hour" in m["Subject"]]
+    assert len(reminders) == 1 and reminders[0]["To"] == "carol@example.com, dan@example.com"
+    assert reminders[0]["Subject"] == f"Send #{send_id}'s approval request expires within the hour"

@@ -335,59 +335,88 @@ class OutcomeStore(JournalBase):
     ) -> list[tuple[Any, str, int]]:
         """(group, state, recipients) over the sends of [since, until): `group_by` is "hour"
         (the hour's start, epoch seconds), "message" (a failure's message), "program",
-        "template", "country", "send" or None (one group). Whole hours are read from
-        outcome_hours; the parts of an hour at either end, from the outcomes themselves (their
-        sent_at index)."""
+        "template", "country", "send" or None (one group)."""
         filters = {"mode": mode, "program": program, "template": template, "sender": sender}
         if group_by == "send":
             return self._counts_by_send(since, until, filters)
+        dims = (group_by,) if group_by else ()
+        return [
+            (values[0] if values else None, state, count)
+            for values, state, count in self.outcome_counts_by(since, until, dims, **filters)
+        ]
+
+    def outcome_counts_by(
+        self,
+        since: float,
+        until: float,
+        dims: Sequence[str],
+        *,
+        mode: str | None = None,
+        program: str | None = None,
+        template: str | None = None,
+        sender: str | None = None,
+    ) -> list[tuple[tuple[Any, ...], str, int]]:
+        """(values of `dims`, state, recipients) over the sends of [since, until), in one pass:
+        `dims` are any of "hour", "message", "program", "template", "country" ("" and no
+        message or template read as None). Whole hours are read from outcome_hours; the parts
+        of an hour at either end, from the outcomes themselves (their sent_at index)."""
+        filters = {"mode": mode, "program": program, "template": template, "sender": sender}
         first, last = math.ceil(since / HOUR), math.floor(until / HOUR)
-        found: Counter[tuple[Any, str]] = Counter()
+        found: Counter[tuple[tuple[Any, ...], str]] = Counter()
         h, o = outcome_hours.c, outcomes.c
+        in_hours = {
+            "hour": h.hour,  # grouped as stored, in index order; to seconds below
+            "message": h.message,
+            "program": h.program,
+            "template": h.template_name,
+            "country": h.country,
+        }
+        in_outcomes = {
+            "hour": sa.func.floor(o.sent_at / HOUR) * HOUR,
+            "message": sa.func.coalesce(o.message, ""),
+            "program": o.program,
+            "template": sa.func.coalesce(o.template_name, ""),
+            "country": o.country,
+        }
         with self._connection() as conn:
             if first < last:
-                group = {
-                    "hour": h.hour * HOUR,
-                    "message": h.message,
-                    "program": h.program,
-                    "template": h.template_name,
-                    "country": h.country,
-                }.get(group_by or "", sa.literal(None))
+                groups = [in_hours[d] for d in dims]
                 query = (
-                    sa.select(group, h.state, sa.func.sum(h.count))
+                    sa.select(*groups, h.state, sa.func.sum(h.count))
                     .where(h.hour >= first, h.hour < last)
-                    .group_by(group, h.state)
+                    .group_by(*groups, h.state)
                 )
-                for group_value, state, count in conn.execute(
-                    _filtered(query, outcome_hours, **filters)
-                ):
-                    found[(group_value, state)] += int(count)
+                hour_at = dims.index("hour") if "hour" in dims else None
+                for row in conn.execute(_filtered(query, outcome_hours, **filters)):
+                    values = list(row[: len(dims)])
+                    if hour_at is not None:
+                        values[hour_at] = values[hour_at] * HOUR
+                    found[(tuple(values), row[-2])] += int(row[-1])
             edges = (
                 [(since, until)] if first >= last else [(since, first * HOUR), (last * HOUR, until)]
             )
-            group = {
-                "hour": sa.func.floor(o.sent_at / HOUR) * HOUR,
-                "message": sa.func.coalesce(o.message, ""),
-                "program": o.program,
-                "template": sa.func.coalesce(o.template_name, ""),
-                "country": o.country,
-            }.get(group_by or "", sa.literal(None))
+            groups = [in_outcomes[d] for d in dims]
             for start, end in edges:
                 if end <= start:
                     continue
                 query = (
-                    sa.select(group, o.state, sa.func.count())
+                    sa.select(*groups, o.state, sa.func.count())
                     .where(o.sent_at >= start, o.sent_at < end)
-                    .group_by(group, o.state)
+                    .group_by(*groups, o.state)
                 )
-                for group_value, state, count in conn.execute(
-                    _filtered(query, outcomes, **filters)
-                ):
-                    found[(group_value, state)] += int(count)
-        blank_is_none = group_by in ("message", "template")
+                for row in conn.execute(_filtered(query, outcomes, **filters)):
+                    found[(tuple(row[: len(dims)]), row[-2])] += int(row[-1])
+        blank_is_none = [d in ("message", "template") for d in dims]
         return [
-            (None if blank_is_none and group_value == "" else group_value, state, count)
-            for (group_value, state), count in found.items()
+            (
+                tuple(
+                    None if blank and value == "" else value
+                    for value, blank in zip(values, blank_is_none, strict=True)
+                ),
+                state,
+                count,
+            )
+            for (values, state), count in found.items()
             if count
         ]
 
@@ -403,6 +432,40 @@ class OutcomeStore(JournalBase):
         with self._connection() as conn:
             rows = conn.execute(_filtered(query, sends, **filters)).all()
         return [(row[0], row[1], int(row[2])) for row in rows]
+
+    def most_failed_sends(
+        self,
+        since: float,
+        until: float,
+        *,
+        top: int = 10,
+        mode: str | None = None,
+        program: str | None = None,
+        template: str | None = None,
+        sender: str | None = None,
+    ) -> list[tuple[int, int, int]]:
+        """(send, failed, recipients) of the `top` sends of [since, until) with most failures."""
+        filters = {"mode": mode, "program": program, "template": template, "sender": sender}
+        c, s = send_outcomes.c, sends.c
+        query = (
+            sa.select(c.send_id, c.count)
+            .select_from(send_outcomes.join(sends, sends.c.id == c.send_id))
+            .where(
+                s.created_at >= since,
+                s.created_at < until,
+                c.state == ContactState.FAILED.value,
+                c.count > 0,
+            )
+            .order_by(c.count.desc(), c.send_id.desc())
+            .limit(top)
+        )
+        with self._connection() as conn:
+            failed = conn.execute(_filtered(query, sends, **filters)).all()
+        totals = self.outcome_totals([row[0] for row in failed])
+        return [
+            (int(send_id), int(count), sum(totals.get(send_id, {}).values()))
+            for send_id, count in failed
+        ]
 
     def outcome_filter_values(self) -> dict[str, list[str]]:
         """The programs, templates and senders the outcomes hold (the Overview's filters)."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pandas as pd
 
@@ -83,9 +84,11 @@ def overview(
             **{str(s): [days[d][str(s)] for d in every_day] for s in STATES},
         }
     )
+    # The breakdowns in one pass over the hours: each is a sum over the others' values.
+    counted = journal.outcome_counts_by(start, end, BREAKDOWNS, **filters)
     reasons: Counter[str] = Counter()
     categories = {}
-    for message, state, count in journal.outcome_counts(start, end, group_by="message", **filters):
+    for message, state, count in _summed(counted, "message"):
         if state == ContactState.FAILED:
             category = classify_reason(message)
             reasons[category.label] += count
@@ -106,22 +109,32 @@ def overview(
         pending=totals[ContactState.PENDING],
         by_day=by_day,
         by_reason=by_reason,
-        by_program=_grouped(journal, start, end, "program", filters),
-        by_template=_grouped(journal, start, end, "template", filters),
-        by_country=_grouped(journal, start, end, "country", filters),
+        by_program=_grouped(_summed(counted, "program"), "program"),
+        by_template=_grouped(_summed(counted, "template"), "template"),
+        by_country=_grouped(_summed(counted, "country"), "country"),
         most_failed=_most_failed(journal, start, end, filters),
         segments=segments,
         estimated_cost=cost,
     )
 
 
-def _grouped(
-    journal: Journal, start: float, end: float, by: str, filters: dict[str, str | None]
-) -> pd.DataFrame:
+BREAKDOWNS = ("message", "program", "template", "country")
+
+
+def _summed(counted: list[tuple[tuple[Any, ...], str, int]], by: str) -> list[tuple[Any, str, int]]:
+    """(value of `by`, state, recipients) from the counts by every breakdown at once."""
+    at = BREAKDOWNS.index(by)
+    sums: Counter[tuple[Any, str]] = Counter()
+    for values, state, count in counted:
+        sums[(values[at], state)] += count
+    return [(value, state, count) for (value, state), count in sums.items()]
+
+
+def _grouped(counts_by: list[tuple[Any, str, int]], by: str) -> pd.DataFrame:
     """Recipients by outcome per program (or template, or country: its name), most failed
     first."""
     counts: dict[str, Counter[str]] = defaultdict(Counter)
-    for group, state, count in journal.outcome_counts(start, end, group_by=by, **filters):
+    for group, state, count in counts_by:
         counts["(none)" if group is None else str(group)][state] += count
     rows = [(name, *(c[str(s)] for s in STATES)) for name, c in counts.items()]
     frame = pd.DataFrame(rows, columns=[by, *(str(s) for s in STATES)])
@@ -135,16 +148,8 @@ def _most_failed(
     journal: Journal, start: float, end: float, filters: dict[str, str | None], top: int = 10
 ) -> pd.DataFrame:
     """The sends with the most failures, with their recipients."""
-    counts: dict[int, Counter[str]] = defaultdict(Counter)
-    for send_id, state, count in journal.outcome_counts(start, end, group_by="send", **filters):
-        counts[int(send_id)][state] += count
-    rows = [
-        (send_id, c[ContactState.FAILED], sum(c.values()))
-        for send_id, c in counts.items()
-        if c[ContactState.FAILED]
-    ]
-    frame = pd.DataFrame(rows, columns=["send", "failed", "recipients"])
-    return frame.sort_values("failed", ascending=False, ignore_index=True).head(top)
+    rows = journal.most_failed_sends(start, end, top=top, **filters)
+    return pd.DataFrame(rows, columns=["send", "failed", "recipients"])
 
 
 @dataclass(frozen=True)
