@@ -64,6 +64,7 @@ format: setup
 bench: setup
 	$(PY) tests/benchmarks/bench_compose.py
 	$(PY) tests/benchmarks/bench_sending.py
+	$(PY) tests/benchmarks/bench_follow.py
 	$(PY) tests/benchmarks/bench_status.py
 	$(PY) tests/benchmarks/bench_typing.py
 	$(PY) tests/benchmarks/bench_quiet_hours.py
