@@ -140,6 +140,7 @@ def test_a_finished_send_notifies_its_sender_only_when_too_many_failed(journal):
     (finished,) = box.messages
     assert finished["To"] == "sam@example.com" and finished["Subject"].endswith(": 10% failed")
     assert "2 of 20 failed" in finished.get_content()
+    assert f"{PUBLIC}/status?tx=tx-1" in finished.get_content()  # its outcomes, on Status
 
 
 def test_a_receiver_that_fails_twice_then_accepts_gets_it_once(journal):

@@ -26,6 +26,8 @@ from components.journal.tables import (
     templates,
 )
 
+MAX_IDS = 50  # transaction ids a link to Status carries at most (the rest: History)
+
 # The audit entries that are events someone is told about, and the event each is.
 _DECISIONS = {
     AuditAction.SEND_APPROVED: ApprovalState.APPROVED,
@@ -169,7 +171,10 @@ def notify_if_send_followed(conn: sa.Connection, send_id: int, now: float) -> No
         )
     }
     figures = {str(state): counts.get(str(state), 0) for state in ContactState}
-    facts = {**_send_facts(conn, send_id), **figures}
+    transactions = conn.execute(
+        sa.select(follows.c.transaction_id).where(follows.c.send_id == send_id).limit(MAX_IDS)
+    ).scalars()
+    facts = {**_send_facts(conn, send_id), **figures, "transactions": sorted(transactions)}
     add_notification(
         conn, NotificationEvent.SEND_FINISHED, facts, dedupe=f"finished:{send_id}", now=now
     )

@@ -123,7 +123,9 @@ def compose(event: NotificationEvent, facts: Mapping[str, Any], public_url: str)
             f"Acoustic has reported on every recipient of {send.lower()}: {failed:,} of "
             f"{total:,} failed ({share_text(failed, total)}). See the reasons and what to do on "
             f"its page.\nSent: {sent:,}\nFailed: {failed:,}\nPending: {pending:,}\n{about}",
-            history,
+            _link(public_url, "status", {"tx": facts["transactions"]})
+            if facts.get("transactions")
+            else history,
         )
     stopped = int(facts.get("unknown_batches") or 0)
     return Message(
@@ -167,7 +169,7 @@ def _about(facts: Mapping[str, Any]) -> str:
 def _link(public_url: str, page: str, params: Mapping[str, Any]) -> str:
     if not public_url:
         return ""
-    query = urlencode({k: v for k, v in params.items() if v is not None})
+    query = urlencode({k: v for k, v in params.items() if v is not None}, doseq=True)
     return f"{public_url}/{page}" + (f"?{query}" if query else "")
 
 
