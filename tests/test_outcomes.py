@@ -17,7 +17,7 @@ from components.journal import Journal
 from components.journal.tables import sends
 from components.sending.submit import submit_send
 from components.status import number_story, overview
-from components.status.follow import BACKOFF, follow_due
+from components.status.follow import BACKOFF, SENDS_QUIET, follow_due
 from components.status.history import outcome_words
 from tests.apptest_support import journaled_send
 from tests.sending_support import client_for, plan_of, worker_on
@@ -88,6 +88,10 @@ def test_the_follower_asks_until_every_contact_is_processed_and_a_restart_resume
             start = journal.follow_state(tid)["started_at"]
             # Not due yet: nobody asks.
             assert follow_due(journal, client, mode="sandbox", owner="a", now=start + 1) == 0
+            # Due, but a send just took places: look-ups keep out of its burst. The test moves
+            # the send's last request back rather than waiting SENDS_QUIET seconds.
+            assert follow_due(journal, client, mode="sandbox", owner="a", now=start + 20) == 0
+            client.gate.last_send_at -= SENDS_QUIET
             assert follow_due(journal, client, mode="sandbox", owner="a", now=start + 20) == 1
             assert journal.follow_state(tid)["next_at"] == pytest.approx(start + 20 + BACKOFF[0])
             # The console restarts: another journal object and owner pick the follow-up up.
@@ -115,6 +119,7 @@ def test_the_follower_gives_up_after_the_set_time_and_says_so(journal, sandbox):
             worker.wait(send_id, timeout=20)
             (batch,) = journal.batches(send_id)
             start = journal.follow_state(batch.transaction_id)["started_at"]
+            client.gate.last_send_at -= SENDS_QUIET  # the send's burst is over
             follow_due(journal, client, mode="sandbox", owner="a", now=start + 3 * 3600,
                        give_up_after=2 * 3600)  # fmt: skip
             follow = journal.follow_state(batch.transaction_id)

@@ -288,6 +288,8 @@ class AcousticClient:
             started = time.monotonic()
             try:
                 with self.gate.slot():
+                    if kind is CallKind.SEND:
+                        self.gate.note_send()
                     if before_request is not None:
                         go_ahead, before_request = before_request(), None
                         if not go_ahead:

@@ -11,7 +11,9 @@ concurrency anyway.
 
 from __future__ import annotations
 
+import math
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -32,6 +34,7 @@ class CountingGate:
         self._free = threading.Condition()  # guards the count; notified when a place may be free
         self.in_flight = 0
         self.peak = 0
+        self.last_send_at = -math.inf  # time.monotonic() of the last place a send request took
 
     @property
     def limit(self) -> int:
@@ -50,6 +53,14 @@ class CountingGate:
 
     def narrowing(self) -> Narrowing | None:
         return self.width.narrowing()
+
+    def note_send(self) -> None:
+        """A send request took a place: sends come in bursts, look-ups keep out of them."""
+        self.last_send_at = time.monotonic()
+
+    def quiet_for(self) -> float:
+        """Seconds since a send request of this process last took a place."""
+        return time.monotonic() - self.last_send_at
 
     def free_places(self) -> int:
         """Places no request holds now (for the follower, which leaves them to sends)."""

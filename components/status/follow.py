@@ -24,13 +24,17 @@ logger = logging.getLogger(__name__)
 BACKOFF = (15.0, 60.0, 300.0, 3600.0)
 GIVE_UP_AFTER = DEFAULT_FOLLOW_HOURS * 3600.0  # seconds after acceptance (SMS_CONSOLE_FOLLOW_HOURS)
 KEEP_FREE = 5  # places left to sends: a look-up waits while fewer are free
+SENDS_QUIET = 2.0  # seconds after a send request of this process before a look-up
 AT_ONCE = 3  # transactions claimed per round; asked one after the other
 
 
 def room_for_a_look_up(client: AcousticClient) -> bool:
-    """At least KEEP_FREE of the organisation's places are free: with replicas, across all of
+    """No send of this process took a place in the last SENDS_QUIET seconds (a send's batches
+    come in a burst: look-ups wait for its end rather than take a place it is about to want),
+    and at least KEEP_FREE of the organisation's places are free: with replicas, across all of
     them (the shared gate counts every replica's places in PostgreSQL)."""
-    return client.gate.free_places() >= KEEP_FREE
+    gate = client.gate
+    return gate.quiet_for() >= SENDS_QUIET and gate.free_places() >= KEEP_FREE
 
 
 def follow_due(
