@@ -16,13 +16,13 @@ from components.core.states import BatchState, NotificationEvent
 from components.journal import AuditAction, Journal
 from components.journal.tables import approvals, outbox
 from components.notifications import Audience, Notifier, deliver_due, parse_notifications
-from components.notifications.channels import webhook_body
+from components.notifications.channels import DeliveryError, send_email, webhook_body
 from components.notifications.messages import compose
 from components.sending.decisions import approve_and_send
 from components.team.approvals import reject
 from components.templates import approve_template, save_template
 from tests.apptest_support import journaled_send
-from tests.notification_support import mailbox, webhook_receiver
+from tests.notification_support import mailbox, tls_mailbox, webhook_receiver
 from tests.sending_support import batches, client_for, submit
 from tests.test_approvals import CAROL, SAM, live_send
 from tests.test_templates import APPROVER, OTP, SENDER
@@ -271,3 +271,29 @@ def test_a_request_about_to_expire_reminds_the_approvers_once(sandbox, worker):
     reminders = [m for m in box.messages if "expires within the hour" in m["Subject"]]
     assert len(reminders) == 1 and reminders[0]["To"] == "carol@example.com, dan@example.com"
     assert reminders[0]["Subject"] == f"Send #{send_id}'s approval request expires within the hour"
+
+
+def test_email_over_starttls_with_a_login_and_a_refused_login_is_named(tmp_path):
+    """The mail server requires STARTTLS and a login; its certificate is checked (against the
+    ca_file of a private relay): the right password delivers, a wrong one says what it said."""
+    with tls_mailbox(tmp_path, "console", "right-password") as (box, ca_file):
+        email = {
+            "host": box.host,
+            "port": box.port,
+            "security": "starttls",
+            "username": "console",
+            "password": "right-password",
+            "sender": "sms@example.com",
+            "ca_file": str(ca_file),
+        }
+        settings = parse_notifications({"notifications": {"email": email}})
+        assert not settings.problems and "right-password" not in settings.email.masked
+        message = compose(NotificationEvent.SEND_STARTED, {"send_id": 1}, "")
+        assert send_email(settings.email, ["sam@example.com"], message).startswith("accepted")
+        assert box.to("sam@example.com")
+        wrong = parse_notifications({"notifications": {"email": {**email, "password": "x"}}})
+        with pytest.raises(DeliveryError, match="answered 535"):
+            send_email(wrong.email, ["sam@example.com"], message)
+        unchecked = parse_notifications({"notifications": {"email": {**email, "ca_file": ""}}})
+        with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):
+            send_email(unchecked.email, ["sam@example.com"], message)  # not trusted: not sent

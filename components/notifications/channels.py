@@ -36,13 +36,13 @@ def send_email(channel: EmailChannel, to: Sequence[str], message: Message) -> st
     try:
         if channel.security == "tls":
             server: smtplib.SMTP = smtplib.SMTP_SSL(
-                channel.host, channel.port, timeout=TIMEOUT, context=ssl.create_default_context()
+                channel.host, channel.port, timeout=TIMEOUT, context=_tls(channel)
             )
         else:
             server = smtplib.SMTP(channel.host, channel.port, timeout=TIMEOUT)
         with server:
             if channel.security == "starttls":
-                server.starttls(context=ssl.create_default_context())
+                server.starttls(context=_tls(channel))
             if channel.username:
                 server.login(channel.username, channel.password)
             refused = server.send_message(mail)
@@ -61,6 +61,11 @@ def send_email(channel: EmailChannel, to: Sequence[str], message: Message) -> st
     if refused:
         return f"accepted for {len(to) - len(refused)} of {len(to)} address(es)"
     return f"accepted for {len(to)} address(es)"
+
+
+def _tls(channel: EmailChannel) -> ssl.SSLContext:
+    """The server's certificate checked, against the system's authorities or `ca_file`."""
+    return ssl.create_default_context(cafile=channel.ca_file or None)
 
 
 def webhook_body(hook: Webhook, message: Message) -> dict:

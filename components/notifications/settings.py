@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from urllib.parse import urlsplit
 
 from components.core.states import NotificationEvent
@@ -25,6 +26,7 @@ class EmailChannel:
     username: str = ""
     password: str = field(default="", repr=False)
     local_mode_to: tuple[str, ...] = ()
+    ca_file: str = ""  # a PEM file the server's certificate is checked against (a private relay)
 
     @property
     def masked(self) -> str:
@@ -147,7 +149,11 @@ def _email(raw: object, problems: list[str]) -> EmailChannel | None:
     addresses = tuple(str(a).strip() for a in to if isinstance(a, str) and "@" in a)
     if len(addresses) != len(to):
         problems.append(f"{where} local_mode_to: only email addresses are kept.")
-    return EmailChannel(host, port, security, sender, username, password, addresses)
+    ca_file = str(raw.get("ca_file") or "").strip()
+    if ca_file and not Path(ca_file).is_file():
+        problems.append(f"{where} ca_file {ca_file!r} is not a file: email notifications are off.")
+        return None
+    return EmailChannel(host, port, security, sender, username, password, addresses, ca_file)
 
 
 def _webhook(number: int, raw: object, problems: list[str]) -> Webhook | None:
