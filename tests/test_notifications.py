@@ -297,3 +297,52 @@ def test_email_over_starttls_with_a_login_and_a_refused_login_is_named(tmp_path)
         unchecked = parse_notifications({"notifications": {"email": {**email, "ca_file": ""}}})
         with pytest.raises(DeliveryError, match="CERTIFICATE_VERIFY_FAILED"):
             send_email(unchecked.email, ["sam@example.com"], message)  # not trusted: not sent
+
+
+def test_an_unexpected_error_of_one_channel_is_a_failure_of_that_channel_only(journal):
+    """A webhook address httpx cannot even parse: that channel fails (its error's type only, no
+    address in it), the email goes, and the notification is tried again later, not lost."""
+    with mailbox() as box:
+        settings = parse_notifications(
+            {
+                "notifications": {
+                    "email": {**_email_of(box), "local_mode_to": ["marketing@example.com"]},
+                    "webhooks": [{"url": "https://hooks.example.com:port/secret-part"}],
+                }
+            }
+        )
+        journal.notify(NotificationEvent.SEND_INTERRUPTED, {"send_id": 1}, dedupe="x")
+        deliver_due(journal, settings, Audience(local=True), owner="me")
+        assert len(box.messages) == 1
+        (notification,) = journal.notifications()
+        assert notification.next_at is not None and notification.delivered == ("email",)
+        assert "unexpected" in notification.last_error and "secret" not in notification.last_error
+        deliver_due(journal, settings, Audience(local=True), owner="me", now=time.time() + 60)
+        assert len(box.messages) == 1  # the email is never sent twice
+
+
+def _email_of(box) -> dict:
+    return {"host": box.host, "port": box.port, "security": "none", "sender": "s@example.com"}
+
+
+def test_a_send_with_batches_still_to_go_is_not_finished_when_its_first_follow_up_ends(journal):
+    contacts = [f"1949500{n:04d}" for n in range(4)]
+    bodies = [
+        {"channelQualifier": "1", "content": "x", "contacts": [{"phoneNumber": c}]}
+        for c in contacts[:2]
+    ]
+    record = journaled_send(journal, bodies, created_by="sam@example.com")
+    first, second = journal.batches(record.id)
+    journal.claim_batch(first.id, "me")
+    journal.finish_batch(first.id, BatchState.ACCEPTED, transaction_id="tx-a")
+    journal.record_outcomes("tx-a", [(contacts[0], False, "Blocked")])
+    journal.reschedule_follow("tx-a", next_at=None, finished=True)
+    assert journal.notifications() == []  # the second batch has not gone yet
+    journal.claim_batch(second.id, "me")
+    journal.finish_batch(second.id, BatchState.ACCEPTED, transaction_id="tx-b")
+    journal.record_outcomes("tx-b", [(contacts[1], True, None)])
+    journal.reschedule_follow("tx-b", next_at=None, finished=True)
+    (finished,) = journal.notifications()
+    assert finished.event is NotificationEvent.SEND_FINISHED
+    assert (finished.facts["sent"], finished.facts["failed"]) == (1, 1)
+    assert finished.facts["transactions"] == ["tx-a", "tx-b"]

@@ -13,11 +13,12 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from components.core.states import ApprovalState, ContactState, NotificationEvent
+from components.core.states import ApprovalState, BatchState, ContactState, NotificationEvent
 from components.journal.audit_entries import AuditAction, AuditEntry
 from components.journal.base import JournalBase, insert_for
 from components.journal.tables import (
     approvals,
+    batches,
     follows,
     outbox,
     send_outcomes,
@@ -160,7 +161,15 @@ def notify_if_send_followed(conn: sa.Connection, send_id: int, now: float) -> No
         .select_from(follows)
         .where(follows.c.send_id == send_id, follows.c.next_at.is_not(None))
     ).scalar_one()
-    if open_follows:
+    unsent = conn.execute(
+        sa.select(sa.func.count())
+        .select_from(batches)
+        .where(
+            batches.c.send_id == send_id,
+            batches.c.state.in_([BatchState.PLANNED.value, BatchState.IN_FLIGHT.value]),
+        )
+    ).scalar_one()
+    if open_follows or unsent:  # batches still to go (held for their hours, say): not yet
         return
     counts = {
         state: int(count)
@@ -172,7 +181,10 @@ def notify_if_send_followed(conn: sa.Connection, send_id: int, now: float) -> No
     }
     figures = {str(state): counts.get(str(state), 0) for state in ContactState}
     transactions = conn.execute(
-        sa.select(follows.c.transaction_id).where(follows.c.send_id == send_id).limit(MAX_IDS)
+        sa.select(follows.c.transaction_id)
+        .where(follows.c.send_id == send_id)
+        .order_by(follows.c.batch_id)
+        .limit(MAX_IDS)
     ).scalars()
     facts = {**_send_facts(conn, send_id), **figures, "transactions": sorted(transactions)}
     add_notification(
@@ -242,14 +254,17 @@ class Outbox(JournalBase):
         error: str | None = None,
         gave_up: bool = False,
         now: float | None = None,
+        owner: str | None = None,
     ) -> None:
-        """After one attempt: the channels that have it now, when to try the others again
-        (None: never), and what the last failure's server said."""
+        """After one attempt by `owner` (the claim's holder; None: whoever): the channels that
+        have it now, when to try the others again (None: never), and what the last failure's
+        server said."""
         now = time.time() if now is None else now
+        mine = outbox.c.owner == owner if owner is not None else sa.true()
         with self._write() as conn:
             conn.execute(
                 sa.update(outbox)
-                .where(outbox.c.id == notification_id)
+                .where(outbox.c.id == notification_id, mine)
                 .values(
                     delivered_json=json.dumps(sorted(set(delivered))),
                     attempts=outbox.c.attempts + 1,
@@ -273,7 +288,8 @@ class Outbox(JournalBase):
         return [_notification(row) for row in rows]
 
     def expiring_approvals(self, within: float, *, now: float | None = None) -> list[int]:
-        """Pending approval requests (their ids) that expire within `within` seconds."""
+        """Pending approval requests (their ids) that expire within `within` seconds and whose
+        reminder (dedupe "expiring:<id>") is not queued yet."""
         now = time.time() if now is None else now
         a = approvals.c
         with self._connection() as conn:
@@ -284,6 +300,10 @@ class Outbox(JournalBase):
                         a.state == ApprovalState.PENDING.value,
                         a.expires_at > now,
                         a.expires_at <= now + within,
+                        ~sa.exists().where(
+                            outbox.c.dedupe
+                            == sa.literal("expiring:").concat(sa.cast(a.id, sa.Text))
+                        ),
                     )
                 )
             ]

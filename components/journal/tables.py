@@ -214,6 +214,7 @@ follows = sa.Table(
     sa.Column("owner", sa.Text),  # the replica asking now
     sa.Column("claimed_until", Seconds),
     sa.Index("ix_follows_next_at", "next_at"),
+    sa.Index("ix_follows_send_id", "send_id"),
 )
 
 # The outcomes per hour of their send (hour = floor(sent_at / 3600)) and per what the Overview

@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 BACKOFF = (30.0, 120.0, 600.0, 1800.0, 3600.0)  # after each failed attempt, then hourly
 GIVE_UP_AFTER = 86400.0  # a day after the event
 EXPIRING_WITHIN = 3600.0  # approval_expiring: a request that expires within the hour
+PER_ROUND = 10  # notifications a round delivers at most
 ACTOR = "console"
 
 
@@ -52,8 +53,12 @@ def deliver_due(
     many deliveries succeeded."""
     queue_expiring_approvals(journal, now)
     delivered = 0
-    for notification in journal.claim_due_notifications(owner, now=now):
-        delivered += _deliver(journal, notification, settings, audience, now)
+    for _ in range(PER_ROUND):
+        # One at a time: a claim never runs out while slow servers hold the ones before it.
+        claimed = journal.claim_due_notifications(owner, now=now, limit=1)
+        if not claimed:
+            break
+        delivered += _deliver(journal, claimed[0], settings, audience, now, owner)
     return delivered
 
 
@@ -63,6 +68,7 @@ def _deliver(
     settings: NotificationSettings,
     audience: Audience,
     now: float | None,
+    owner: str,
 ) -> int:
     event, facts = notification.event, notification.facts
     message = compose(event, facts, settings.public_url)
@@ -88,8 +94,13 @@ def _deliver(
         try:
             answer = deliver()
         except DeliveryError as exc:
-            errors.append(f"{name}: {exc}")
+            errors.append(f"{_channel_name(settings, name)}: {exc}")
             outcome = f"failed: {exc}"
+        except Exception as exc:  # anything else is a failure of this channel, not the round's
+            # Its type only: an unexpected error's text may hold an address or a secret.
+            logger.warning("notification #%d on %s: %s", notification.id, name, type(exc).__name__)
+            errors.append(f"{_channel_name(settings, name)}: unexpected {type(exc).__name__}")
+            outcome = f"failed: unexpected {type(exc).__name__}"
         else:
             done.add(name)
             outcome = f"delivered: {answer}"
@@ -106,7 +117,9 @@ def _deliver(
         )
     at = time.time() if now is None else now
     if not errors:
-        journal.record_delivery(notification.id, delivered=sorted(done), next_at=None, now=at)
+        journal.record_delivery(
+            notification.id, delivered=sorted(done), next_at=None, now=at, owner=owner
+        )
     elif at - notification.created_at >= GIVE_UP_AFTER:
         logger.warning("gave up notification #%d (%s) after a day", notification.id, event)
         journal.record_delivery(
@@ -116,11 +129,16 @@ def _deliver(
             error="; ".join(errors),
             gave_up=True,
             now=at,
+            owner=owner,
         )
     else:
         wait = BACKOFF[min(notification.attempts, len(BACKOFF) - 1)]
         journal.record_delivery(
-            notification.id, delivered=sorted(done), next_at=at + wait, error="; ".join(errors)
+            notification.id,
+            delivered=sorted(done),
+            next_at=at + wait,
+            error="; ".join(errors),
+            owner=owner,
         )
     return len(done) - len(notification.delivered)
 

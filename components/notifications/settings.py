@@ -4,6 +4,7 @@ sections nothing is sent."""
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,8 +42,14 @@ class Webhook:
     events: frozenset[NotificationEvent]
 
     @property
+    def key(self) -> str:
+        """What the outbox records a delivery to this webhook under: its address's digest, so
+        that a reordered configuration never takes one webhook for another."""
+        return "webhook " + hashlib.sha256(self.url.encode()).hexdigest()[:10]
+
+    @property
     def name(self) -> str:
-        """The channel's name in the outbox and the audit log: no secret part of the address."""
+        """The channel's name in the audit log and on Settings: no secret part of the address."""
         return f"{self.format} webhook at {urlsplit(self.url).hostname or '?'}"
 
     @property
@@ -68,8 +75,8 @@ class NotificationSettings:
         found: dict[str, EmailChannel | Webhook] = {}
         if self.email is not None:
             found["email"] = self.email
-        for number, hook in enumerate(self.webhooks, start=1):
-            found[f"webhook {number}"] = hook
+        for hook in self.webhooks:
+            found[hook.key] = hook
         return found
 
 
@@ -146,6 +153,9 @@ def _email(raw: object, problems: list[str]) -> EmailChannel | None:
     to = raw.get("local_mode_to") or []
     if isinstance(to, str):
         to = [to]
+    if not isinstance(to, list):
+        problems.append(f"{where} local_mode_to must be a list of addresses: it is left out.")
+        to = []
     addresses = tuple(str(a).strip() for a in to if isinstance(a, str) and "@" in a)
     if len(addresses) != len(to):
         problems.append(f"{where} local_mode_to: only email addresses are kept.")

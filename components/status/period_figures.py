@@ -140,7 +140,9 @@ def _grouped(counts_by: list[tuple[Any, str, int]], by: str) -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=[by, *(str(s) for s in STATES)])
     if by == "country":  # its name to read, its code to filter History by
         frame.insert(1, "code", frame["country"])
-        frame["country"] = [region_name(c) if len(c) == 2 else c for c in frame["code"]]
+        frame["country"] = [
+            region_name(c) if len(c) == 2 else c or "Unknown" for c in frame["code"]
+        ]
     return frame.sort_values(["failed", "sent"], ascending=False, ignore_index=True)
 
 

@@ -229,7 +229,9 @@ export default function (component) {
       if (!fresh) { setStateValue("text", area.value); }
     }
     remember(store, area);
-    if (kept && store.focused) { store.area = area; area.focus(); }
+    // The marketer was typing in the editor this element replaces: the keys go on here (with
+    // the new text, when Python replaced it meanwhile).
+    if (fresh && store.focused) { store.area = area; area.focus(); }
   }
   own.paint();
   if (area.value !== own.sent && !own.timer) { own.timer = setTimeout(own.report, 0); }

@@ -92,6 +92,8 @@ def _test(
                 answer = post_webhook(channel, message)  # type: ignore[arg-type]
     except DeliveryError as exc:
         outcome, shown = f"failed: {exc}", False
+    except Exception as exc:  # its type only: the text of an unexpected error may hold a secret
+        outcome, shown = f"failed: unexpected {type(exc).__name__}", False
     else:
         outcome, shown = f"delivered: {answer}", True
     journal.record_audit(

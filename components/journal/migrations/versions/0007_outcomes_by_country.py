@@ -33,9 +33,16 @@ def upgrade() -> None:
     conn = op.get_bind()
     outcomes = sa.table("outcomes", sa.column("phone_number"), sa.column("country"))
     prefix = sa.func.substr(outcomes.c.phone_number, 1, PREFIX)
+    number = outcomes.c.phone_number
     for (start,) in conn.execute(sa.select(prefix).distinct()).all():
+        if not start:
+            continue
+        # The numbers that begin with it, as a range: ix_outcomes_phone_number serves it.
+        after = start[:-1] + chr(ord(start[-1]) + 1)
         conn.execute(
-            sa.update(outcomes).where(prefix == start).values(country=country_of(start or ""))
+            sa.update(outcomes)
+            .where(number >= start, number < after)
+            .values(country=country_of(start))
         )
     present = set(sa.inspect(conn).get_table_names())
     if "outcome_hours" in present:
