@@ -346,3 +346,17 @@ def test_a_send_with_batches_still_to_go_is_not_finished_when_its_first_follow_u
     assert finished.event is NotificationEvent.SEND_FINISHED
     assert (finished.facts["sent"], finished.facts["failed"]) == (1, 1)
     assert finished.facts["transactions"] == ["tx-a", "tx-b"]
+
+
+def test_while_the_configuration_cannot_be_read_nothing_is_decided(journal):
+    """A secrets file being edited reads as nothing: the notifier waits, it does not finish the
+    due notifications as "nothing configured"."""
+    journal.notify(NotificationEvent.SEND_INTERRUPTED, {"send_id": 1}, dedupe="x")
+    notifier = Notifier(journal, lambda: None, lambda: TEAM, owner="me")
+    assert notifier.run_once() == 0
+    (waiting,) = journal.notifications()
+    assert waiting.next_at is not None and waiting.attempts == 0
+    with webhook_receiver() as hook:
+        notifier.settings = lambda: configured(hook=hook)
+        notifier.run_once()
+    assert len(hook.bodies) == 1

@@ -150,12 +150,13 @@ def _channel_name(settings: NotificationSettings, name: str) -> str:
 
 class Notifier:
     """Delivers the outbox every `poll` seconds in its own thread; `settings()` and `audience()`
-    give the configuration as it is now (Settings may change it while the console runs)."""
+    give the configuration as it is now (Settings may change it while the console runs;
+    `settings()` is None while it cannot be read)."""
 
     def __init__(
         self,
         journal: Journal,
-        settings: Callable[[], NotificationSettings],
+        settings: Callable[[], NotificationSettings | None],
         audience: Callable[[], Audience],
         *,
         owner: str,
@@ -178,9 +179,10 @@ class Notifier:
             self._thread.join(timeout=15)
 
     def run_once(self, now: float | None = None) -> int:
-        return deliver_due(
-            self.journal, self.settings(), self.audience(), owner=self.owner, now=now
-        )
+        settings = self.settings()
+        if settings is None:  # the configuration cannot be read now: nothing is decided
+            return 0
+        return deliver_due(self.journal, settings, self.audience(), owner=self.owner, now=now)
 
     def _loop(self) -> None:
         while not self._stop.is_set():

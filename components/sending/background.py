@@ -52,7 +52,7 @@ def ensure_scheduler(
 
 def ensure_notifier(
     worker: SendWorker,
-    settings: Callable[[], NotificationSettings],
+    settings: Callable[[], NotificationSettings | None],
     audience: Callable[[], Audience],
 ) -> Notifier:
     """Starts the worker's notifier once (a thread of its own: a slow mail server or webhook

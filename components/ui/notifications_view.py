@@ -36,7 +36,17 @@ format = "slack"
 events = ["approval_requested", "send_finished"]"""
 
 
-def notifications_panel(journal: Journal, settings: NotificationSettings, who: Identity) -> None:
+def notifications_panel(
+    journal: Journal, settings: NotificationSettings | None, who: Identity
+) -> None:
+    if settings is None:
+        st.warning(
+            "The secrets file cannot be read just now (is it being edited?), so nothing can be "
+            "said of notifications; they wait in the outbox until it can be read.",
+            icon=":material/notifications_paused:",
+        )
+        _outbox(journal)
+        return
     for problem in settings.problems:
         st.warning(md(problem), icon=":material/notifications_off:")
     if not settings.configured:

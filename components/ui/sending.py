@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import streamlit as st
@@ -56,10 +57,14 @@ def _connection_now() -> tuple[str, AcousticClient] | None:
     return connection.settings.mode, connection.client
 
 
-def notification_settings() -> NotificationSettings:
-    """`[console.notifications]` as the configuration says at this moment."""
-    secrets = read_secrets() or {}
-    return parse_notifications(secrets.get("console"))
+def notification_settings() -> NotificationSettings | None:
+    """`[console.notifications]` as the configuration says at this moment; None while a secrets
+    file exists but cannot be read (being edited, say): the notifier then waits rather than take
+    "nothing configured" for an answer."""
+    secrets = read_secrets()
+    if secrets is None and any(Path(f).is_file() for f in st.config.get_option("secrets.files")):
+        return None
+    return parse_notifications((secrets or {}).get("console"))
 
 
 def _audience_now() -> Audience:
