@@ -13,8 +13,9 @@ audit log, see components/team/audit.py), approvals.py (requests for approval, s
 components/team/approvals.py), schedules.py (held batches, cancel, reschedule), suppressions.py (the
 do-not-text list, see components/guardrails/do_not_text.py), leases.py (which replica runs a send,
 see components/sending/leases.py), templates.py (templates and their versions, see
-components/templates), outcomes.py (each recipient's outcome, followed in the background), outbox.py
-(notifications to deliver, see components/notifications)."""
+components/templates), outcomes.py (each recipient's outcome, followed in the background),
+outcome_counts.py (the figures of a period and of each send, from them), outbox.py (notifications
+to deliver, see components/notifications)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ from components.journal.base import JournalUnavailable
 from components.journal.history_queries import HistoryQueries
 from components.journal.leases import LeaseGrant, SendLeases
 from components.journal.outbox import Notification, Outbox
+from components.journal.outcome_counts import OutcomeCounts
 from components.journal.outcomes import Follow, OutcomeRecord, OutcomeStore
 from components.journal.records import BatchRecord, DuplicateSendError, SendRecord, Snapshot
 from components.journal.schedules import ScheduledSends
@@ -67,6 +69,7 @@ class Journal(
     SendLeases,
     TemplateStore,
     OutcomeStore,
+    OutcomeCounts,
     Outbox,
 ):
     """Thread-safe access to the journal file; one connection per thread, WAL for readers."""
