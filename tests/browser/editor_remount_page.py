@@ -1,7 +1,9 @@
-"""A page whose message editor moves to the other column every few words the server takes, and
-is off the page for a while (about two seconds) on the way: the marketer keeps typing meanwhile,
-as happens in a busy console when a full run and a fragment run cross and the browser draws the
-editor anew. For test_editor_remount."""
+"""A page whose message editor moves to the other column each time the text the server has
+reaches a new block of BLOCK characters, and is off the page for a while (about two seconds) on
+the way: the marketer keeps typing meanwhile, as happens in a busy console when a full run and a
+fragment run cross and the browser draws the editor anew. For test_editor_remount.
+
+The move is decided in the run that takes the text, so it never waits for a next key."""
 
 from __future__ import annotations
 
@@ -12,13 +14,9 @@ import streamlit as st
 from components.ui.message_editor import message_editor
 
 AWAY_SECONDS = 1.8  # longer than a moment: the keys typed meanwhile must still be kept
+BLOCK = 18
 state = st.session_state
-taken = state.setdefault("taken", "")
-column = len(taken) // 20 % 2
-if column != state.setdefault("column", 0):
-    state["column"] = column
-    state["moves"] = state.get("moves", 0) + 1
-    state["away_since"] = time.monotonic()
+state.setdefault("block", 0)
 
 
 @st.fragment(run_every=0.3)
@@ -31,8 +29,12 @@ def bring_back() -> None:
 
 bring_back()
 if "away_since" not in state:
-    with st.columns(2)[column]:
-        taken = message_editor(key="editor", text=taken, version=0)
-state["taken"] = taken
-st.text(f"Server has: {taken}")
+    with st.columns(2)[state["block"] % 2]:
+        state["taken"] = message_editor(key="editor", text=state.get("taken", ""), version=0)
+    if len(state["taken"]) // BLOCK != state["block"]:
+        state["block"] = len(state["taken"]) // BLOCK
+        state["moves"] = state.get("moves", 0) + 1
+        state["away_since"] = time.monotonic()
+        st.rerun()
+st.text(f"Server has: {state.get('taken', '')}")
 st.text(f"Drawn anew: {state.get('moves', 0)}")
