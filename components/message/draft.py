@@ -94,7 +94,7 @@ def _summarize_one(
     shown = renderable_part(draft.content)
     mapping = map_tags(shown, list(recipients.columns), draft.defaults, draft.columns)
     rendered = render_all(shown, recipients, None, mapping=mapping)
-    statistics = message_statistics(rendered.texts)
+    statistics = message_statistics(rendered.texts, rendered.facts)
     template = count_segments(draft.content)
     ucs2 = statistics.ucs2_recipients > 0 if len(recipients) else not template.is_gsm
     issues = preflight(

@@ -12,6 +12,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 
 from components.message.mapping import (
@@ -25,15 +26,13 @@ from components.message.mapping import (
     tags,
 )
 from components.message.segments import (
-    GSM_CHARACTERS,
-    GSM_EXTENDED,
     PART_SEPTETS,
     PART_UNITS,
     SINGLE_SEPTETS,
     SINGLE_UNITS,
-    beyond_length_pattern,
     count_segments,
 )
+from components.message.text_facts import ColumnFacts, TextFacts, column_facts
 
 __all__ = [  # tags and tag_spellings live with the mapping; callers know them from here
     "MAX_CONTENT_CHARACTERS",
@@ -46,7 +45,6 @@ __all__ = [  # tags and tag_spellings live with the mapping; callers know them f
 ]
 
 MAX_CONTENT_CHARACTERS = 800
-ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
 
 
 def render_with_report(
@@ -97,6 +95,8 @@ class TagCoverage:
 class RenderResult:
     texts: pd.Series
     coverage: list[TagCoverage]
+    # What the segment count needs of each text, composed from the parts (None: measure texts).
+    facts: TextFacts | None = field(default=None, compare=False, repr=False)
 
     @property
     def unresolved(self) -> dict[str, int]:
@@ -104,10 +104,10 @@ class RenderResult:
         return {c.tag: c.missing for c in self.coverage if c.missing}
 
 
-def _examples(recipients: pd.DataFrame, chosen: pd.Series) -> tuple[str, ...]:
+def _examples(recipients: pd.DataFrame, chosen: np.ndarray) -> tuple[str, ...]:
     if PHONE_FIELD not in recipients:
         return ()
-    numbers = recipients.loc[chosen.to_numpy(), PHONE_FIELD].head(3)
+    numbers = recipients[PHONE_FIELD].iloc[np.flatnonzero(chosen)[:3]]
     return tuple(f"+{number}" for number in numbers.astype("str"))
 
 
@@ -119,28 +119,26 @@ def render_all(
     mapping: TagMapping | None = None,
 ) -> RenderResult:
     """Every recipient's SMS at once (vectorized), with per-tag coverage, by the draft's one
-    mapping (built here from `defaults` when not given)."""
+    mapping (built here from `defaults` when not given). Each column is measured once for all
+    messages (text_facts), so a keystroke measures only the message's own text."""
     content = content or ""
     if mapping is None:
         mapping = map_tags(content, list(recipients.columns), defaults)
     pieces = TAG_PATTERN.split(content)  # literal, tag, literal, tag, ..., literal
     index = recipients.index
+    rows = len(index)
     texts = pd.Series(pieces[0], index=index, dtype="str")
-    filled: dict[str, pd.Series] = {}  # tag key -> every recipient's value for it
+    facts = TextFacts.of_text(pieces[0], rows)
+    sources: dict[str, tuple[ColumnFacts | None, str | None]] = {}  # tag key -> column, default
     coverage: list[TagCoverage] = []
     for source in mapping.sources:
-        if source.column is not None:
-            values = recipients[source.column].astype("str")
-            present = values.notna() & (values.str.strip() != "")
-            values = values.where(present)
-            tagged = present & values.str.contains(ANY_TAG, regex=True).fillna(False)
-        else:
-            values = pd.Series(pd.NA, index=index, dtype="str")
-            present = tagged = pd.Series(False, index=index)
+        column = column_facts(recipients[source.column]) if source.column is not None else None
+        present = column.present if column is not None else np.zeros(rows, dtype=bool)
+        tagged = column.tagged if column is not None else present
         own = int(present.sum())
-        rest = len(index) - own
+        rest = rows - own
         has_default = source.default is not None
-        filled[tag_key(source.tag)] = values.fillna(source.default) if has_default else values
+        sources[tag_key(source.tag)] = (column, source.default)
         coverage.append(
             TagCoverage(
                 tag=source.tag,
@@ -157,10 +155,18 @@ def render_all(
         )
     for position in range(1, len(pieces), 2):
         name, literal = pieces[position], pieces[position + 1]
-        values = filled.get(tag_key(name)) if name.strip() else None
-        texts = texts + (f"%%{name}%%" if values is None else values.fillna(f"%%{name}%%"))
+        written = f"%%{name}%%"  # what stays in the text where nothing fills the tag
+        column, default = sources.get(tag_key(name), (None, None)) if name.strip() else (None, None)
+        fill = written if default is None else default
+        if column is None:
+            texts = texts + fill
+            facts = facts.plus(TextFacts.of_text(fill, rows))
+        else:
+            texts = texts + column.values_on(index).fillna(fill)
+            facts = facts.plus(column.facts.where(column.present, TextFacts.of_text(fill, rows)))
         texts = texts + literal
-    return RenderResult(texts=texts, coverage=coverage)
+        facts = facts.plus(TextFacts.of_text(literal, rows))
+    return RenderResult(texts=texts, coverage=coverage, facts=facts)
 
 
 @dataclass(frozen=True)
@@ -181,42 +187,52 @@ class MessageStatistics:
     ucs2: pd.Series | None = None
 
 
-_NON_GSM_PATTERN = "[^" + "".join(re.escape(c) for c in sorted(GSM_CHARACTERS)) + "]"
-_EXTENDED_PATTERN = "[" + "".join(re.escape(c) for c in sorted(GSM_EXTENDED)) + "]"
-
-
-def segments_per_text(texts: pd.Series) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
+def segments_per_text(
+    texts: pd.Series, facts: TextFacts | None = None
+) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
     """(characters, units, segments, is_ucs2) for every text; vectorized for the common GSM-7 case
     and exact (the reference's rules) for the rest. `characters` are counted as the 800-character
-    limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16 units."""
+    limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16 units.
+    `facts`: the texts' facts when known (composed by render_all), else they are measured."""
     texts = texts.astype("str").fillna("")
-    ucs2 = texts.str.contains(_NON_GSM_PATTERN, regex=True)
-    characters = texts.str.len().astype("int64")
-    septets = characters + texts.str.count(_EXTENDED_PATTERN)
-    units = septets.astype("int64")
-    segments = pd.Series(1, index=texts.index, dtype="int64")
+    if facts is None:
+        facts = TextFacts.of_texts(texts)
+    index = texts.index
+    ucs2 = facts.non_gsm
+    characters = facts.characters
+    septets = characters + facts.extended
+    units = septets.copy()
+    segments = np.ones(len(index), dtype="int64")
     multi = ~ucs2 & (septets > SINGLE_SEPTETS)
     segments[multi] = -(-septets[multi] // PART_SEPTETS)
     # UCS-2 with one unit and one grapheme per character (most names with an accent or a
     # non-Latin script) is counted here too; joining or astral characters go to the counter.
-    plain_ucs2 = ucs2 & ~texts.str.contains(beyond_length_pattern(), regex=True)
+    plain_ucs2 = ucs2 & ~facts.beyond_length
     long_ucs2 = plain_ucs2 & (characters > SINGLE_UNITS)
     segments[long_ucs2] = -(-characters[long_ucs2] // PART_UNITS)
     exact = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2)
     units[plain_ucs2] = characters[plain_ucs2]
     if exact.any():
-        counted = {text: count_segments(text) for text in texts[exact].unique()}
-        segments[exact] = texts[exact].map(lambda t: counted[t].segments).astype("int64")
-        units[exact] = texts[exact].map(lambda t: counted[t].units).astype("int64")
-    return characters, units, segments, ucs2
+        # Each distinct text counted once (and count_segments keeps its counts).
+        for position, text in zip(np.flatnonzero(exact), texts.iloc[exact], strict=True):
+            counted = count_segments(text)
+            segments[position], units[position] = counted.segments, counted.units
+    return (
+        pd.Series(characters, index=index, dtype="int64"),
+        pd.Series(units, index=index, dtype="int64"),
+        pd.Series(segments, index=index, dtype="int64"),
+        pd.Series(ucs2, index=index, dtype=bool),
+    )
 
 
-def message_statistics(texts: pd.Series) -> MessageStatistics:
-    """Length and segment distribution over all recipients' rendered messages."""
+def message_statistics(texts: pd.Series, facts: TextFacts | None = None) -> MessageStatistics:
+    """Length and segment distribution over all recipients' rendered messages (`facts`: theirs,
+    when render_all composed them)."""
     if len(texts) == 0:
         return MessageStatistics(0, 0, 0, 0, 0, 0, 0, 0)
-    characters, units, segments, ucs2 = segments_per_text(texts)
-    histogram = {int(k): int(v) for k, v in segments.value_counts().sort_index().items()}
+    characters, units, segments, ucs2 = segments_per_text(texts, facts)
+    counts = np.bincount(segments.to_numpy())
+    histogram = {int(k): int(counts[k]) for k in np.flatnonzero(counts)}
     return MessageStatistics(
         recipients=len(texts),
         min_characters=int(characters.min()),

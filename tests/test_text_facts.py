@@ -1,0 +1,97 @@
+"""The segment counts Compose shows while a message is typed are composed from each column's
+facts, measured once per column content (components.message.text_facts): they must be exactly
+what measuring every rendered SMS gives, and a column whose content changed is measured anew."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from components.message.draft import Draft, summarize
+from components.message.rendering import message_statistics, render_all
+from components.message.text_facts import column_facts, forget_measured_columns
+
+# Values and literals with GSM-7 extension characters, UCS-2, joining and astral characters,
+# blanks and tag-like text: every path of the segment rule.
+VALUE = st.one_of(
+    st.none(),
+    st.just(""),
+    st.just("   "),
+    st.text(alphabet=st.sampled_from("abc {}€[ë Ωé%"), max_size=40),
+    st.text(alphabet=st.sampled_from("a\u0301👍🏽\u200d👩 "), max_size=12),
+    st.sampled_from(["%%PIN%%", "Zoë", "Łukasz", "名前", "x" * 170, "{" * 90]),
+)
+LITERAL = st.text(alphabet=st.sampled_from("Hi, code {}€ë👍\n"), max_size=30)
+TAG = st.sampled_from(["%%NAME%%", "%%name%%", "%% NAME %%", "%%PIN%%", "%%NOPE%%", "%% %%"])
+
+
+def _frame(names: list[object], pins: list[object]) -> pd.DataFrame:
+    rows = min(len(names), len(pins))
+    return pd.DataFrame(
+        {
+            "phoneNumber": [f"1949500{1000 + row}" for row in range(rows)],
+            "NAME": names[:rows],
+            "PIN": pins[:rows],
+        }
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(VALUE, min_size=1, max_size=12),
+    st.lists(VALUE, min_size=1, max_size=12),
+    st.lists(st.tuples(LITERAL, TAG), max_size=4),
+    LITERAL,
+    st.one_of(st.none(), st.sampled_from(["", "friend", "Ωmega", "{x}"])),
+)
+def test_composed_counts_are_the_measured_ones(names, pins, parts, tail, default):
+    frame = _frame(names, pins)
+    content = "".join(literal + tag for literal, tag in parts) + tail
+    defaults = {} if default is None else {"NAME": default}
+    rendered = render_all(content, frame, defaults)
+    composed = message_statistics(rendered.texts, rendered.facts)
+    measured = message_statistics(rendered.texts)
+    assert composed.segments.tolist() == measured.segments.tolist()
+    assert composed.units.tolist() == measured.units.tolist()
+    assert composed.characters.tolist() == measured.characters.tolist()
+    assert composed.ucs2.tolist() == measured.ucs2.tolist()
+    assert composed.segments_histogram == measured.segments_histogram
+
+
+def test_a_changed_value_is_measured_anew():
+    forget_measured_columns()
+    draft = Draft(content="Hi %%NAME%%", program="1")
+    before = _frame(["Ann", "Bo"], ["1", "2"])
+    assert summarize(before, draft, 0.01).statistics.ucs2_recipients == 0
+    # Another file, or the same frame edited in place: the content decides, not the object.
+    after = before.copy()
+    after.loc[1, "NAME"] = "Zoë Ω"
+    assert summarize(after, draft, 0.01).statistics.ucs2_recipients == 1
+    before.loc[0, "NAME"] = "👍"
+    summary = summarize(before, draft, 0.01)
+    assert summary.statistics.ucs2_recipients == 1
+    assert summary.rendered.texts.tolist() == ["Hi 👍", "Hi Bo"]
+    assert summary.statistics.units.tolist() == [5, 5]
+
+
+def test_the_same_column_in_another_frame_follows_that_frames_rows():
+    forget_measured_columns()
+    first = _frame(["Ann", "", "Cy"], ["1", "2", "3"])
+    second = first.set_index(pd.Index([30, 10, 20]))
+    draft = Draft(content="Hi %%NAME%%", program="1", defaults={"NAME": "there"})
+    summarize(first, draft, 0.01)
+    texts = summarize(second, draft, 0.01).rendered.texts
+    assert texts.index.tolist() == [30, 10, 20]
+    assert texts.tolist() == ["Hi Ann", "Hi there", "Hi Cy"]
+
+
+def test_a_number_column_and_its_text_are_kept_apart():
+    forget_measured_columns()
+    as_numbers = column_facts(pd.Series([1, 2, np.nan]))
+    as_text = column_facts(pd.Series(["1", "2", "  "], dtype="str"))
+    assert as_numbers.present.tolist() == [True, True, False]
+    assert as_text.present.tolist() == [True, True, False]
+    assert list(as_numbers.values[:2]) == ["1.0", "2.0"]
+    assert list(as_text.values[:2]) == ["1", "2"]
