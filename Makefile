@@ -22,7 +22,7 @@ test: setup-test browser postgresql nginx
 	$(PY) -m pytest -m "browser or processes" -n 2 --dist loadscope
 
 # Nothing typed is lost, at length: 150 compositions typed without pauses into a busy console
-# (make test types 6, CI 60). Needs what make test needs.
+# (make test types 3, one per typist; CI 60). Needs what make test needs.
 stress: setup-test browser
 	TYPING_ATTEMPTS=150 $(PY) -m pytest -p no:cacheprovider tests/browser/test_typing_under_load.py
 

@@ -33,10 +33,11 @@ def busy(url: str, session: int) -> None:
                 paste.press("Control+Enter")
                 editor = page.locator("textarea.input")
                 editor.click()
-                for _ in range(3):
+                words = ["Hi", "%%FIRST", "NAME%%,", "your", "order", "shipped.", ""] * 3
+                for word in words:  # a word at a time: told to stop, it stops within one
                     if STOP.is_set():
                         break
-                    editor.press_sequentially("Hi %%FIRST NAME%%, your order shipped. ", delay=40)
+                    editor.press_sequentially(word + " ", delay=40)
             except Exception:  # a page torn down mid-action when told to stop
                 pass
             finally:

@@ -80,6 +80,7 @@ def person_page(browser: object, request: pytest.FixtureRequest, who: str = "") 
     test-artifacts when the test failed."""
     viewport = {"width": 1400, "height": 1000}
     context = browser.new_context(viewport=viewport, locale="en-US")  # type: ignore[attr-defined]
+    context.add_init_script(RUN_COUNTER)
     page = context.new_page()
     page.set_default_timeout(20_000)
     try:
@@ -129,13 +130,42 @@ def wait_idle(page: object, timeout: float = 30_000) -> None:
 
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 
+# Installed in every journey's page (person_page): counts the script runs the page has seen
+# start, and notes the count at each key, click or typed text, so that wait_rerun knows whether
+# the run an action started has begun, however quickly it ended.
+RUN_COUNTER = """
+(() => {
+  window.__scriptRuns = 0;
+  window.__runsAtInput = 0;
+  const noteInput = () => { window.__runsAtInput = window.__scriptRuns; };
+  for (const kind of ["keydown", "pointerdown", "input"]) {
+    addEventListener(kind, noteInput, true);
+  }
+  new MutationObserver((records) => {
+    for (const r of records) {
+      const now = r.target.getAttribute("data-test-script-state");
+      if (now === "running" && r.oldValue !== "running") { window.__scriptRuns += 1; }
+    }
+  }).observe(document, {
+    subtree: true, attributes: true, attributeOldValue: true,
+    attributeFilter: ["data-test-script-state"],
+  });
+})();
+"""
+_RAN_SINCE_INPUT = "() => window.__scriptRuns > window.__runsAtInput"
+
 
 def wait_rerun(page: object, timeout: float = 30_000) -> None:
     """Waits for the rerun an action starts, then for it to end: on a busy machine the rerun
-    may not have begun when `wait_idle` looks, and the next action would overtake it."""
-    # A rerun that began and ended between two looks leaves nothing to wait for.
+    may not have begun when `wait_idle` looks, and the next action would overtake it. In a page
+    with RUN_COUNTER, a run begun since the last key or click is known at once; elsewhere a
+    rerun that began and ended between two looks is waited for 2 s."""
+    counted = page.evaluate("() => window.__scriptRuns !== undefined")  # type: ignore[attr-defined]
     with contextlib.suppress(Exception):
-        page.wait_for_selector(RUNNING, timeout=2_000)  # type: ignore[attr-defined]
+        if counted:
+            page.wait_for_function(_RAN_SINCE_INPUT, timeout=2_000, polling=20)  # type: ignore[attr-defined]
+        else:
+            page.wait_for_selector(RUNNING, timeout=2_000)  # type: ignore[attr-defined]
     wait_idle(page, timeout)
 
 
