@@ -93,5 +93,5 @@ def test_a_number_column_and_its_text_are_kept_apart():
     as_text = column_facts(pd.Series(["1", "2", "  "], dtype="str"))
     assert as_numbers.present.tolist() == [True, True, False]
     assert as_text.present.tolist() == [True, True, False]
-    assert list(as_numbers.values[:2]) == ["1.0", "2.0"]
-    assert list(as_text.values[:2]) == ["1", "2"]
+    assert as_numbers.values.to_pylist()[:2] == ["1.0", "2.0"]
+    assert as_text.values.to_pylist()[:2] == ["1", "2"]

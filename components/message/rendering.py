@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from components.message.mapping import (
     PHONE_FIELD,
@@ -104,11 +106,22 @@ class RenderResult:
         return {c.tag: c.missing for c in self.coverage if c.missing}
 
 
-def _examples(recipients: pd.DataFrame, chosen: np.ndarray) -> tuple[str, ...]:
-    if PHONE_FIELD not in recipients:
+def _examples(recipients: pd.DataFrame, rows: np.ndarray) -> tuple[str, ...]:
+    """The numbers of these rows (a few), to go and look."""
+    if not len(rows) or PHONE_FIELD not in recipients:
         return ()
-    numbers = recipients[PHONE_FIELD].iloc[np.flatnonzero(chosen)[:3]]
+    numbers = recipients[PHONE_FIELD].iloc[rows]
     return tuple(f"+{number}" for number in numbers.astype("str"))
+
+
+def _joined(parts: list[pa.Array | str], index: pd.Index) -> pd.Series:
+    """The parts (each recipient's value, or one text for all) end to end, in one pass."""
+    if not any(isinstance(part, pa.Array) for part in parts):
+        return pd.Series("".join(parts), index=index, dtype="str")  # type: ignore[arg-type]
+    text = pa.large_string()
+    args = [part if isinstance(part, pa.Array) else pa.scalar(part, text) for part in parts]
+    joined = pc.binary_join_element_wise(*args, pa.scalar("", text))
+    return pd.Series(pd.arrays.ArrowStringArray(joined), index=index).astype("str")
 
 
 def render_all(
@@ -127,7 +140,7 @@ def render_all(
     pieces = TAG_PATTERN.split(content)  # literal, tag, literal, tag, ..., literal
     index = recipients.index
     rows = len(index)
-    texts = pd.Series(pieces[0], index=index, dtype="str")
+    parts: list[pa.Array | str] = [pieces[0]]
     facts = TextFacts.of_text(pieces[0], rows)
     sources: dict[str, tuple[ColumnFacts | None, str | None]] = {}  # tag key -> column, default
     coverage: list[TagCoverage] = []
@@ -135,6 +148,9 @@ def render_all(
         column = column_facts(recipients[source.column]) if source.column is not None else None
         present = column.present if column is not None else np.zeros(rows, dtype=bool)
         tagged = column.tagged if column is not None else present
+        nobody = np.arange(0)
+        first_missing = column.first_missing if column is not None else np.arange(min(rows, 3))
+        first_tagged = column.first_tagged if column is not None else nobody
         own = int(present.sum())
         rest = rows - own
         has_default = source.default is not None
@@ -146,11 +162,11 @@ def render_all(
                 own=own,
                 default=rest if has_default else 0,
                 missing=0 if has_default else rest,
-                missing_examples=() if has_default else _examples(recipients, ~present),
+                missing_examples=() if has_default else _examples(recipients, first_missing),
                 candidates=source.candidates,
                 blank_default=source.blank_default,
                 tagged_values=int(tagged.sum()),
-                tagged_examples=_examples(recipients, tagged),
+                tagged_examples=_examples(recipients, first_tagged),
             )
         )
     for position in range(1, len(pieces), 2):
@@ -159,14 +175,14 @@ def render_all(
         column, default = sources.get(tag_key(name), (None, None)) if name.strip() else (None, None)
         fill = written if default is None else default
         if column is None:
-            texts = texts + fill
+            parts.append(fill)
             facts = facts.plus(TextFacts.of_text(fill, rows))
         else:
-            texts = texts + column.values_on(index).fillna(fill)
+            parts.append(pc.fill_null(column.values, pa.scalar(fill, pa.large_string())))
             facts = facts.plus(column.facts.where(column.present, TextFacts.of_text(fill, rows)))
-        texts = texts + literal
+        parts.append(literal)
         facts = facts.plus(TextFacts.of_text(literal, rows))
-    return RenderResult(texts=texts, coverage=coverage, facts=facts)
+    return RenderResult(texts=_joined(parts, index), coverage=coverage, facts=facts)
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from components.message.mapping import TAG_PATTERN
 from components.message.segments import GSM_CHARACTERS, GSM_EXTENDED, beyond_length_pattern
@@ -86,19 +87,22 @@ class TextFacts:
         )
 
 
+EXAMPLES = 3  # numbers named where a tag has no value or a value that looks like a tag
+
+
 @dataclass(frozen=True)
 class ColumnFacts:
     """One contact column as the tags read it: `values` (text, missing where blank), which rows
-    have a value (`present`), which values themselves look like a tag (`tagged`), and the facts
-    of the present values (nothing for the others: their fill decides)."""
+    have a value (`present`), which values themselves look like a tag (`tagged`), the first
+    rows of each of those that lack a value and that look like a tag (to name a few numbers),
+    and the facts of the present values (nothing for the others: their fill decides)."""
 
-    values: pd.api.extensions.ExtensionArray
+    values: pa.Array  # large_string, null where blank
     present: np.ndarray
     tagged: np.ndarray
+    first_missing: np.ndarray
+    first_tagged: np.ndarray
     facts: TextFacts
-
-    def values_on(self, index: pd.Index) -> pd.Series:
-        return pd.Series(self.values, index=index, dtype="str", copy=False)
 
 
 class _KeptColumns:
@@ -169,5 +173,11 @@ def _measure(column: pd.Series) -> ColumnFacts:
     present = (values.notna() & (values.str.strip() != "")).to_numpy(dtype=bool)
     values = values.where(present)
     tagged = values.str.contains(ANY_TAG, regex=True).fillna(False).to_numpy(dtype=bool)
-    facts = TextFacts.of_texts(values.fillna(""))
-    return ColumnFacts(values=values.array, present=present, tagged=tagged, facts=facts)
+    return ColumnFacts(
+        values=pa.array(values.array, type=pa.large_string()),
+        present=present,
+        tagged=tagged,
+        first_missing=np.flatnonzero(~present)[:EXAMPLES],
+        first_tagged=np.flatnonzero(tagged)[:EXAMPLES],
+        facts=TextFacts.of_texts(values.fillna("")),
+    )
