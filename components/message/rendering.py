@@ -34,7 +34,7 @@ from components.message.segments import (
     SINGLE_UNITS,
     count_segments,
 )
-from components.message.text_facts import ColumnFacts, TextFacts, column_facts
+from components.message.text_facts import EXAMPLES, ColumnFacts, TextFacts, column_facts
 
 __all__ = [  # tags and tag_spellings live with the mapping; callers know them from here
     "MAX_CONTENT_CHARACTERS",
@@ -146,11 +146,12 @@ def render_all(
     coverage: list[TagCoverage] = []
     for source in mapping.sources:
         column = column_facts(recipients[source.column]) if source.column is not None else None
-        present = column.present if column is not None else np.zeros(rows, dtype=bool)
-        tagged = column.tagged if column is not None else present
-        nobody = np.arange(0)
-        first_missing = column.first_missing if column is not None else np.arange(min(rows, 3))
-        first_tagged = column.first_tagged if column is not None else nobody
+        if column is None:  # no column of the tag's name: nobody has a value
+            present = tagged = np.zeros(rows, dtype=bool)
+            first_missing, first_tagged = np.arange(min(rows, EXAMPLES)), np.arange(0)
+        else:
+            present, tagged = column.present, column.tagged
+            first_missing, first_tagged = column.first_missing, column.first_tagged
         own = int(present.sum())
         rest = rows - own
         has_default = source.default is not None
