@@ -210,9 +210,10 @@ def segments_per_text(
     """(characters, units, segments, is_ucs2) for every text; vectorized for the common GSM-7 case
     and exact (the reference's rules) for the rest. `characters` are counted as the 800-character
     limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16 units.
-    `facts`: the texts' facts when known (composed by render_all), else they are measured."""
-    texts = texts.astype("str").fillna("")
+    `facts`: the texts' facts when known (composed by render_all, whose texts are never
+    missing), else they are measured."""
     if facts is None:
+        texts = texts.astype("str").fillna("")
         facts = TextFacts.of_texts(texts)
     index = texts.index
     ucs2 = facts.non_gsm

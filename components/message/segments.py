@@ -31,8 +31,11 @@ GSM_CHARACTERS: frozenset[str] = GSM_BASIC | GSM_EXTENDED
 SINGLE_SEPTETS, PART_SEPTETS = 160, 153
 SINGLE_UNITS, PART_UNITS = 70, 67
 
-_NON_GSM = re.compile("[^" + "".join(re.escape(c) for c in sorted(GSM_CHARACTERS)) + "]")
-_EXTENDED = re.compile("[" + "".join(re.escape(c) for c in sorted(GSM_EXTENDED)) + "]")
+# The character classes, as text for pandas' vectorized `str` methods and compiled for Python's.
+NON_GSM_PATTERN = "[^" + "".join(re.escape(c) for c in sorted(GSM_CHARACTERS)) + "]"
+EXTENDED_PATTERN = "[" + "".join(re.escape(c) for c in sorted(GSM_EXTENDED)) + "]"
+NON_GSM = re.compile(NON_GSM_PATTERN)
+EXTENDED = re.compile(EXTENDED_PATTERN)
 _GRAPHEME = regex.compile(r"\X")
 # Characters that can join a neighbour into one grapheme cluster. Text without any of them has
 # one grapheme per code point (CR LF is split anyway), which spares the slow cluster split.
@@ -124,13 +127,13 @@ def count_segments(text: str, smart: bool = False) -> SegmentCount:
 
 @lru_cache(maxsize=200_000)
 def _count(text: str) -> SegmentCount:
-    if _NON_GSM.search(text) is None:
+    if NON_GSM.search(text) is None:
         return _count_gsm(text)
     return _count_ucs2(text)
 
 
 def _count_gsm(text: str) -> SegmentCount:
-    extended = len(_EXTENDED.findall(text))
+    extended = len(EXTENDED.findall(text))
     septets = len(text) + extended
     if septets <= SINGLE_SEPTETS:
         parts: tuple[int, ...] = (septets,)
@@ -193,7 +196,7 @@ def _count_ucs2_simple(text: str) -> SegmentCount:
         characters=len(text),
         unicode_chars=len(text),
         segment_units=parts,
-        non_gsm=tuple(dict.fromkeys(_NON_GSM.findall(text))),
+        non_gsm=tuple(dict.fromkeys(NON_GSM.findall(text))),
     )
 
 

@@ -20,13 +20,15 @@ import pandas as pd
 import pyarrow as pa
 
 from components.message.mapping import TAG_PATTERN
-from components.message.segments import GSM_CHARACTERS, GSM_EXTENDED, beyond_length_pattern
+from components.message.segments import (
+    EXTENDED,
+    EXTENDED_PATTERN,
+    NON_GSM,
+    NON_GSM_PATTERN,
+    beyond_length_pattern,
+)
 
-NON_GSM_PATTERN = "[^" + "".join(re.escape(c) for c in sorted(GSM_CHARACTERS)) + "]"
-EXTENDED_PATTERN = "[" + "".join(re.escape(c) for c in sorted(GSM_EXTENDED)) + "]"
 ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
-_NON_GSM = re.compile(NON_GSM_PATTERN)
-_EXTENDED = re.compile(EXTENDED_PATTERN)
 _BEYOND = re.compile(beyond_length_pattern())
 
 # Columns measured are kept by content, for every session of the process, up to this many
@@ -63,8 +65,8 @@ class TextFacts:
         """One text's facts, the same for `rows` rows (a literal, a default)."""
         return cls(
             characters=np.full(rows, len(text), dtype="int64"),
-            extended=np.full(rows, len(_EXTENDED.findall(text)), dtype="int64"),
-            non_gsm=np.full(rows, _NON_GSM.search(text) is not None),
+            extended=np.full(rows, len(EXTENDED.findall(text)), dtype="int64"),
+            non_gsm=np.full(rows, NON_GSM.search(text) is not None),
             beyond_length=np.full(rows, _BEYOND.search(text) is not None),
         )
 
