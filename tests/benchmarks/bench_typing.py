@@ -156,12 +156,18 @@ async def open_session(browser: Browser) -> Session:
     return Session(page)
 
 
-async def load_page(session: Session, url: str) -> None:
-    """The address opened until the script is idle (the page drawn, nothing uploaded)."""
+async def _timed_load(page: Page, url: str) -> float:
+    """Milliseconds from the address opened until the script is idle (the page drawn, nothing
+    uploaded)."""
     started = time.perf_counter()
-    await session.page.goto(url)
-    await session.page.wait_for_selector(IDLE, timeout=WAIT_MS)
-    session.load_ms = (time.perf_counter() - started) * 1000
+    await page.goto(url)
+    await page.wait_for_selector(IDLE, timeout=WAIT_MS)
+    return (time.perf_counter() - started) * 1000
+
+
+async def load_page(session: Session, url: str) -> None:
+    """A first visit."""
+    session.load_ms = await _timed_load(session.page, url)
 
 
 async def leave(session: Session, _: int = 0) -> None:
@@ -171,9 +177,7 @@ async def leave(session: Session, _: int = 0) -> None:
 
 async def load_again(session: Session, url: str) -> None:
     """A returning visit: the page loaded again in a context that loaded it before."""
-    first = session.load_ms
-    await load_page(session, url)
-    session.return_ms, session.load_ms = session.load_ms, first
+    session.return_ms = await _timed_load(session.page, url)
 
 
 async def upload(session: Session, csv: bytes) -> None:
