@@ -33,7 +33,7 @@ def busy(url: str, session: int) -> None:
                 paste.press("Control+Enter")
                 editor = page.locator("textarea.input")
                 editor.click()
-                words = ["Hi", "%%FIRST", "NAME%%,", "your", "order", "shipped.", ""] * 3
+                words = ["Hi", "%%FIRST", "NAME%%,", "your", "order", "shipped."] * 3
                 for word in words:  # a word at a time: told to stop, it stops within one
                     if STOP.is_set():
                         break
