@@ -1,8 +1,11 @@
 """A message box that reports its text while the marketer types, not only on blur.
 
 `st.text_area` sends its value on blur or Ctrl+Enter, so counts would lag behind the typing. This
-inline `st.components.v2` editor (no build step) sends the text back at once after a pause and
-debounced while keys follow each other; all counting stays in Python. Characters that force
+inline `st.components.v2` editor (no build step) sends the text back as it is typed, one text at a
+time: a key goes at once when the page has taken the text sent before it, else the newest text
+goes as soon as it has (a fixed pause after each key made the counts wait even when the console
+was idle; one text at a time lets keys gather only while the console is busy). All counting
+stays in Python. Characters that force
 UCS-2 are marked in a backdrop behind the text, built from text nodes only (the text is never
 parsed as HTML).
 """
@@ -171,25 +174,31 @@ function paint(area, backdrop, marked, segmenter) {
 
 function attach(area, backdrop, store) {
   // Once per element: the listeners read the element's latest settings and setStateValue.
-  const own = { sent: null, timer: null, lastInputAt: 0, marked: new Set() };
+  const own = { sent: null, sentAt: 0, taken: null, timer: null, marked: new Set() };
   const segmenter = typeof Intl !== "undefined" && Intl.Segmenter
     ? new Intl.Segmenter(undefined, { granularity: "grapheme" }) : null;
   own.paint = () => paint(area, backdrop, own.marked, segmenter);
   own.report = () => {
     if (own.timer) { clearTimeout(own.timer); }
     own.timer = null;
-    if (area.value !== own.sent) { own.sent = area.value; own.setStateValue("text", area.value); }
+    if (area.value !== own.sent) {
+      own.sent = area.value;
+      own.sentAt = Date.now();
+      own.setStateValue("text", area.value);
+    }
+  };
+  // One text in flight: a key goes at once when the page has taken the text sent before it
+  // (each run names the text it took, `taken`); else it waits until a run has, and the newest
+  // text goes then. A run that never comes (the page failed, say) holds it at most `hold_ms`.
+  own.offer = () => {
+    const held = Date.now() - own.sentAt;
+    const hold = own.settings.hold_ms ?? 1000;
+    if (own.taken === own.sent || held >= hold) { own.report(); return; }
+    if (!own.timer) { own.timer = setTimeout(own.report, hold - held); }
   };
   area.addEventListener("input", () => {
     own.paint();
-    if (own.timer) { clearTimeout(own.timer); own.timer = null; }
-    // A key after a pause is reported at once (its counts follow it); keys typed in a row wait
-    // for the pause after them, so a word is one rerun, not one per letter.
-    const now = Date.now();
-    const pause = own.settings.debounce_ms ?? 250;
-    const afterPause = now - own.lastInputAt > pause;
-    own.lastInputAt = now;
-    if (afterPause) { own.report(); } else { own.timer = setTimeout(own.report, pause); }
+    own.offer();
   });
   area.addEventListener("blur", () => own.report());
   area.addEventListener("scroll", () => { backdrop.scrollTop = area.scrollTop; });
@@ -234,6 +243,8 @@ export default function (component) {
     if (fresh && store.focused) { store.area = area; area.focus(); }
   }
   own.paint();
+  own.taken = settings.taken ?? null;
+  if (own.timer && own.taken === own.sent) { own.report(); }  // the page took the text in flight
   if (area.value !== own.sent && !own.timer) { own.timer = setTimeout(own.report, 0); }
   return () => {
     // Streamlit calls only the last call's cleanup, when the editor leaves the page (or at
@@ -256,12 +267,14 @@ def message_editor(
     highlight_for: Callable[[str], Sequence[str]] = lambda _: (),
     placeholder: str = "",
     rows: int = 6,
+    hold_ms: int = 1000,
 ) -> str:
     """Shows the editor and returns the text the marketer has typed.
 
     `text` is pushed into the editor only when `version` changes (e.g. after "replace look-alikes"),
     so a rerun never overwrites what is being typed. `highlight_for(text)` names the characters to
     mark; it is asked about the text just typed, so the marks never lag one keystroke behind.
+    `hold_ms`: the longest a typed text waits for the run that takes the text sent before it.
     """
     seen_key = f"{key}__seen"
     current = _typed(st.session_state.get(key), st.session_state.get(seen_key)) or text
@@ -273,7 +286,8 @@ def message_editor(
             "highlight": list(dict.fromkeys(highlight_for(current))),
             "placeholder": placeholder,
             "rows": rows,
-            "debounce_ms": 150,
+            "taken": current,
+            "hold_ms": hold_ms,
             "store": key,
         },
         default={"text": text},

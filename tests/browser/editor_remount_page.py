@@ -2,6 +2,7 @@
 reaches a new block of BLOCK characters, and is off the page for a while (about two seconds) on
 the way: the marketer keeps typing meanwhile, as happens in a busy console when a full run and a
 fragment run cross and the browser draws the editor anew. For test_editor_remount.
+With `?pace=SECONDS`, a page slow to answer each run instead (the editor's pace).
 
 The move is decided in the run that takes the text, so it never waits for a next key."""
 
@@ -26,6 +27,17 @@ def bring_back() -> None:
         del state["away_since"]
         st.rerun(scope="app")
 
+
+if "pace" in st.query_params:
+    # A console slow to answer: each run takes `pace` seconds before it draws the editor, and
+    # the page lists the texts its runs took.
+    time.sleep(float(st.query_params["pace"]))
+    text = message_editor(key="editor", text="", version=0, hold_ms=60_000)
+    runs = state.setdefault("runs", [])
+    if text and (not runs or runs[-1] != text):
+        runs.append(text)
+    st.text("Runs took: " + " | ".join(runs))
+    st.stop()
 
 bring_back()
 if "away_since" not in state:

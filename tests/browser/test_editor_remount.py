@@ -60,3 +60,25 @@ def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_
         expect(page.get_by_text(f"Server has: {TYPED}", exact=True)).to_be_visible(timeout=20_000)
     finally:
         context.close()
+
+
+def test_a_key_goes_at_once_and_keys_gather_only_while_a_run_is_awaited(browser, remount_page):
+    """The editor sends a text when the page has taken the one before it: the first key at
+    once, the keys typed while its run is awaited (two seconds here) together when it comes,
+    and a key after that at once again. The page holds a text at most a minute, so a fixed
+    pause after each key would fail this test by waiting."""
+    context = browser.new_context(viewport={"width": 1200, "height": 800})
+    page = context.new_page()
+    try:
+        page.goto(remount_page + "/?pace=2")
+        wait_idle(page)
+        editor = page.locator("textarea.input")
+        editor.click()
+        page.keyboard.type("Hello", delay=20)
+        expect(page.get_by_text("Runs took: H | Hello", exact=True)).to_be_visible(timeout=20_000)
+        page.keyboard.type("!")
+        expect(page.get_by_text("Runs took: H | Hello | Hello!", exact=True)).to_be_visible(
+            timeout=20_000
+        )
+    finally:
+        context.close()
