@@ -2,18 +2,26 @@
 
 import pandas as pd
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from components.message.draft import summarize
+from components.ui.compose_frame import (
+    PreviewSlots,
+    SendSlots,
+    preview_frame,
+    price_per_segment,
+    send_frame,
+)
 from components.ui.compose_sections import (
     SendFields,
     check_and_send,
     message_feedback,
     message_inputs,
     preview,
-    price_per_segment,
     send_fields,
 )
 from components.ui.compose_widgets import contacts_summary, earlier_failures_warning
+from components.ui.connection import current_connection
 from components.ui.contacts_input import contacts_input
 from components.ui.identity import require_page
 from components.ui.program_fields import known_programs
@@ -57,17 +65,33 @@ with fields_column:
     fields = send_fields()
 
 
+message_column, preview_column = st.columns([6, 5], gap="large")
+with preview_column:
+    preview_slots = preview_frame(len(recipients))
+st.divider()
+send_slots = send_frame(can_send=current_connection().client is not None)
+
+
 @st.fragment
-def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame, fields: SendFields) -> None:
+def message_area(
+    recipients: pd.DataFrame,
+    everyone: pd.DataFrame,
+    fields: SendFields,
+    message_column: DeltaGenerator,
+    preview_slots: PreviewSlots,
+    send_slots: SendSlots,
+) -> None:
     """Everything that follows the message as it is typed: a keystroke reruns this fragment, not
     the page. `recipients`: `everyone` but those on the do-not-text list (the planner leaves them
     out again when it plans the send).
 
-    The fields typed beside the message (`fields`) are drawn by the page, not here: when a
-    fragment rerun and a full run cross in a busy console, the browser may draw this fragment
-    anew, and a field being typed in it would lose its text. The editor, which sends while the
-    marketer types, survives that (message_editor keeps its text, caret and focus)."""
-    message_column, preview_column = st.columns([6, 5], gap="large")
+    The fragment draws into the page's columns and slots (compose_frame): the fields typed
+    beside the message (`fields`), the preview's picker and price, the test number are the
+    page's. When a fragment rerun and a full run cross in a busy console, the browser may draw
+    the fragment's elements anew, and a field being typed in it would lose its text; and what
+    does not change with the text is not drawn again with each key. The editor, which sends
+    while the marketer types, survives being drawn anew (message_editor keeps its text, caret
+    and focus)."""
     with message_column:
         draft = message_inputs(recipients, fields)
         template_note(draft, recipients)
@@ -75,15 +99,11 @@ def message_area(recipients: pd.DataFrame, everyone: pd.DataFrame, fields: SendF
     summary = summarize(recipients, draft, price_per_segment(), programs=known_programs())
     with message_column:
         message_feedback(summary, draft.content)
-    with preview_column:
-        st.header("3 · Preview")
-        preview(summary, recipients, draft.content)
-    st.divider()
-    st.header("4 · Check and send")
-    check_and_send(summary, draft, recipients, everyone)
+    preview(summary, recipients, draft.content, preview_slots)
+    check_and_send(summary, draft, recipients, everyone, send_slots)
     active = active_send_id()
     if active is not None:
         progress_panel(active)
 
 
-message_area(recipients, everyone, fields)
+message_area(recipients, everyone, fields, message_column, preview_slots, send_slots)

@@ -10,7 +10,6 @@ import streamlit as st
 
 from components.contacts.phone import InvalidPhoneNumber
 from components.message.draft import (
-    DEFAULT_PRICE_PER_SEGMENT,
     Draft,
     Summary,
     payloads_for,
@@ -23,6 +22,14 @@ from components.message.payloads import (
     ttl_problem,
 )
 from components.message.segments import count_segments, smart_fix
+from components.ui.compose_frame import (
+    PreviewSlots,
+    SendSlots,
+    preview_row,
+    price_per_segment,
+    test_clicked,
+    test_number,
+)
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection
@@ -44,9 +51,6 @@ from components.ui.test_send import (
     test_plan_for,
 )
 from components.ui.text import md
-
-PRICE = "compose.price"
-PREVIEW = "compose.preview"
 
 
 @dataclass(frozen=True)
@@ -136,17 +140,25 @@ def message_feedback(summary: Summary, content: str) -> None:
         )
 
 
-def price_per_segment() -> float:
-    return float(st.session_state.setdefault(PRICE, DEFAULT_PRICE_PER_SEGMENT))
+def preview(summary: Summary, recipients: pd.DataFrame, content: str, slots: PreviewSlots) -> None:
+    """One recipient's SMS as a phone shows it, with the distribution over all and the cost
+    (the picker and the price are the page's, compose_frame)."""
+    with slots.sms:
+        _sms(summary, recipients, content)
+    with slots.cost:
+        if not len(recipients) or not content.strip():
+            st.empty()
+            return
+        price = price_per_segment()
+        total = summary.statistics.total_segments
+        st.metric(
+            "Estimated cost",
+            f"${total * price:,.2f}",
+            help=f"{total:,} segments × ${price:.4f}",
+        )
 
 
-def _step_preview(by: int) -> None:
-    st.session_state[PREVIEW] = st.session_state[PREVIEW] + by
-
-
-def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
-    """One recipient's SMS as a phone shows it, with the distribution over all and the cost."""
-    state = st.session_state
+def _sms(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
     if not len(recipients):
         st.info("Paste or upload contacts to see each recipient's SMS.", icon=":material/sms:")
         return
@@ -157,37 +169,11 @@ def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
         )
         return
     count = len(recipients)
-    state[PREVIEW] = min(max(int(state.get(PREVIEW, 1)), 1), count)
-    picker = st.container()
-    previous, following = st.columns(2)
-    previous.button(
-        "Previous",
-        icon=":material/chevron_left:",
-        disabled=state[PREVIEW] <= 1,
-        on_click=_step_preview,
-        args=(-1,),
-        width="stretch",
-    )
-    following.button(
-        "Next",
-        icon=":material/chevron_right:",
-        disabled=state[PREVIEW] >= count,
-        on_click=_step_preview,
-        args=(1,),
-        width="stretch",
-    )
-    position = picker.number_input(
-        f"Recipient (1 to {count:,})",
-        min_value=1,
-        max_value=count,
-        key=PREVIEW,
-        persist_state=KEEP,
-    )
-    row = position - 1
+    row = preview_row(count)
     phone_bubble(
         summary.rendered.texts.iloc[row],
         "+" + recipients["phoneNumber"].iloc[row],
-        f"{position} of {count:,}",
+        f"{row + 1} of {count:,}",
     )
     stats = summary.statistics
     characters, units = stats.characters.iloc[row], stats.units.iloc[row]
@@ -199,73 +185,45 @@ def preview(summary: Summary, recipients: pd.DataFrame, content: str) -> None:
         f"segment{'s' if segments != 1 else ''}.{note}"
     )
     distribution(stats)
-    price = st.number_input(
-        "Price per segment (USD)",
-        min_value=0.0,
-        step=0.0005,
-        format="%.4f",
-        key=PRICE,
-        persist_state=KEEP,
-    )
-    st.metric(
-        "Estimated cost",
-        f"${stats.total_segments * price:,.2f}",
-        help=f"{stats.total_segments:,} segments × ${price:.4f}",
-    )
 
 
 def check_and_send(
-    summary: Summary, draft: Draft, recipients: pd.DataFrame, everyone: pd.DataFrame
+    summary: Summary,
+    draft: Draft,
+    recipients: pd.DataFrame,
+    everyone: pd.DataFrame,
+    slots: SendSlots,
 ) -> None:
-    """What blocks or deserves a look, the request itself, a test send and the send.
-    `recipients`: `everyone` but those on the do-not-text list (do_not_text.screen), whom the
-    preview and `summary` show; the planner plans from `everyone`."""
-    state = st.session_state
+    """What blocks or deserves a look, the request itself, the test send and the send (the test
+    number and its button are the page's, compose_frame). `recipients`: `everyone` but those on
+    the do-not-text list (do_not_text.screen), whom the preview and `summary` show; the planner
+    plans from `everyone`."""
     connection = current_connection()
     left_out = len(everyone) - len(recipients)
     all_listed = everyone_listed_reason(left_out) if left_out and not len(recipients) else None
-    if summary.issues:
-        issues_list(summary.issues)
-    else:
-        st.success(
-            f"Ready: {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''} in "
-            f"{summary.batches} batch(es).",
-            icon=":material/check_circle:",
-        )
-    quiet_hours_notice(recipients, draft.program)
-    if len(recipients) and draft.content and ttl_problem(draft.ttl_minutes) is None:
-        _request(summary, draft, recipients, connection.settings.base_url or "")
-    if connection.client is None:
-        st.error(
-            "Nothing can be sent until the Acoustic connection is complete: see Settings.",
-            icon=":material/error:",
-        )
+    client = connection.client if slots.send is not None else None
+    with slots.checks:
+        if summary.issues:
+            issues_list(summary.issues)
+        else:
+            st.success(
+                f"Ready: {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''} in "
+                f"{summary.batches} batch(es).",
+                icon=":material/check_circle:",
+            )
+        quiet_hours_notice(recipients, draft.program)
+        if len(recipients) and draft.content and ttl_problem(draft.ttl_minutes) is None:
+            _request(summary, draft, recipients, connection.settings.base_url or "")
+        if client is None:
+            st.error(
+                "Nothing can be sent until the Acoustic connection is complete: see Settings.",
+                icon=":material/error:",
+            )
+    with slots.after:
+        st.empty()  # the slot is written on every run (see compose_frame)
+    if client is None or slots.send is None:
         return
-    client = connection.client
-    test_column, send_column = st.columns([3, 2], vertical_alignment="bottom")
-    with test_column:
-        number_column, button_column = st.columns([3, 2], vertical_alignment="bottom")
-        test_number = number_column.text_input(
-            "Test number",
-            value=str(held("compose.test_number")),
-            key="compose.test_number",
-            placeholder="+1 949 500 1234",
-            persist_state=KEEP,
-        )
-
-        def test_plans() -> TestPlanFor:
-            return test_plan_for(connection, draft, test_number, state["compose.region"])
-
-        if button_column.button(
-            "Send a test", icon=":material/science:", key="compose.send_test", width="stretch"
-        ):
-            try:
-                plans = test_plans()
-            except InvalidPhoneNumber as exc:
-                st.error(md(f"The test cannot be sent: {exc}"), icon=":material/error:")
-            else:
-                send_test(plans, client)
-    with send_column:
+    with slots.send:
         st.button(
             f"Send to {len(recipients):,} recipient{'s' if len(recipients) != 1 else ''}…",
             type="primary",
@@ -278,23 +236,35 @@ def check_and_send(
         )
         if all_listed:
             st.caption(all_listed)
-    repeat_test_prompt(test_plans, client)
-    test_hours_prompt(test_plans, client)
-    if confirmation_open() and summary.sendable:
-        price = price_per_segment()
-        confirm_send(
-            lambda choices: make_plan(
-                connection,
-                everyone,
-                draft,
-                choices,
-                price=price,
-                summary=summary,
-                template=picked_template(),
-                language_column=chosen_language_column(),
-            ),
-            client,
-        )
+
+    def test_plans() -> TestPlanFor:
+        return test_plan_for(connection, draft, test_number(), st.session_state["compose.region"])
+
+    with slots.after:
+        if test_clicked():
+            try:
+                plans = test_plans()
+            except InvalidPhoneNumber as exc:
+                st.error(md(f"The test cannot be sent: {exc}"), icon=":material/error:")
+            else:
+                send_test(plans, client)
+        repeat_test_prompt(test_plans, client)
+        test_hours_prompt(test_plans, client)
+        if confirmation_open() and summary.sendable:
+            price = price_per_segment()
+            confirm_send(
+                lambda choices: make_plan(
+                    connection,
+                    everyone,
+                    draft,
+                    choices,
+                    price=price,
+                    summary=summary,
+                    template=picked_template(),
+                    language_column=chosen_language_column(),
+                ),
+                client,
+            )
 
 
 def _request(summary: Summary, draft: Draft, recipients: pd.DataFrame, base_url: str) -> None:
