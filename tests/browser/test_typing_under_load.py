@@ -39,6 +39,10 @@ FIELDS = {  # typed in this order, each left with Tab as a quick typist does
     "Campaign name (optional)": "Spring",
 }
 EXPIRY = "15"
+AFTER_MESSAGE = {  # typed straight after the message, in this order
+    "%%FIRST NAME%%": "friend",  # the tag's default, drawn by the message's fragment
+    "Test number": "+1 949 500 1299",
+}
 
 
 @pytest.fixture
@@ -80,6 +84,11 @@ def compose_without_pauses(page: object, url: str) -> None:
     editor = page.locator("textarea.input")  # type: ignore[attr-defined]
     editor.click()
     editor.press_sequentially(MESSAGE, delay=15)
+    for label, value in AFTER_MESSAGE.items():
+        box = page.get_by_role("textbox", name=label, exact=True)  # type: ignore[attr-defined]
+        box.click()
+        box.press_sequentially(value, delay=15)
+        box.press("Tab")
 
 
 def lost_values(page: object) -> list[str]:
@@ -94,7 +103,9 @@ def lost_values(page: object) -> list[str]:
         "spinbutton", name=re.compile("Expire after")
     ).input_value()  # type: ignore[attr-defined]
     found["Message"] = page.locator("textarea.input").input_value()  # type: ignore[attr-defined]
-    expected = {**FIELDS, "Expire after": EXPIRY, "Message": MESSAGE}
+    for label in AFTER_MESSAGE:
+        found[label] = page.get_by_role("textbox", name=label, exact=True).input_value()  # type: ignore[attr-defined]
+    expected = {**FIELDS, "Expire after": EXPIRY, "Message": MESSAGE, **AFTER_MESSAGE}
     return [
         f"{name} {found[name]!r} (typed {value!r})"
         for name, value in expected.items()
