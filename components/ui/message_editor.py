@@ -62,7 +62,6 @@ _JS = """
 // (what it last reported, its timer, its listeners) is kept once, on the element.
 const stores = (globalThis.__smsMessageEditors ??= {});
 const elements = (globalThis.__smsMessageEditorElements ??= new WeakMap());
-const STREAK_MS = 2000;
 
 function editorIn(event, name) {
   const target = event.composedPath()[0];
@@ -126,7 +125,7 @@ function storeFor(name) {
   }, true);
   document.addEventListener("keydown", (event) => {
     const now = Date.now();
-    const streak = now - (store.lastKeyAt ?? 0) < STREAK_MS;
+    const streak = now - (store.lastKeyAt ?? 0) < (store.streakMs ?? 2000);
     if (inEditor()) { store.lastKeyAt = now; return; }
     if (!store.focused || event.ctrlKey || event.metaKey || event.altKey || event.isComposing) {
       return;
@@ -216,6 +215,7 @@ export default function (component) {
   const version = String(settings.version ?? 0);
   const name = settings.store || "editor";
   const store = storeFor(name);
+  store.streakMs = settings.streak_ms ?? 2000;
   const fresh = !elements.has(area);
   const own = fresh ? attach(area, backdrop, store) : elements.get(area);
   own.settings = settings;
@@ -268,6 +268,7 @@ def message_editor(
     placeholder: str = "",
     rows: int = 6,
     hold_ms: int = 1000,
+    streak_ms: int = 2000,
 ) -> str:
     """Shows the editor and returns the text the marketer has typed.
 
@@ -275,6 +276,8 @@ def message_editor(
     so a rerun never overwrites what is being typed. `highlight_for(text)` names the characters to
     mark; it is asked about the text just typed, so the marks never lag one keystroke behind.
     `hold_ms`: the longest a typed text waits for the run that takes the text sent before it.
+    `streak_ms`: while the editor is off the page (drawn anew), keys that follow the last one
+    within this time are still the editor's; after a longer pause they are not.
     """
     seen_key = f"{key}__seen"
     current = _typed(st.session_state.get(key), st.session_state.get(seen_key)) or text
@@ -288,6 +291,7 @@ def message_editor(
             "rows": rows,
             "taken": current,
             "hold_ms": hold_ms,
+            "streak_ms": streak_ms,
             "store": key,
         },
         default={"text": text},
