@@ -13,6 +13,7 @@ from components.ui.compose_frame import (
     send_frame,
 )
 from components.ui.compose_sections import (
+    EDITOR,
     SendFields,
     check_and_send,
     message_feedback,
@@ -24,6 +25,7 @@ from components.ui.compose_widgets import contacts_summary, earlier_failures_war
 from components.ui.connection import current_connection
 from components.ui.contacts_input import contacts_input
 from components.ui.identity import require_page
+from components.ui.message_editor import message_taken
 from components.ui.program_fields import known_programs
 from components.ui.progress_panel import progress_panel
 from components.ui.sending import active_send_id, journal
@@ -104,6 +106,7 @@ def message_area(
     active = active_send_id()
     if active is not None:
         progress_panel(active)
+    message_taken(key=EDITOR)
 
 
 message_area(recipients, everyone, fields, message_column, preview_slots, send_slots)

@@ -52,6 +52,8 @@ from components.ui.test_send import (
 )
 from components.ui.text import md
 
+EDITOR = "compose.editor"
+
 
 @dataclass(frozen=True)
 class SendFields:
@@ -86,7 +88,8 @@ def message_inputs(recipients: pd.DataFrame, fields: SendFields) -> Draft:
     state.setdefault(CONTENT, "")
     state.setdefault(CONTENT_VERSION, 0)
     content = message_editor(
-        key="compose.editor",
+        key=EDITOR,
+        taken_at_end=True,  # pages/compose.py draws message_taken last
         text=state[CONTENT],
         version=state[CONTENT_VERSION],
         highlight_for=lambda text: count_segments(text).non_gsm,

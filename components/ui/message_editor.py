@@ -187,8 +187,13 @@ function attach(area, backdrop, store) {
     }
   };
   // One text in flight: a key goes at once when the page has taken the text sent before it
-  // (each run names the text it took, `taken`); else it waits until a run has, and the newest
-  // text goes then. A run that never comes (the page failed, say) holds it at most `hold_ms`.
+  // (each run names the text it took, `taken`, once it has drawn everything: see
+  // message_taken); else it waits until a run has, and the newest text goes then. A run that
+  // never comes (the page failed, say) holds it at most `hold_ms`.
+  own.acknowledge = (taken) => {
+    own.taken = taken;
+    if (own.timer && own.taken === own.sent) { own.report(); }
+  };
   own.offer = () => {
     const held = Date.now() - own.sentAt;
     const hold = own.settings.hold_ms ?? 1000;
@@ -243,8 +248,11 @@ export default function (component) {
     if (fresh && store.focused) { store.area = area; area.focus(); }
   }
   own.paint();
-  own.taken = settings.taken ?? null;
-  if (own.timer && own.taken === own.sent) { own.report(); }  // the page took the text in flight
+  store.own = own;
+  store.acknowledge ??= (taken) => store.own?.acknowledge(taken);
+  // A page that draws message_taken says when its run is over; for one that does not, the
+  // editor drawn is the page's word.
+  if (fresh || !settings.taken_at_end) { own.acknowledge(settings.taken ?? null); }
   if (area.value !== own.sent && !own.timer) { own.timer = setTimeout(own.report, 0); }
   return () => {
     // Streamlit calls only the last call's cleanup, when the editor leaves the page (or at
@@ -258,6 +266,25 @@ _editor = st.components.v2.component(
     "sms_console.message_editor", html=_HTML, css=_CSS, js=_JS, isolate_styles=True
 )
 
+# The end of a run that took the editor's text: the editor's next text waits for it.
+_TAKEN_JS = """
+export default function ({ data }) {
+  const store = (globalThis.__smsMessageEditors ??= {})[data?.store];
+  if (store && store.acknowledge) { store.acknowledge(data.taken ?? null); }
+}
+"""
+
+_taken = st.components.v2.component("sms_console.message_taken", js=_TAKEN_JS)
+
+
+def message_taken(*, key: str) -> None:
+    """Tells the editor `key` that this run, which took its text, has drawn everything: drawn
+    last in the run. Without it the editor sends its next text as soon as the run has drawn
+    the editor, and a busy console would stop that run there to start the next one, before
+    the counts and the preview (the editor is the first thing a run draws)."""
+    text = st.session_state.get(f"{key}__took")
+    _taken(key=f"{key}.taken", data={"store": key, "taken": text})
+
 
 def message_editor(
     *,
@@ -269,6 +296,7 @@ def message_editor(
     rows: int = 6,
     hold_ms: int = 1000,
     streak_ms: int = 2000,
+    taken_at_end: bool = False,
 ) -> str:
     """Shows the editor and returns the text the marketer has typed.
 
@@ -278,9 +306,11 @@ def message_editor(
     `hold_ms`: the longest a typed text waits for the run that takes the text sent before it.
     `streak_ms`: while the editor is off the page (drawn anew), keys that follow the last one
     within this time are still the editor's; after a longer pause they are not.
+    `taken_at_end`: the page draws `message_taken` at the end of each run that draws the editor.
     """
     seen_key = f"{key}__seen"
     current = _typed(st.session_state.get(key), st.session_state.get(seen_key)) or text
+    st.session_state[f"{key}__took"] = current  # for message_taken
     result = _editor(
         key=key,
         data={
@@ -292,6 +322,7 @@ def message_editor(
             "taken": current,
             "hold_ms": hold_ms,
             "streak_ms": streak_ms,
+            "taken_at_end": taken_at_end,
             "store": key,
         },
         default={"text": text},

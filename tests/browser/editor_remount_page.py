@@ -12,7 +12,7 @@ import time
 
 import streamlit as st
 
-from components.ui.message_editor import message_editor
+from components.ui.message_editor import message_editor, message_taken
 
 AWAY_SECONDS = 1.8  # longer than a moment: the keys typed meanwhile must still be kept
 BLOCK = 18
@@ -32,11 +32,12 @@ if "pace" in st.query_params:
     # A console slow to answer: each run takes `pace` seconds before it draws the editor, and
     # the page lists the texts its runs took.
     time.sleep(float(st.query_params["pace"]))
-    text = message_editor(key="editor", text="", version=0, hold_ms=60_000)
+    text = message_editor(key="editor", text="", version=0, hold_ms=60_000, taken_at_end=True)
     runs = state.setdefault("runs", [])
     if text and (not runs or runs[-1] != text):
         runs.append(text)
     st.text("Runs took: " + " | ".join(runs))
+    message_taken(key="editor")
     st.stop()
 
 bring_back()

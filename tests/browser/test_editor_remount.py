@@ -63,10 +63,10 @@ def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_
 
 
 def test_a_key_goes_at_once_and_keys_gather_only_while_a_run_is_awaited(browser, remount_page):
-    """The editor sends a text when the page has taken the one before it: the first key at
-    once, the keys typed while its run is awaited (two seconds here) together when it comes,
-    and a key after that at once again. The page holds a text at most a minute, so a fixed
-    pause after each key would fail this test by waiting."""
+    """The editor sends a text when the page's run that took the one before it has ended
+    (message_taken): the first key at once, the keys typed while its run is awaited (two
+    seconds here) together when it ends, and a key after that at once again. The page holds a
+    text at most a minute, so a fixed pause after each key would fail this test by waiting."""
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()
     try:
