@@ -2,7 +2,7 @@
 #   make run    set up and start the console (sandbox mode unless credentials are configured)
 #   make test   set up and run lint, format check, the import contracts and the whole test suite
 #               (browser journeys included): the tier without browser or processes on every core,
-#               then the journeys and the process tests, two modules at a time (they mostly wait)
+#               then the journeys and the process tests, three modules at a time (they mostly wait)
 PYTHON ?= python3
 VENV   ?= .venv
 PY     := $(VENV)/bin/python
@@ -19,7 +19,7 @@ test: setup-test browser postgresql nginx
 	$(PY) -m ruff format --check .
 	$(VENV)/bin/lint-imports
 	$(PY) -m pytest -m "not browser and not processes" -n auto --dist loadgroup
-	$(PY) -m pytest -m "browser or processes" -n 2 --dist loadscope
+	$(PY) -m pytest -m "browser or processes" -n 3 --dist loadscope
 
 # Nothing typed is lost, at length: 150 compositions typed without pauses into a busy console
 # (make test types 3, one per typist; CI 60). Needs what make test needs.
