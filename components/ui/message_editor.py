@@ -2,10 +2,10 @@
 
 `st.text_area` sends its value on blur or Ctrl+Enter, so counts would lag behind the typing. This
 inline `st.components.v2` editor (no build step) sends the text back as it is typed, one text at a
-time: a key goes at once when the page has taken the text sent before it, else the newest text
-goes as soon as it has (a fixed pause after each key made the counts wait even when the console
-was idle; one text at a time lets keys gather only while the console is busy). All counting
-stays in Python. Characters that force
+time: a key goes at once when the run that took the text sent before it has ended (the page
+says so with `message_taken`), else the newest text goes as soon as it ends (a fixed pause after
+each key made the counts wait even when the console was idle; one text at a time lets keys
+gather only while the console is busy). All counting stays in Python. Characters that force
 UCS-2 are marked in a backdrop behind the text, built from text nodes only (the text is never
 parsed as HTML).
 """
@@ -187,8 +187,8 @@ function attach(area, backdrop, store) {
     }
   };
   // One text in flight: a key goes at once when the page has taken the text sent before it
-  // (each run names the text it took, `taken`, once it has drawn everything: see
-  // message_taken); else it waits until a run has, and the newest text goes then. A run that
+  // (the run that took it names it, `taken`, once it has drawn everything: message_taken);
+  // else it waits until a run has, and the newest text goes then. A run that
   // never comes (the page failed, say) holds it at most `hold_ms`.
   own.acknowledge = (taken) => {
     own.taken = taken;
