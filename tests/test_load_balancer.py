@@ -20,8 +20,12 @@ def _replica(name: str) -> ThreadingHTTPServer:
     class Answer(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             body = name.encode()
+            if self.path.endswith(".js"):  # one of Streamlit's scripts, as Streamlit sends it
+                body = script(name)
             self.send_response(200)
             self.send_header("Content-Length", str(len(body)))
+            if self.path.endswith(".js"):
+                self.send_header("Content-Type", "application/javascript")
             self.end_headers()
             self.wfile.write(body)
 
@@ -31,6 +35,10 @@ def _replica(name: str) -> ThreadingHTTPServer:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Answer)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     return server
+
+
+def script(name: str) -> bytes:
+    return (f"// {name}\n" + "export const answer = () => 42;\n" * 2_000).encode()
 
 
 @pytest.fixture
@@ -60,3 +68,14 @@ def test_each_browser_stays_on_one_replica_and_a_team_behind_one_address_is_spre
         assert len(answers) == 1, "one browser's requests reached two replicas"
         seen |= answers
     assert seen == {"console-1", "console-2"}
+
+
+def test_streamlits_scripts_go_out_compressed_and_arrive_whole(balancer):
+    """Streamlit sends its scripts uncompressed; the balancer compresses them for the network."""
+    with httpx.Client(base_url=balancer) as browser:
+        response = browser.get("/static/js/index.js", headers={"Accept-Encoding": "gzip"})
+        assert response.headers.get("content-encoding") == "gzip"
+        assert response.content in {script("console-1"), script("console-2")}  # httpx unzips
+        assert response.num_bytes_downloaded < len(script("console-1")) / 10
+        small = browser.get("/", headers={"Accept-Encoding": "gzip"})
+        assert "content-encoding" not in small.headers  # not worth it under 1 KB
