@@ -9,10 +9,11 @@ sent."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.browser.conftest import wait_idle
 from tests.console_process import StreamlitApp, running
@@ -36,14 +37,23 @@ def remount_page(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield app.url
 
 
-def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_page):
+@contextlib.contextmanager
+def editor_at(browser: Browser, url: str) -> Iterator[tuple[Page, Locator]]:
+    """A new browser context on the test page at `url`, with the editor clicked into."""
     context = browser.new_context(viewport={"width": 1200, "height": 800})
     page = context.new_page()
     try:
-        page.goto(remount_page)
+        page.goto(url)
         wait_idle(page)
         editor = page.locator("textarea.input")
         editor.click()
+        yield page, editor
+    finally:
+        context.close()
+
+
+def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_page):
+    with editor_at(browser, remount_page) as (page, editor):
         for moves, piece in enumerate(PIECES, start=1):
             # Typed with the keyboard, as a person does: nothing waits for the editor to be on
             # the page, so most of each piece lands while it is away.
@@ -58,8 +68,6 @@ def test_every_key_survives_the_editor_drawn_anew_while_typing(browser, remount_
         expect(page.get_by_text(f"Server has: {TYPED}!")).to_be_visible(timeout=20_000)
         editor.press("Backspace")
         expect(page.get_by_text(f"Server has: {TYPED}", exact=True)).to_be_visible(timeout=20_000)
-    finally:
-        context.close()
 
 
 def test_a_key_goes_at_once_and_keys_gather_only_while_a_run_is_awaited(browser, remount_page):
@@ -67,34 +75,20 @@ def test_a_key_goes_at_once_and_keys_gather_only_while_a_run_is_awaited(browser,
     (message_taken): the first key at once, the keys typed while its run is awaited (two
     seconds here) together when it ends, and a key after that at once again. The page holds a
     text at most a minute, so a fixed pause after each key would fail this test by waiting."""
-    context = browser.new_context(viewport={"width": 1200, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(remount_page + "/?pace=2")
-        wait_idle(page)
-        editor = page.locator("textarea.input")
-        editor.click()
+    with editor_at(browser, remount_page + "/?pace=2") as (page, _):
         page.keyboard.type("Hello", delay=20)
         expect(page.get_by_text("Runs took: H | Hello", exact=True)).to_be_visible(timeout=20_000)
         page.keyboard.type("!")
         expect(page.get_by_text("Runs took: H | Hello | Hello!", exact=True)).to_be_visible(
             timeout=20_000
         )
-    finally:
-        context.close()
 
 
 def test_keys_after_a_pause_are_not_the_editors_while_it_is_away(browser, remount_page):
     """While the editor is off the page, keys that follow the last one are its own only within
     the streak: after a pause (the page changed under the marketer, say) they are not, and the
     editor, back, holds what was typed before and takes no focus."""
-    context = browser.new_context(viewport={"width": 1200, "height": 800})
-    page = context.new_page()
-    try:
-        page.goto(remount_page + "/?streak=300")
-        wait_idle(page)
-        editor = page.locator("textarea.input")
-        editor.click()
+    with editor_at(browser, remount_page + "/?streak=300") as (page, editor):
         page.keyboard.type(PIECES[0], delay=10)  # 25 characters: the editor moves, and stays away
         expect(page.get_by_text("Drawn anew: 1", exact=True)).to_be_visible(timeout=20_000)
         expect(editor).to_have_count(0)  # off the page (Streamlit removes it when the run ends)
@@ -104,5 +98,3 @@ def test_keys_after_a_pause_are_not_the_editors_while_it_is_away(browser, remoun
         expect(editor).to_have_value(PIECES[0], timeout=20_000)
         expect(page.get_by_text(f"Server has: {PIECES[0]}", exact=True)).to_be_visible()
         expect(editor).not_to_be_focused()
-    finally:
-        context.close()
