@@ -87,6 +87,35 @@ def test_preview_steps_through_recipients():
     assert metric(at, "Segments") == "2"
 
 
+def test_the_picker_and_the_price_drawn_by_the_page_drive_the_preview_and_the_cost():
+    at = composed("Code %%PIN%%", CSV)
+    at.number_input(key="compose.preview").set_value(2).run()
+    assert "+447911123456" in str(at.get("html")[0].proto)
+    assert metric(at, "Estimated cost") == "$0.02"  # 2 segments at the default $0.0079
+    at.number_input(key="compose.price").set_value(0.5).run()
+    assert metric(at, "Estimated cost") == "$1.00"
+    assert "+447911123456" in str(at.get("html")[0].proto)  # the picked recipient stays
+    # With no message yet, the picker stays and the SMS waits for one; no cost is shown.
+    at.session_state["compose.content"] = ""
+    at.run()
+    assert not at.exception
+    assert "Write the message to see each recipient's SMS" in texts(at)
+    assert at.number_input(key="compose.preview").value == 2
+    assert not [m for m in at.metric if m.label == "Estimated cost"]
+
+
+def test_without_a_complete_connection_there_is_no_test_or_send_button(monkeypatch):
+    monkeypatch.setenv("ACOUSTIC_POD", "2")
+    monkeypatch.setenv("ACOUSTIC_CLIENT_ID", "abc")  # the secret and token missing
+    at = composed("Code %%PIN%%", CSV)
+    assert not at.exception
+    assert "Nothing can be sent until the Acoustic connection is complete" in texts(at)
+    labels = [b.label for b in at.button]
+    assert "Send a test" not in labels
+    assert not [label for label in labels if label.startswith("Send to")]
+    assert not [t for t in at.text_input if t.key == "compose.test_number"]
+
+
 def test_segments_per_sms_in_words_and_the_chart_only_when_asked():
     at = composed("Code %%PIN%% for %%FIRST NAME%%", CSV)
     at.text_input(key="compose.default.first name").set_value("you").run()
