@@ -46,7 +46,8 @@ if "pace" in st.query_params:
     message_taken(key="editor")
     st.stop()
 
-bring_back()
+if not BY_HAND:  # by hand, no run but the typist's: none crosses another to draw the editor anew
+    bring_back()
 if "away_since" not in state:
     with st.columns(2)[state["block"] % 2]:
         # The test types each piece once the page shows the move, which a busy machine may

@@ -88,11 +88,11 @@ def test_keys_after_a_pause_are_not_the_editors_while_it_is_away(browser, remoun
     """While the editor is off the page, keys that follow the last one are its own only within
     the streak: after a pause (the page changed under the marketer, say) they are not, and the
     editor, back, holds what was typed before and takes no focus."""
-    with editor_at(browser, remount_page + "/?streak=300") as (page, editor):
+    with editor_at(browser, remount_page + "/?streak=1000") as (page, editor):
         page.keyboard.type(PIECES[0], delay=10)  # 25 characters: the editor moves, and stays away
         expect(page.get_by_text("Drawn anew: 1", exact=True)).to_be_visible(timeout=20_000)
         expect(editor).to_have_count(0)  # off the page (Streamlit removes it when the run ends)
-        page.wait_for_timeout(600)  # a pause twice the streak: the rule under test is a time
+        page.wait_for_timeout(2_500)  # a pause well over the streak: the rule under test is a time
         page.keyboard.type("XYZ", delay=10)
         page.get_by_role("button", name="Bring the editor back").click()
         expect(editor).to_have_value(PIECES[0], timeout=20_000)
