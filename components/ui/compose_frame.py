@@ -90,7 +90,7 @@ def preview_frame(count: int) -> PreviewSlots:
         )
     sms = st.container()
     if count:
-        state.setdefault(PRICE, DEFAULT_PRICE_PER_SEGMENT)
+        price_per_segment()  # the field starts at the default price
         st.number_input(
             "Price per segment (USD)",
             min_value=0.0,

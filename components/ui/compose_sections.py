@@ -33,6 +33,7 @@ from components.ui.compose_frame import (
 from components.ui.compose_state import CONTENT, CONTENT_VERSION, set_message
 from components.ui.compose_widgets import counts_line, distribution, issues_list, phone_bubble
 from components.ui.connection import current_connection
+from components.ui.contacts_input import REGION
 from components.ui.expanders import expander_when_open
 from components.ui.message_editor import message_editor, repaired_message
 from components.ui.persistence import KEEP, held
@@ -241,7 +242,7 @@ def check_and_send(
             st.caption(all_listed)
 
     def test_plans() -> TestPlanFor:
-        return test_plan_for(connection, draft, test_number(), st.session_state["compose.region"])
+        return test_plan_for(connection, draft, test_number(), st.session_state[REGION])
 
     with slots.after:
         if test_clicked():
