@@ -55,14 +55,19 @@ def test_a_replica_killed_mid_send_has_its_send_finished_by_another(
 
         def mid_send() -> bool:
             states = journal.get_send(send_id).batch_states
-            return states.get(BatchState.ACCEPTED, 0) >= 5 and bool(
-                states.get(BatchState.IN_FLIGHT)
-            )
+            if states.get(BatchState.ACCEPTED, 0) >= 5 and states.get(BatchState.IN_FLIGHT):
+                # From now on each answer takes 4 s, so the runner still has batches in flight
+                # when the kill lands, however long a busy machine takes to get there (at 0.3 s
+                # the whole send could end first: CI once found nothing cut off).
+                sandbox.configure(latency=4)
+                return True
+            return False
 
         wait_until(mid_send, timeout=60, what="a replica to be mid-send")
         (runner,) = journal.live_leases().values()
         victim = next(app for app in apps if f":{app.process.pid}:" in runner)
         kill(victim)
+        sandbox.configure(latency=0.3)
         wait_until_sent(journal, [send_id], timeout=90)
     final = journal.batches(send_id)
     # What the dead replica had in flight is unknown (it may have gone out), and nothing else:
