@@ -128,6 +128,18 @@ def wait_idle(page: object, timeout: float = 30_000) -> None:
     page.wait_for_selector(IDLE, timeout=timeout)  # type: ignore[attr-defined]
 
 
+# A chart is drawn after the run that sent it has ended, and Plotly's script (several MB) loads
+# the first time a browser shows one: on a busy machine that outlasts expect's 5 s.
+CHART_DRAWN_MS = 30_000
+
+
+def drawn_chart(page: object, title: str) -> object:
+    """The Plotly chart whose title holds `title`, once Plotly has drawn it."""
+    chart = page.get_by_test_id("stPlotlyChart").filter(has_text=title)  # type: ignore[attr-defined]
+    chart.locator(".main-svg").first.wait_for(timeout=CHART_DRAWN_MS)
+    return chart
+
+
 RUNNING = "[data-testid='stApp'][data-test-script-state='running']"
 
 # Installed in every journey's page (person_page): counts the script runs the page has seen

@@ -10,7 +10,7 @@ from playwright.sync_api import Page, expect
 
 from components.team.auth import PAGE_PERMISSIONS
 from tests.browser.accessibility import report, violations
-from tests.browser.conftest import compose, wait_idle, wait_rerun
+from tests.browser.conftest import compose, drawn_chart, wait_idle, wait_rerun
 
 CONTACTS = (
     "phone,FIRST NAME\n"
@@ -37,7 +37,7 @@ def _status(visit: Visit) -> None:
     wait_idle(page)
     expect(page.get_by_text(re.compile(r"All 4 contacts processed"))).to_be_visible(timeout=45_000)
     wait_idle(page)
-    expect(page.locator(".js-plotly-plot").first).to_be_visible()
+    drawn_chart(page, "Outcome")
 
 
 def _history(visit: Visit) -> None:

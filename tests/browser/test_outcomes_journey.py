@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from components.core.states import ContactState
 from components.journal import Journal
 from components.journal.tables import follows
-from tests.browser.conftest import compose, wait_idle
+from tests.browser.conftest import compose, drawn_chart, wait_idle
 from tests.waiting import wait_until
 
 CONTACTS = "phone,FIRST NAME\n+1 949 500 1234,Ann\n+1 949 500 1235,Bob\n+1 949 500 9990,Cy\n"
@@ -60,7 +60,7 @@ def test_the_outcome_is_on_history_and_the_overview_without_opening_status(brows
     expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("1")
     expect(page.get_by_text(re.compile(r"^Failures by reason: .*1 \(100%\)"))).to_be_visible()
     # A click on the program's bar opens History narrowed to that program's sends in the period.
-    chart = page.get_by_test_id("stPlotlyChart").filter(has_text="By program")
+    chart = drawn_chart(page, "By program")
     chart.locator("g.point path").first.click(force=True)  # plotly takes clicks on its top layer
     expect(
         page.get_by_text(re.compile(r"From the Overview: the sends program 12345"))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from playwright.sync_api import expect
 
-from tests.browser.conftest import compose, wait_idle
+from tests.browser.conftest import compose, drawn_chart, wait_idle
 
 CONTACTS = (
     "phone,FIRST NAME\n"
@@ -29,9 +29,7 @@ def test_status_completes_and_a_reason_filters_the_table(page, app_url):
     wait_idle(page)
     expect(page.get_by_test_id("stMetric").filter(has_text="Failed")).to_contain_text("3")
     expect(page.get_by_test_id("stMetric").filter(has_text="Sent")).to_contain_text("3")
-    expect(page.get_by_text("Failures by reason (click to filter)")).to_be_visible()
-
-    bars = page.locator(".js-plotly-plot").filter(has_text="Failures by reason")
+    bars = drawn_chart(page, "Failures by reason (click to filter)")
     # Scrolled into view first (a click at a bar's place off the screen reaches nothing), then a
     # click where the bar is drawn: Plotly's drag layer above it receives the pointer events.
     bars.locator(".barlayer .point path").first.click(force=True)
