@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
 from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
+import time_machine
 
 from components.core.states import BatchState, ContactState
 from components.journal import Journal
@@ -130,7 +132,13 @@ def test_the_follower_gives_up_after_the_set_time_and_says_so(journal, sandbox):
         worker.shutdown()
 
 
+# Midday, so that "the last 7 days until an hour from now" is 8 calendar days whenever the suite
+# runs (after 23:00 UTC the hour reached into tomorrow: 9 days).
+MIDDAY = datetime.combine(datetime.now(UTC).date(), clock_time(12), tzinfo=UTC)
+
+
 @pytest.mark.storage
+@time_machine.travel(MIDDAY, tick=True)
 def test_the_overview_counts_each_recipient_in_the_period_of_its_send(journal):
     record = journaled_send(journal, [payload(SENT, BLOCKED, "19495009991")])
     (batch,) = journal.batches(record.id)
