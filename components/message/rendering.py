@@ -223,13 +223,17 @@ def segments_per_text(
     segments = np.ones(len(index), dtype="int64")
     multi = ~ucs2 & (septets > SINGLE_SEPTETS)
     segments[multi] = -(-septets[multi] // PART_SEPTETS)
-    # UCS-2 with one unit and one grapheme per character (most names with an accent or a
-    # non-Latin script) is counted here too; joining or astral characters go to the counter.
+    # UCS-2: one unit per character, two per astral one (an emoji). Where no character joins a
+    # neighbour or is astral (most names with an accent or a non-Latin script), a long text is
+    # split here too. Joining or astral characters only move where a long text may be split
+    # (never inside a cluster or a pair), so a text that fits one segment is counted here, and
+    # only a longer one goes to the counter.
+    ucs2_units = characters + facts.astral
+    units[ucs2] = ucs2_units[ucs2]
     plain_ucs2 = ucs2 & ~facts.beyond_length
     long_ucs2 = plain_ucs2 & (characters > SINGLE_UNITS)
     segments[long_ucs2] = -(-characters[long_ucs2] // PART_UNITS)
-    exact = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2)
-    units[plain_ucs2] = characters[plain_ucs2]
+    exact = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2 & (ucs2_units > SINGLE_UNITS))
     if exact.any():
         # Each distinct text counted once (and count_segments keeps its counts).
         for position, text in zip(np.flatnonzero(exact), texts.iloc[exact], strict=True):

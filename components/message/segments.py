@@ -48,7 +48,9 @@ _JOINING = regex.compile(
 )
 _UTF16_NATIVE = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 _ESCAPED = {ord(c): "\x1b" + c for c in GSM_EXTENDED}
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# Astral code points: two UTF-16 units each (for pandas' `str.count`, Python's re and RE2 alike).
+ASTRAL_PATTERN = "[" + chr(0x10000) + "-" + chr(0x10FFFF) + "]"
+_ASTRAL = re.compile(ASTRAL_PATTERN)
 
 
 @cache

@@ -21,6 +21,7 @@ import pyarrow as pa
 
 from components.message.mapping import TAG_PATTERN
 from components.message.segments import (
+    ASTRAL_PATTERN,
     EXTENDED,
     EXTENDED_PATTERN,
     NON_GSM,
@@ -30,6 +31,7 @@ from components.message.segments import (
 
 ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
 _BEYOND = re.compile(beyond_length_pattern())
+_ASTRAL = re.compile(ASTRAL_PATTERN)
 
 # Columns measured are kept by content, for every session of the process, up to this many
 # values together (about 30 bytes each, plus the values themselves).
@@ -39,13 +41,15 @@ KEPT_VALUES = 1_000_000
 @dataclass(frozen=True)
 class TextFacts:
     """Per text: code points (as the 800-character limit counts them), GSM-7 extension
-    characters (two septets each), whether any character is outside GSM-7, and whether any can
-    join a neighbour or is astral (its UCS-2 count is then more than its length)."""
+    characters (two septets each), whether any character is outside GSM-7, whether any can
+    join a neighbour or is astral (its UCS-2 count is then more than its length), and its
+    astral characters (two UTF-16 units each)."""
 
     characters: np.ndarray  # int64
     extended: np.ndarray  # int64
     non_gsm: np.ndarray  # bool
     beyond_length: np.ndarray  # bool
+    astral: np.ndarray  # int64
 
     @classmethod
     def of_texts(cls, texts: pd.Series) -> TextFacts:
@@ -58,6 +62,7 @@ class TextFacts:
             beyond_length=strings.contains(beyond_length_pattern(), regex=True).to_numpy(
                 dtype=bool
             ),
+            astral=strings.count(ASTRAL_PATTERN).to_numpy(dtype="int64"),
         )
 
     @classmethod
@@ -68,6 +73,7 @@ class TextFacts:
             extended=np.full(rows, len(EXTENDED.findall(text)), dtype="int64"),
             non_gsm=np.full(rows, NON_GSM.search(text) is not None),
             beyond_length=np.full(rows, _BEYOND.search(text) is not None),
+            astral=np.full(rows, len(_ASTRAL.findall(text)), dtype="int64"),
         )
 
     def plus(self, other: TextFacts) -> TextFacts:
@@ -77,6 +83,7 @@ class TextFacts:
             extended=self.extended + other.extended,
             non_gsm=self.non_gsm | other.non_gsm,
             beyond_length=self.beyond_length | other.beyond_length,
+            astral=self.astral + other.astral,
         )
 
     def where(self, chosen: np.ndarray, other: TextFacts) -> TextFacts:
@@ -86,6 +93,7 @@ class TextFacts:
             extended=np.where(chosen, self.extended, other.extended),
             non_gsm=np.where(chosen, self.non_gsm, other.non_gsm),
             beyond_length=np.where(chosen, self.beyond_length, other.beyond_length),
+            astral=np.where(chosen, self.astral, other.astral),
         )
 
 
