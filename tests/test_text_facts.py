@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from components.message import rendering
@@ -99,15 +99,19 @@ def test_a_number_column_and_its_text_are_kept_apart():
     assert as_text.values.to_pylist()[:2] == ["1", "2"]
 
 
-# Around one segment's 70 units and across parts: plain UCS-2, emoji (astral), a skin tone and a
-# family (joined), flags (regional indicators), a combining accent, GSM-7 with extensions.
-PIECE = st.sampled_from(
-    ["a", "ë", "Ω", "名", "🎉", "👍🏽", "👩\u200d👩\u200d👧", "🇬🇧", "e\u0301", "€", "{", " "]
-)
+# Around one segment and across parts: plain UCS-2, emoji (astral), a skin tone and a family
+# (joined), flags (regional indicators), a combining accent, Hangul, Devanagari, GSM-7 with
+# extensions, line ends.
+FAMILY = "👩\u200d👩\u200d👧"  # one grapheme of 8 units
+PIECES = ["a", "ë", "Ω", "名", "🎉", "👍🏽", FAMILY, "🇬🇧", "e\u0301", "€", "{",
+          " ", "한", "\u1100\u1161\u11a8", "क्षि", "\r\n", "\u200d", "\U0001f3fd"]  # fmt: skip
+PIECE = st.sampled_from(PIECES)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.lists(st.lists(PIECE, max_size=90).map("".join), min_size=1, max_size=8))
+@settings(max_examples=400, deadline=None)
+@given(st.lists(st.lists(PIECE, max_size=120).map("".join), min_size=1, max_size=8))
+# 128 units, but the family cannot end the first part: 60 + 68 would not fit two parts.
+@example(["x" * 60 + FAMILY + "x" * 60, "x" * 60 + "🎉" + "x" * 72, "€" * 76 + "{" + "x" * 153])
 def test_each_count_is_the_reference_counters(texts):
     """The vectorized rule gives every text the segments and units of count_segments."""
     measured = message_statistics(pd.Series(texts, dtype="str"))
@@ -117,9 +121,9 @@ def test_each_count_is_the_reference_counters(texts):
     assert measured.ucs2.tolist() == [not c.is_gsm for c in counted]
 
 
-def test_an_emoji_message_of_one_segment_is_counted_without_the_counter(monkeypatch):
+def test_an_emoji_message_goes_to_the_counter_only_near_a_parts_end(monkeypatch):
     """A keystroke in a message with an emoji, to 10,000 recipients, costs a vectorized count
-    (it was one exact count per recipient: about 100 ms)."""
+    (it was one exact count per recipient: about 100 ms for one segment, 900 ms for two)."""
     calls: list[str] = []
 
     def counting(text: str, smart: bool = False) -> object:
@@ -132,6 +136,11 @@ def test_an_emoji_message_of_one_segment_is_counted_without_the_counter(monkeypa
     statistics = message_statistics(short.texts, short.facts)
     assert calls == [] and statistics.segments_histogram == {1: 10_000}
     assert statistics.units.iloc[0] == len("Hi Name0  your table is ready ") + 6
-    long = render_all("Hi %%NAME%% 👍🏽 " + "x" * 70, frame.head(3), {})
+    long = render_all("Hi %%NAME%% 👍🏽 " + "x" * 70, frame, {})
     statistics = message_statistics(long.texts, long.facts)
-    assert len(calls) == 3 and statistics.segments.tolist() == [2, 2, 2]
+    assert calls == [] and statistics.segments_histogram == {2: 10_000}
+    # 134 units, the hand and its skin tone across the first part's end: three parts.
+    edge = render_all("Hi %%NAME%% " + "x" * 57 + "👍🏽" + "x" * 64, frame.head(2), {})
+    statistics = message_statistics(edge.texts, edge.facts)
+    assert len(calls) == 2 and statistics.units.tolist() == [134, 134]
+    assert statistics.segments.tolist() == [3, 3]

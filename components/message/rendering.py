@@ -223,17 +223,22 @@ def segments_per_text(
     segments = np.ones(len(index), dtype="int64")
     multi = ~ucs2 & (septets > SINGLE_SEPTETS)
     segments[multi] = -(-septets[multi] // PART_SEPTETS)
-    # UCS-2: one unit per character, two per astral one (an emoji). Where no character joins a
-    # neighbour or is astral (most names with an accent or a non-Latin script), a long text is
-    # split here too. Joining or astral characters only move where a long text may be split
-    # (never inside a cluster or a pair), so a text that fits one segment is counted here, and
-    # only a longer one goes to the counter.
+    # UCS-2: one unit per character, two per astral one (an emoji). Without joining or astral
+    # characters (most names with an accent or a non-Latin script) a long text splits evenly.
     ucs2_units = characters + facts.astral
     units[ucs2] = ucs2_units[ucs2]
-    plain_ucs2 = ucs2 & ~facts.beyond_length
+    plain_ucs2 = ucs2 & (facts.joining == 0) & (facts.astral == 0)
     long_ucs2 = plain_ucs2 & (characters > SINGLE_UNITS)
     segments[long_ucs2] = -(-characters[long_ucs2] // PART_UNITS)
-    exact = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2 & (ucs2_units > SINGLE_UNITS))
+    # The rest never splits an escape pair, a surrogate pair or a grapheme: only a text longer
+    # than one segment can be affected, and only one near a multiple of a part goes to the
+    # counter (each part holds at least its size less the widest group's).
+    uneven = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2 & (ucs2_units > SINGLE_UNITS))
+    part = np.where(ucs2, PART_UNITS, PART_SEPTETS)
+    widest = np.where(facts.joining > 0, 2 + 4 * facts.joining, 2)
+    known = np.where(uneven, _parts_if_known(units, widest, part), 0)
+    segments = np.where(known > 0, known, segments)
+    exact = uneven & (known == 0)
     if exact.any():
         # Each distinct text counted once (and count_segments keeps its counts).
         for position, text in zip(np.flatnonzero(exact), texts.iloc[exact], strict=True):
@@ -245,6 +250,17 @@ def segments_per_text(
         pd.Series(segments, index=index, dtype="int64"),
         pd.Series(ucs2, index=index, dtype=bool),
     )
+
+
+def _parts_if_known(units: np.ndarray, widest: np.ndarray, part: np.ndarray) -> np.ndarray:
+    """The parts of each text longer than one segment where its units alone decide them, else
+    0. Parts are filled greedily without splitting a group of up to `widest` units (a grapheme
+    is at most 2 units for its base and 4 for each joining character: itself, and what a ZWJ
+    joins), so every part but the last holds more than `part - widest`: between
+    ceil(units / part) and 1 + (units - 1) // (part + 1 - widest) parts."""
+    fewest = -(-units // part)
+    most = 1 + (units - 1) // np.maximum(part + 1 - widest, 1)
+    return np.where(fewest == most, fewest, 0)
 
 
 def message_statistics(texts: pd.Series, facts: TextFacts | None = None) -> MessageStatistics:

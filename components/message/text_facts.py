@@ -9,6 +9,7 @@ facts are the sum of its parts': a literal measured as one string, each tag's va
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import re
 import threading
@@ -26,12 +27,17 @@ from components.message.segments import (
     EXTENDED_PATTERN,
     NON_GSM,
     NON_GSM_PATTERN,
-    beyond_length_pattern,
+    joining_pattern,
 )
 
 ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
-_BEYOND = re.compile(beyond_length_pattern())
 _ASTRAL = re.compile(ASTRAL_PATTERN)
+
+
+@functools.cache
+def _joining() -> re.Pattern[str]:
+    return re.compile(joining_pattern())
+
 
 # Columns measured are kept by content, for every session of the process, up to this many
 # values together (about 30 bytes each, plus the values themselves).
@@ -41,14 +47,14 @@ KEPT_VALUES = 1_000_000
 @dataclass(frozen=True)
 class TextFacts:
     """Per text: code points (as the 800-character limit counts them), GSM-7 extension
-    characters (two septets each), whether any character is outside GSM-7, whether any can
-    join a neighbour or is astral (its UCS-2 count is then more than its length), and its
-    astral characters (two UTF-16 units each)."""
+    characters (two septets each), whether any character is outside GSM-7, the characters that
+    can join a neighbour into one grapheme, and the astral ones (two UTF-16 units each). Joining
+    and astral characters decide where a long UCS-2 text may be split."""
 
     characters: np.ndarray  # int64
     extended: np.ndarray  # int64
     non_gsm: np.ndarray  # bool
-    beyond_length: np.ndarray  # bool
+    joining: np.ndarray  # int64
     astral: np.ndarray  # int64
 
     @classmethod
@@ -59,9 +65,7 @@ class TextFacts:
             characters=strings.len().to_numpy(dtype="int64"),
             extended=strings.count(EXTENDED_PATTERN).to_numpy(dtype="int64"),
             non_gsm=strings.contains(NON_GSM_PATTERN, regex=True).to_numpy(dtype=bool),
-            beyond_length=strings.contains(beyond_length_pattern(), regex=True).to_numpy(
-                dtype=bool
-            ),
+            joining=strings.count(joining_pattern()).to_numpy(dtype="int64"),
             astral=strings.count(ASTRAL_PATTERN).to_numpy(dtype="int64"),
         )
 
@@ -72,7 +76,7 @@ class TextFacts:
             characters=np.full(rows, len(text), dtype="int64"),
             extended=np.full(rows, len(EXTENDED.findall(text)), dtype="int64"),
             non_gsm=np.full(rows, NON_GSM.search(text) is not None),
-            beyond_length=np.full(rows, _BEYOND.search(text) is not None),
+            joining=np.full(rows, len(_joining().findall(text)), dtype="int64"),
             astral=np.full(rows, len(_ASTRAL.findall(text)), dtype="int64"),
         )
 
@@ -82,7 +86,7 @@ class TextFacts:
             characters=self.characters + other.characters,
             extended=self.extended + other.extended,
             non_gsm=self.non_gsm | other.non_gsm,
-            beyond_length=self.beyond_length | other.beyond_length,
+            joining=self.joining + other.joining,
             astral=self.astral + other.astral,
         )
 
@@ -92,7 +96,7 @@ class TextFacts:
             characters=np.where(chosen, self.characters, other.characters),
             extended=np.where(chosen, self.extended, other.extended),
             non_gsm=np.where(chosen, self.non_gsm, other.non_gsm),
-            beyond_length=np.where(chosen, self.beyond_length, other.beyond_length),
+            joining=np.where(chosen, self.joining, other.joining),
             astral=np.where(chosen, self.astral, other.astral),
         )
 
