@@ -127,3 +127,23 @@ def test_a_stalled_replicas_late_answer_corrects_the_unknown_its_takeover_wrote(
     first, second = journal.batches(send_id)
     assert (first.state, first.transaction_id) == (BatchState.ACCEPTED, "tx-1")
     assert second.state is BatchState.UNKNOWN  # nobody else's answer moves it
+
+
+def test_a_replica_that_lost_the_send_claims_none_of_its_batches_any_more(journal):
+    """Two replicas on one send after a stall: only the lease's holder claims a batch, in the
+    same statement that checks the lease, so the stalled one stops at what it had in flight."""
+    send_id = journal.create_send(
+        kind="bulk", mode="sandbox", base_url="x", program="1", content="Hi", payloads=batches(3)
+    ).id
+    first, second, third = journal.batches(send_id)
+    assert not journal.claim_batch(first.id, "stalled", lease_of=send_id)  # holds no lease yet
+    assert journal.acquire_lease(send_id, "stalled", seconds=3, now=100).granted
+    assert journal.claim_batch(first.id, "stalled", lease_of=send_id)
+    assert journal.acquire_lease(send_id, "other", seconds=3, now=104).taken_from == "stalled"
+    assert not journal.claim_batch(second.id, "stalled", lease_of=send_id)
+    assert journal.claim_batch(second.id, "other", lease_of=send_id)
+    journal.release_lease(send_id, "other")
+    assert not journal.claim_batch(third.id, "other", lease_of=send_id)
+    states = [b.state for b in journal.batches(send_id)]
+    assert states == [BatchState.IN_FLIGHT, BatchState.IN_FLIGHT, BatchState.PLANNED]
+    assert [b.owner for b in journal.batches(send_id)][:2] == ["stalled", "other"]

@@ -46,25 +46,32 @@ def test_three_replicas_share_ten_places_and_send_every_batch_once(
 def test_a_replica_killed_mid_send_has_its_send_finished_by_another(
     sandbox, postgres_journal_url, tmp_path
 ):
-    sandbox.configure(latency=0.3)
+    sandbox.configure(latency=0.5)
     journal = Journal(postgres_journal_url)
     with replicas(
         tmp_path, sandbox, postgres_journal_url, 2, SMS_CONSOLE_LEASE_SECONDS="3"
     ) as apps:
         (send_id,) = schedule_sends(journal, sandbox.url, time.time() + 1, 1, 40_000, "killed")
 
+        running: list[str] = []
+
         def mid_send() -> bool:
-            states = journal.get_send(send_id).batch_states
-            if states.get(BatchState.ACCEPTED, 0) >= 5 and states.get(BatchState.IN_FLIGHT):
-                # From now on each answer takes 4 s, so the runner still has batches in flight
-                # when the kill lands, however long a busy machine takes to get there (at 0.3 s
-                # the whole send could end first: CI once found nothing cut off).
-                sandbox.configure(latency=4)
-                return True
-            return False
+            """Five batches accepted, and the lease's holder has the ones in flight (a replica
+            starved of CPU for 3 s loses the lease; what it still has in flight is not the
+            runner's, and it claims nothing more)."""
+            holders = set(journal.live_leases().values())
+            sending = {b.owner for b in journal.batches(send_id) if b.state is BatchState.IN_FLIGHT}
+            accepted = journal.get_send(send_id).batch_states.get(BatchState.ACCEPTED, 0)
+            if accepted < 5 or not sending or len(holders) != 1 or sending != holders:
+                return False
+            # From now on each answer takes 4 s: the runner still has batches in flight when the
+            # kill lands, however long a busy machine takes to get there.
+            sandbox.configure(latency=4)
+            running.extend(holders)
+            return True
 
         wait_until(mid_send, timeout=60, what="a replica to be mid-send")
-        (runner,) = journal.live_leases().values()
+        (runner,) = running
         victim = next(app for app in apps if f":{app.process.pid}:" in runner)
         kill(victim)
         sandbox.configure(latency=0.3)

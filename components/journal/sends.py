@@ -24,7 +24,7 @@ from components.journal.records import (
     select_batch_records,
     select_sends,
 )
-from components.journal.tables import batches, sends
+from components.journal.tables import batches, send_leases, sends
 
 _INTERRUPTED_ERROR = (
     "The console stopped while this batch was being sent: it may or may not have been processed."
@@ -216,23 +216,45 @@ class Sends(JournalBase):
                     found.setdefault(row["transaction_id"], batch_from_row(row))
         return found
 
-    def claim_batch(self, batch_id: int, owner: str, *, left_out: Sequence[str] = ()) -> bool:
+    def claim_batch(
+        self,
+        batch_id: int,
+        owner: str,
+        *,
+        left_out: Sequence[str] = (),
+        lease_of: int | None = None,
+    ) -> bool:
         """planned -> in_flight, atomically: only one worker ever sends a batch. `left_out`: the
         numbers its request goes without (on the do-not-text list now); its journaled request
-        body stays as it was (an approval's digest covers it)."""
-        return self._claim(batch_id, owner, BatchState.IN_FLIGHT, left_out)
+        body stays as it was (an approval's digest covers it). `lease_of`: the send whose lease
+        `owner` must hold, in the same statement. A replica that stalled and lost the send to
+        another then claims nothing more: what it has in flight ends, the rest is the other's."""
+        return self._claim(batch_id, owner, BatchState.IN_FLIGHT, left_out, lease_of)
 
     def leave_out_batch(self, batch_id: int, owner: str, left_out: Sequence[str]) -> bool:
         """planned -> left_out, atomically, for a batch whose every recipient (`left_out`) is on
         the do-not-text list: it is never sent. False when someone else has it."""
         return self._claim(batch_id, owner, BatchState.LEFT_OUT, left_out)
 
-    def _claim(self, batch_id: int, owner: str, state: BatchState, left_out: Sequence[str]) -> bool:
+    def _claim(
+        self,
+        batch_id: int,
+        owner: str,
+        state: BatchState,
+        left_out: Sequence[str],
+        lease_of: int | None = None,
+    ) -> bool:
         b = batches.c
+        held = sa.true()
+        if lease_of is not None:
+            lease = send_leases.c
+            held = sa.exists().where(lease.send_id == lease_of, lease.owner == owner)
         with self._write() as conn:
             cursor = conn.execute(
                 sa.update(batches)
-                .where(b.id == batch_id, b.state == BatchState.PLANNED.value, _not_cancelled(b))
+                .where(
+                    b.id == batch_id, b.state == BatchState.PLANNED.value, _not_cancelled(b), held
+                )
                 .values(
                     state=state.value,
                     owner=owner,

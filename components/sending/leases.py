@@ -1,8 +1,9 @@
 """One replica runs a send at a time: it holds the send's lease in the journal and renews it with
 a heartbeat. A replica that dies stops renewing; once its lease has run out another replica takes
 the send over: the batches it had in flight become unknown (exactly as after a crash: they may
-have been sent) and only the batches still planned are sent. A batch is claimed atomically
-besides (Journal.claim_batch), so even two replicas on one send never send a batch twice.
+have been sent) and only the batches still planned are sent. A batch is claimed atomically, and
+only by the lease's holder (Journal.claim_batch checks both in one statement): a replica that
+only stalled finishes what it had in flight and claims nothing more, and no batch goes twice.
 
 The lease lasts SMS_CONSOLE_LEASE_SECONDS (30 by default); the heartbeat renews it every third
 of that, so a replica must miss two heartbeats in a row to lose a send.
@@ -92,8 +93,8 @@ class LeaseKeeper:
                 logger.exception("the leases of the running sends could not be renewed")
                 continue
             for send_id in held - kept:
-                # Another replica took it over while this one stalled: batches are still claimed
-                # one by one, so none goes twice, but this replica says what happened.
+                # Another replica took it over while this one stalled: this one's claims now
+                # fail (the journal checks the lease), so it says what happened.
                 logger.warning("send #%d was taken over by another console replica", send_id)
 
     def stop(self) -> None:

@@ -246,7 +246,9 @@ class SendWorker:
                     return False
                 if payloads.waits(index):
                     return False
-                return self.journal.claim_batch(batch_id, self.owner, left_out=left_out)
+                return self.journal.claim_batch(
+                    batch_id, self.owner, left_out=left_out, lease_of=send_id
+                )
 
             def finished_batch(result: BatchResult) -> None:
                 finished.append(result)
