@@ -110,8 +110,10 @@ PIECE = st.sampled_from(PIECES)
 
 @settings(max_examples=400, deadline=None)
 @given(st.lists(st.lists(PIECE, max_size=120).map("".join), min_size=1, max_size=8))
-# 128 units, but the family cannot end the first part: 60 + 68 would not fit two parts.
+# 128 units, but the family cannot end the first part: 60 + 68 would not fit two parts. The
+# same for a surrogate pair at 134 units and an escape pair at 306 septets: three parts each.
 @example(["x" * 60 + FAMILY + "x" * 60, "x" * 60 + "🎉" + "x" * 72, "€" * 76 + "{" + "x" * 153])
+@example(["x" * 66 + "🎉" + "x" * 66, "x" * 152 + "€" + "x" * 152])
 def test_each_count_is_the_reference_counters(texts):
     """The vectorized rule gives every text the segments and units of count_segments."""
     measured = message_statistics(pd.Series(texts, dtype="str"))

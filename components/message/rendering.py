@@ -207,10 +207,10 @@ class MessageStatistics:
 def segments_per_text(
     texts: pd.Series, facts: TextFacts | None = None
 ) -> tuple[pd.Series, pd.Series, pd.Series, pd.Series]:
-    """(characters, units, segments, is_ucs2) for every text; vectorized for the common GSM-7 case
-    and exact (the reference's rules) for the rest. `characters` are counted as the 800-character
-    limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16 units.
-    `facts`: the texts' facts when known (composed by render_all, whose texts are never
+    """(characters, units, segments, is_ucs2) for every text, vectorized; only a long text near a
+    part's end goes to the exact counter (the reference's rules). `characters` are counted as the
+    800-character limit counts them; `units` are what a segment holds: septets (GSM-7) or UTF-16
+    units. `facts`: the texts' facts when known (composed by render_all, whose texts are never
     missing), else they are measured."""
     if facts is None:
         texts = texts.astype("str").fillna("")
@@ -218,32 +218,20 @@ def segments_per_text(
     index = texts.index
     ucs2 = facts.non_gsm
     characters = facts.characters
-    septets = characters + facts.extended
-    units = septets.copy()
-    segments = np.ones(len(index), dtype="int64")
-    multi = ~ucs2 & (septets > SINGLE_SEPTETS)
-    segments[multi] = -(-septets[multi] // PART_SEPTETS)
-    # UCS-2: one unit per character, two per astral one (an emoji). Without joining or astral
-    # characters (most names with an accent or a non-Latin script) a long text splits evenly.
-    ucs2_units = characters + facts.astral
-    units[ucs2] = ucs2_units[ucs2]
-    plain_ucs2 = ucs2 & (facts.joining == 0) & (facts.astral == 0)
-    long_ucs2 = plain_ucs2 & (characters > SINGLE_UNITS)
-    segments[long_ucs2] = -(-characters[long_ucs2] // PART_UNITS)
-    # The rest never splits an escape pair, a surrogate pair or a grapheme: only a text longer
-    # than one segment can be affected, and only one near a multiple of a part goes to the
-    # counter (each part holds at least its size less the widest group's).
-    uneven = (multi & (septets > characters)) | (ucs2 & ~plain_ucs2 & (ucs2_units > SINGLE_UNITS))
+    # Two septets for an extension character, two UTF-16 units for an astral one (an emoji).
+    units = np.where(ucs2, characters + facts.astral, characters + facts.extended)
+    # A part never ends inside an escape or surrogate pair, or inside a grapheme: the widest
+    # such group, in units (1 when there is none).
+    pairs = np.where(ucs2, facts.astral, facts.extended) > 0
+    widest = np.where(facts.joining > 0, 2 + 4 * facts.joining, 1 + pairs)
+    long = units > np.where(ucs2, SINGLE_UNITS, SINGLE_SEPTETS)
     part = np.where(ucs2, PART_UNITS, PART_SEPTETS)
-    widest = np.where(facts.joining > 0, 2 + 4 * facts.joining, 2)
-    known = np.where(uneven, _parts_if_known(units, widest, part), 0)
-    segments = np.where(known > 0, known, segments)
-    exact = uneven & (known == 0)
+    segments = np.where(long, _parts_if_known(units, widest, part), 1)
+    exact = segments == 0
     if exact.any():
         # Each distinct text counted once (and count_segments keeps its counts).
         for position, text in zip(np.flatnonzero(exact), texts.iloc[exact], strict=True):
-            counted = count_segments(text)
-            segments[position], units[position] = counted.segments, counted.units
+            segments[position] = count_segments(text).segments
     return (
         pd.Series(characters, index=index, dtype="int64"),
         pd.Series(units, index=index, dtype="int64"),
@@ -254,10 +242,11 @@ def segments_per_text(
 
 def _parts_if_known(units: np.ndarray, widest: np.ndarray, part: np.ndarray) -> np.ndarray:
     """The parts of each text longer than one segment where its units alone decide them, else
-    0. Parts are filled greedily without splitting a group of up to `widest` units (a grapheme
-    is at most 2 units for its base and 4 for each joining character: itself, and what a ZWJ
-    joins), so every part but the last holds more than `part - widest`: between
-    ceil(units / part) and 1 + (units - 1) // (part + 1 - widest) parts."""
+    0. Parts are filled greedily without splitting a group of up to `widest` units (1 where no
+    pair or grapheme can be split; a grapheme is at most 2 units for its base and 4 for each
+    joining character: itself, and what a ZWJ joins), so every part but the last holds more
+    than `part - widest`: between ceil(units / part) and 1 + (units - 1) // (part + 1 - widest)
+    parts, the same when `widest` is 1."""
     fewest = -(-units // part)
     most = 1 + (units - 1) // np.maximum(part + 1 - widest, 1)
     return np.where(fewest == most, fewest, 0)

@@ -39,7 +39,7 @@ EXTENDED = re.compile(EXTENDED_PATTERN)
 _GRAPHEME = regex.compile(r"\X")
 # Characters that can join a neighbour into one grapheme cluster. Text without any of them has
 # one grapheme per code point (CR LF is split anyway), which spares the slow cluster split.
-_JOINING = regex.compile(
+JOINING = regex.compile(
     r"[\p{Grapheme_Cluster_Break=Extend}\p{Grapheme_Cluster_Break=ZWJ}"
     r"\p{Grapheme_Cluster_Break=SpacingMark}\p{Grapheme_Cluster_Break=Prepend}"
     r"\p{Grapheme_Cluster_Break=Regional_Indicator}\p{Grapheme_Cluster_Break=L}"
@@ -50,7 +50,7 @@ _UTF16_NATIVE = "utf-16-le" if sys.byteorder == "little" else "utf-16-be"
 _ESCAPED = {ord(c): "\x1b" + c for c in GSM_EXTENDED}
 # Astral code points: two UTF-16 units each (for pandas' `str.count`, Python's re and RE2 alike).
 ASTRAL_PATTERN = "[" + chr(0x10000) + "-" + chr(0x10FFFF) + "]"
-_ASTRAL = re.compile(ASTRAL_PATTERN)
+ASTRAL = re.compile(ASTRAL_PATTERN)
 
 
 @cache
@@ -58,10 +58,10 @@ def joining_pattern() -> str:
     """A character class (for pandas' vectorized `str.count`, Python's re and RE2 alike) of the
     characters that can join a neighbour into one grapheme cluster, astral ones included. A
     UCS-2 text without any, and without astral characters, has one unit and one grapheme per
-    character. Built once per process (about 0.25 s), from `_JOINING` over every code point."""
+    character. Built once per process (about 0.25 s), from `JOINING` over every code point."""
     every = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
     ranges: list[list[int]] = []
-    for point in sorted({ord(c) for c in _JOINING.findall(every)}):
+    for point in sorted({ord(c) for c in JOINING.findall(every)}):
         if ranges and ranges[-1][1] == point - 1:
             ranges[-1][1] = point
         else:
@@ -159,7 +159,7 @@ def _count_gsm(text: str) -> SegmentCount:
 
 
 def _count_ucs2(text: str) -> SegmentCount:
-    if _JOINING.search(text) is None:
+    if JOINING.search(text) is None:
         return _count_ucs2_simple(text)
     graphemes = _graphemes(text)
     costs = [len(g) + sum(1 for c in g if ord(c) > 0xFFFF) for g in graphemes]
@@ -180,7 +180,7 @@ def _count_ucs2(text: str) -> SegmentCount:
 
 def _count_ucs2_simple(text: str) -> SegmentCount:
     """UCS-2 text where every code point is its own grapheme."""
-    astral = len(_ASTRAL.findall(text))
+    astral = len(ASTRAL.findall(text))
     units = len(text) + astral
     if units <= SINGLE_UNITS:
         parts: tuple[int, ...] = (units,)

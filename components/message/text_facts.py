@@ -9,7 +9,6 @@ facts are the sum of its parts': a literal measured as one string, each tag's va
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 import threading
@@ -22,22 +21,17 @@ import pyarrow as pa
 
 from components.message.mapping import TAG_PATTERN
 from components.message.segments import (
+    ASTRAL,
     ASTRAL_PATTERN,
     EXTENDED,
     EXTENDED_PATTERN,
+    JOINING,
     NON_GSM,
     NON_GSM_PATTERN,
     joining_pattern,
 )
 
 ANY_TAG = re.compile(TAG_PATTERN.pattern.replace("(", "(?:", 1))  # the same, without a group
-_ASTRAL = re.compile(ASTRAL_PATTERN)
-
-
-@functools.cache
-def _joining() -> re.Pattern[str]:
-    return re.compile(joining_pattern())
-
 
 # Columns measured are kept by content, for every session of the process, up to this many
 # values together (about 30 bytes each, plus the values themselves).
@@ -76,8 +70,8 @@ class TextFacts:
             characters=np.full(rows, len(text), dtype="int64"),
             extended=np.full(rows, len(EXTENDED.findall(text)), dtype="int64"),
             non_gsm=np.full(rows, NON_GSM.search(text) is not None),
-            joining=np.full(rows, len(_joining().findall(text)), dtype="int64"),
-            astral=np.full(rows, len(_ASTRAL.findall(text)), dtype="int64"),
+            joining=np.full(rows, len(JOINING.findall(text)), dtype="int64"),
+            astral=np.full(rows, len(ASTRAL.findall(text)), dtype="int64"),
         )
 
     def plus(self, other: TextFacts) -> TextFacts:
